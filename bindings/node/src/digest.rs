@@ -1,0 +1,71 @@
+//! `Digest`: a validated OCI digest (core `digest.rs`).
+
+use napi::bindgen_prelude::{ClassInstance, Either, Env, Result};
+use napi_derive::napi;
+
+use crate::error::to_js;
+
+/// A validated digest such as `sha256:e3b0…`. Build one with `Digest.parse`.
+#[napi]
+pub struct Digest {
+    pub(crate) inner: ocicache::Digest,
+}
+
+#[napi]
+impl Digest {
+    /// Parse and validate a digest string; throws `INVALID_DIGEST` or
+    /// `UNSUPPORTED_ALGORITHM` with the `offset` of the problem.
+    #[napi(factory)]
+    pub fn parse(env: &Env, value: String) -> Result<Digest> {
+        ocicache::Digest::parse(&value)
+            .map(Digest::from)
+            .map_err(|e| to_js(env, &e))
+    }
+
+    /// The algorithm: `sha256` or `sha512`.
+    #[napi(getter)]
+    pub fn algorithm(&self) -> &'static str {
+        self.inner.algorithm().as_str()
+    }
+
+    /// The encoded part: lowercase hex.
+    #[napi(getter)]
+    pub fn encoded(&self) -> &str {
+        self.inner.encoded()
+    }
+
+    /// The digest string, `algorithm:encoded`.
+    #[napi(js_name = "toString")]
+    pub fn to_js_string(&self) -> &str {
+        self.inner.as_str()
+    }
+
+    /// The digest string, so that `JSON.stringify` writes `"sha256:…"`.
+    #[napi(js_name = "toJSON")]
+    pub fn to_json(&self) -> &str {
+        self.inner.as_str()
+    }
+
+    /// Whether `other` (a `Digest` or a string) is the same digest.
+    #[napi]
+    pub fn equals(&self, other: Either<String, ClassInstance<Digest>>) -> bool {
+        match other {
+            Either::A(s) => s == self.inner.as_str(),
+            Either::B(d) => d.inner == self.inner,
+        }
+    }
+}
+
+impl From<ocicache::Digest> for Digest {
+    fn from(inner: ocicache::Digest) -> Self {
+        Digest { inner }
+    }
+}
+
+/// A digest given as a `Digest` or as a string, parsed by the core.
+pub(crate) fn from_js(env: &Env, value: Either<String, ClassInstance<Digest>>) -> Result<ocicache::Digest> {
+    match value {
+        Either::A(s) => ocicache::Digest::parse(&s).map_err(|e| to_js(env, &e)),
+        Either::B(d) => Ok(d.inner.clone()),
+    }
+}

@@ -1,0 +1,8 @@
+//! Node.js binding of `ocicache` (napi-rs). One file per core module, each a
+//! thin adapter: convert the arguments, call the core, convert the result,
+//! map the error (`error.rs`).
+#![deny(missing_docs)]
+
+mod digest;
+mod digester;
+mod error;

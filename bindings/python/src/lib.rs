@@ -1,0 +1,24 @@
+//! Python binding of `ocicache` (pyo3, abi3 for CPython 3.9+): the
+//! `ocicache._native` extension module. One file per core module, each a thin
+//! adapter; `buffer.rs` turns Python byte objects into slices.
+#![deny(missing_docs)]
+
+use pyo3::prelude::*;
+
+mod buffer;
+mod digest;
+mod digester;
+mod error;
+
+/// The extension module `ocicache._native`; the `ocicache` package re-exports it.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("OcicacheError", m.py().get_type::<error::OcicacheError>())?;
+    m.add_function(wrap_pyfunction!(error::error_codes, m)?)?;
+    m.add_class::<digest::Digest>()?;
+    m.add_class::<digester::Digester>()?;
+    m.add_function(wrap_pyfunction!(digester::digest, m)?)?;
+    m.add_function(wrap_pyfunction!(digester::verify, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! `Digester`, `digest` and `verify` (core `digester.rs`). A browser hashes a
+//! `File` of any size by feeding its stream's chunks to `Digester.update`.
+
+use wasm_bindgen::prelude::*;
+
+use crate::digest::{self, Digest};
+use crate::error::to_js;
+
+fn algorithm(name: Option<String>) -> Result<ocicache::Algorithm, JsValue> {
+    name.map_or(Ok(ocicache::Algorithm::default()), |n| {
+        ocicache::Algorithm::parse(&n).map_err(|e| to_js(&e))
+    })
+}
+
+fn size(value: Option<f64>) -> Result<Option<u64>, JsValue> {
+    value
+        .map(|v| ocicache::size_from_number(v).map_err(|e| to_js(&e)))
+        .transpose()
+}
+
+/// A streaming hasher: `update(chunk)` any number of times, then `finalize()`.
+#[wasm_bindgen]
+pub struct Digester {
+    inner: ocicache::Digester,
+}
+
+#[wasm_bindgen]
+impl Digester {
+    /// A digester for `algorithm` (`"sha256"`, the default, or `"sha512"`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(algorithm: Option<String>) -> Result<Digester, JsValue> {
+        Ok(Digester {
+            inner: ocicache::Digester::new(self::algorithm(algorithm)?),
+        })
+    }
+
+    /// The algorithm this digester computes.
+    #[wasm_bindgen(getter)]
+    pub fn algorithm(&self) -> String {
+        self.inner.algorithm().as_str().to_owned()
+    }
+
+    /// The number of bytes hashed so far.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> Result<f64, JsValue> {
+        ocicache::size_to_number(self.inner.size()).map_err(|e| to_js(&e))
+    }
+
+    /// Hash one more chunk.
+    pub fn update(&mut self, chunk: &[u8]) {
+        self.inner.update(chunk);
+    }
+
+    /// The digest of everything hashed so far; the digester stays usable.
+    pub fn finalize(&self) -> Digest {
+        self.inner.finalize().into()
+    }
+
+    /// Throw `SIZE_MISMATCH` or `DIGEST_MISMATCH` unless what was hashed has
+    /// `digest` and, if given, `size` bytes.
+    pub fn verify(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | Digest")] digest: &JsValue,
+        size: Option<f64>,
+    ) -> Result<(), JsValue> {
+        let expected = digest::from_js(digest)?;
+        let size = self::size(size)?;
+        self.inner.verify(&expected, size).map_err(|e| to_js(&e))
+    }
+}
+
+/// The digest of `bytes` with `algorithm` (`"sha256"` by default).
+#[wasm_bindgen]
+pub fn digest(bytes: &[u8], algorithm: Option<String>) -> Result<Digest, JsValue> {
+    Ok(ocicache::digest(bytes, self::algorithm(algorithm)?).into())
+}
+
+/// Throw `SIZE_MISMATCH` or `DIGEST_MISMATCH` unless `bytes` have `digest`
+/// and, if given, `size`.
+#[wasm_bindgen]
+pub fn verify(
+    bytes: &[u8],
+    #[wasm_bindgen(unchecked_param_type = "string | Digest")] digest: &JsValue,
+    size: Option<f64>,
+) -> Result<(), JsValue> {
+    let expected = digest::from_js(digest)?;
+    let size = self::size(size)?;
+    ocicache::verify(bytes, &expected, size).map_err(|e| to_js(&e))
+}

@@ -1,0 +1,8 @@
+//! WebAssembly binding of `ocicache` (wasm-bindgen), for browsers and
+//! bundlers. Mirrors the Node binding name for name, so one JS test suite runs
+//! against both; one file per core module, each a thin adapter.
+#![deny(missing_docs)]
+
+mod digest;
+mod digester;
+mod error;

@@ -1,0 +1,31 @@
+//! # ocicache
+//!
+//! Read, check, prune, merge and convert BuildKit build caches. This crate is
+//! the pure core: it does no I/O (no files, no network, no clock). Callers
+//! push bytes in and carry out the plans it returns; the Node, Python and
+//! WASM bindings are thin adapters over it.
+//!
+//! The specs it implements live in the project's `shared/spec/` (from
+//! BuildKit v0.32, buildx v0.36 and the OCI image spec); each module names
+//! the section it follows.
+//!
+//! ```
+//! use ocicache::{Algorithm, Digest, Digester, digest, verify};
+//!
+//! let d = digest(b"{}", Algorithm::Sha256);
+//! assert_eq!(d, Digest::parse(d.as_str())?);
+//! verify(b"{}", &d, Some(2))?;
+//! # Ok::<(), ocicache::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod digest;
+mod digester;
+mod error;
+mod size;
+
+pub use digest::{Algorithm, Digest};
+pub use digester::{Digester, digest, verify};
+pub use error::{Error, ErrorKind, Location, Result};
+pub use size::{MAX_SAFE_INTEGER, size_from_number, size_to_number};

@@ -1,0 +1,9 @@
+// The ocicache package for browsers and bundlers: the WebAssembly build, with
+// the same API as the native addon. The module is instantiated once, here
+// (top-level await), so importers can call it straight away.
+import init, * as wasm from './wasm/ocicache_wasm.js'
+
+await init()
+
+export const { Digest, Digester, digest, verify, errorCodes } = wasm
+export default { Digest, Digester, digest, verify, errorCodes }

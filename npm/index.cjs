@@ -1,0 +1,3 @@
+'use strict'
+// The ocicache package under Node (CommonJS): the native addon's API as is.
+module.exports = require('./native.cjs')

@@ -1,0 +1,11 @@
+// The WebAssembly build under Node (`import … from "ocicache/wasm"`): the same
+// API as the native addon, for platforms without a prebuilt addon and for
+// testing the browser build in Node.
+import { readFileSync } from 'node:fs'
+import { initSync } from './wasm/ocicache_wasm.js'
+import * as wasm from './wasm/ocicache_wasm.js'
+
+initSync({ module: readFileSync(new URL('./wasm/ocicache_wasm_bg.wasm', import.meta.url)) })
+
+export const { Digest, Digester, digest, verify, errorCodes } = wasm
+export default { Digest, Digester, digest, verify, errorCodes }
