@@ -1,8 +1,10 @@
 //! `Digest`: a validated OCI digest (core `digest.rs`).
 
-use napi::bindgen_prelude::{ClassInstance, Either, Env, Result};
+use napi::bindgen_prelude::{ClassInstance, Env, FromNapiValue, Result, Unknown};
+use napi::ValueType;
 use napi_derive::napi;
 
+use crate::arg;
 use crate::error::to_js;
 
 /// A validated digest such as `sha256:e3b0…`. Build one with `Digest.parse`.
@@ -15,9 +17,9 @@ pub struct Digest {
 impl Digest {
     /// Parse and validate a digest string; throws `INVALID_DIGEST` or
     /// `UNSUPPORTED_ALGORITHM` with the `offset` of the problem.
-    #[napi(factory)]
-    pub fn parse(env: &Env, value: String) -> Result<Digest> {
-        ocicache::Digest::parse(&value)
+    #[napi(factory, ts_args_type = "value: string")]
+    pub fn parse(env: &Env, value: Unknown<'_>) -> Result<Digest> {
+        ocicache::Digest::parse(&arg::string(env, "value", value)?)
             .map(Digest::from)
             .map_err(|e| to_js(env, &e))
     }
@@ -47,12 +49,9 @@ impl Digest {
     }
 
     /// Whether `other` (a `Digest` or a string) is the same digest.
-    #[napi]
-    pub fn equals(&self, other: Either<String, ClassInstance<Digest>>) -> bool {
-        match other {
-            Either::A(s) => s == self.inner.as_str(),
-            Either::B(d) => d.inner == self.inner,
-        }
+    #[napi(ts_args_type = "other: string | Digest")]
+    pub fn equals(&self, env: &Env, other: Unknown<'_>) -> bool {
+        from_js(env, other).is_ok_and(|d| d == self.inner)
     }
 }
 
@@ -63,9 +62,12 @@ impl From<ocicache::Digest> for Digest {
 }
 
 /// A digest given as a `Digest` or as a string, parsed by the core.
-pub(crate) fn from_js(env: &Env, value: Either<String, ClassInstance<Digest>>) -> Result<ocicache::Digest> {
-    match value {
-        Either::A(s) => ocicache::Digest::parse(&s).map_err(|e| to_js(env, &e)),
-        Either::B(d) => Ok(d.inner.clone()),
+pub(crate) fn from_js(env: &Env, value: Unknown<'_>) -> Result<ocicache::Digest> {
+    if value.get_type()? == ValueType::String {
+        let text = String::from_unknown(value)?;
+        return ocicache::Digest::parse(&text).map_err(|e| to_js(env, &e));
     }
+    ClassInstance::<Digest>::from_unknown(value)
+        .map(|d| d.inner.clone())
+        .map_err(|_| arg::type_error(env, "digest", "a Digest or a string", &value))
 }

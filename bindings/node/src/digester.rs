@@ -1,20 +1,21 @@
 //! `Digester`, `digest` and `verify` (core `digester.rs`). Bytes come in as a
 //! borrowed `Uint8Array`/`Buffer`, without a copy.
 
-use napi::bindgen_prelude::{ClassInstance, Either, Env, Result};
+use napi::bindgen_prelude::{Env, Result, Unknown};
 use napi_derive::napi;
 
+use crate::arg;
 use crate::digest::{self, Digest};
 use crate::error::to_js;
 
-fn algorithm(env: &Env, name: Option<String>) -> Result<ocicache::Algorithm> {
-    name.map_or(Ok(ocicache::Algorithm::default()), |n| {
+fn algorithm(env: &Env, value: Unknown<'_>) -> Result<ocicache::Algorithm> {
+    arg::optional_string(env, "algorithm", value)?.map_or(Ok(ocicache::Algorithm::default()), |n| {
         ocicache::Algorithm::parse(&n).map_err(|e| to_js(env, &e))
     })
 }
 
-fn size(env: &Env, value: Option<f64>) -> Result<Option<u64>> {
-    value
+fn size(env: &Env, value: Unknown<'_>) -> Result<Option<u64>> {
+    arg::optional_number(env, "size", value)?
         .map(|v| ocicache::size_from_number(v).map_err(|e| to_js(env, &e)))
         .transpose()
 }
@@ -28,8 +29,8 @@ pub struct Digester {
 #[napi]
 impl Digester {
     /// A digester for `algorithm` (`"sha256"`, the default, or `"sha512"`).
-    #[napi(constructor)]
-    pub fn new(env: &Env, algorithm: Option<String>) -> Result<Self> {
+    #[napi(constructor, ts_args_type = "algorithm?: string | undefined | null")]
+    pub fn new(env: &Env, algorithm: Unknown<'_>) -> Result<Self> {
         Ok(Digester {
             inner: ocicache::Digester::new(self::algorithm(env, algorithm)?),
         })
@@ -48,9 +49,10 @@ impl Digester {
     }
 
     /// Hash one more chunk.
-    #[napi]
-    pub fn update(&mut self, chunk: &[u8]) {
-        self.inner.update(chunk);
+    #[napi(ts_args_type = "chunk: Uint8Array")]
+    pub fn update(&mut self, env: &Env, chunk: Unknown<'_>) -> Result<()> {
+        self.inner.update(arg::bytes(env, "chunk", chunk)?);
+        Ok(())
     }
 
     /// The digest of everything hashed so far; the digester stays usable.
@@ -61,13 +63,8 @@ impl Digester {
 
     /// Throw `SIZE_MISMATCH` or `DIGEST_MISMATCH` unless what was hashed has
     /// `digest` and, if given, `size` bytes.
-    #[napi]
-    pub fn verify(
-        &self,
-        env: &Env,
-        digest: Either<String, ClassInstance<Digest>>,
-        size: Option<f64>,
-    ) -> Result<()> {
+    #[napi(ts_args_type = "digest: string | Digest, size?: number | undefined | null")]
+    pub fn verify(&self, env: &Env, digest: Unknown<'_>, size: Unknown<'_>) -> Result<()> {
         let expected = digest::from_js(env, digest)?;
         let size = self::size(env, size)?;
         self.inner.verify(&expected, size).map_err(|e| to_js(env, &e))
@@ -75,20 +72,17 @@ impl Digester {
 }
 
 /// The digest of `bytes` with `algorithm` (`"sha256"` by default).
-#[napi]
-pub fn digest(env: &Env, bytes: &[u8], algorithm: Option<String>) -> Result<Digest> {
+#[napi(ts_args_type = "bytes: Uint8Array, algorithm?: string | undefined | null")]
+pub fn digest(env: &Env, bytes: Unknown<'_>, algorithm: Unknown<'_>) -> Result<Digest> {
+    let bytes = arg::bytes(env, "bytes", bytes)?;
     Ok(ocicache::digest(bytes, self::algorithm(env, algorithm)?).into())
 }
 
 /// Throw `SIZE_MISMATCH` or `DIGEST_MISMATCH` unless `bytes` have `digest`
 /// and, if given, `size`.
-#[napi]
-pub fn verify(
-    env: &Env,
-    bytes: &[u8],
-    digest: Either<String, ClassInstance<Digest>>,
-    size: Option<f64>,
-) -> Result<()> {
+#[napi(ts_args_type = "bytes: Uint8Array, digest: string | Digest, size?: number | undefined | null")]
+pub fn verify(env: &Env, bytes: Unknown<'_>, digest: Unknown<'_>, size: Unknown<'_>) -> Result<()> {
+    let bytes = arg::bytes(env, "bytes", bytes)?;
     let expected = digest::from_js(env, digest)?;
     let size = self::size(env, size)?;
     ocicache::verify(bytes, &expected, size).map_err(|e| to_js(env, &e))

@@ -3,6 +3,7 @@
 //! map the error (`error.rs`).
 #![deny(missing_docs)]
 
+mod arg;
 mod digest;
 mod digester;
 mod error;

@@ -2,6 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
+use crate::arg;
 use crate::error::to_js;
 
 /// A validated digest such as `sha256:e3b0…`. Build one with `Digest.parse`.
@@ -14,8 +15,8 @@ pub struct Digest {
 impl Digest {
     /// Parse and validate a digest string; throws `INVALID_DIGEST` or
     /// `UNSUPPORTED_ALGORITHM` with the `offset` of the problem.
-    pub fn parse(value: &str) -> Result<Digest, JsValue> {
-        ocicache::Digest::parse(value)
+    pub fn parse(#[wasm_bindgen(unchecked_param_type = "string")] value: &JsValue) -> Result<Digest, JsValue> {
+        ocicache::Digest::parse(&arg::string("value", value)?)
             .map(Digest::from)
             .map_err(|e| to_js(&e))
     }
@@ -59,9 +60,14 @@ impl From<ocicache::Digest> for Digest {
 /// A digest given as a `Digest` or as a string: its string form, parsed by
 /// the core (a `Digest`'s `toString` gives exactly that form).
 pub(crate) fn from_js(value: &JsValue) -> Result<ocicache::Digest, JsValue> {
-    let text = match value.as_string() {
-        Some(s) => s,
-        None => String::from(js_sys::Object::from(value.clone()).to_string()),
-    };
-    ocicache::Digest::parse(&text).map_err(|e| to_js(&e))
+    if let Some(text) = value.as_string() {
+        return ocicache::Digest::parse(&text).map_err(|e| to_js(&e));
+    }
+    // A `Digest`'s `toString` always gives a valid digest, so an object whose
+    // string form does not parse is not a `Digest`.
+    let text = value
+        .is_object()
+        .then(|| String::from(js_sys::Object::from(value.clone()).to_string()));
+    text.and_then(|t| ocicache::Digest::parse(&t).ok())
+        .ok_or_else(|| arg::type_error("digest", "a Digest or a string", value))
 }

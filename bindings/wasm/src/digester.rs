@@ -3,17 +3,18 @@
 
 use wasm_bindgen::prelude::*;
 
+use crate::arg;
 use crate::digest::{self, Digest};
 use crate::error::to_js;
 
-fn algorithm(name: Option<String>) -> Result<ocicache::Algorithm, JsValue> {
-    name.map_or(Ok(ocicache::Algorithm::default()), |n| {
+fn algorithm(value: &JsValue) -> Result<ocicache::Algorithm, JsValue> {
+    arg::optional_string("algorithm", value)?.map_or(Ok(ocicache::Algorithm::default()), |n| {
         ocicache::Algorithm::parse(&n).map_err(|e| to_js(&e))
     })
 }
 
-fn size(value: Option<f64>) -> Result<Option<u64>, JsValue> {
-    value
+fn size(value: &JsValue) -> Result<Option<u64>, JsValue> {
+    arg::optional_number("size", value)?
         .map(|v| ocicache::size_from_number(v).map_err(|e| to_js(&e)))
         .transpose()
 }
@@ -28,7 +29,9 @@ pub struct Digester {
 impl Digester {
     /// A digester for `algorithm` (`"sha256"`, the default, or `"sha512"`).
     #[wasm_bindgen(constructor)]
-    pub fn new(algorithm: Option<String>) -> Result<Digester, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "string | undefined | null")] algorithm: &JsValue,
+    ) -> Result<Digester, JsValue> {
         Ok(Digester {
             inner: ocicache::Digester::new(self::algorithm(algorithm)?),
         })
@@ -47,8 +50,8 @@ impl Digester {
     }
 
     /// Hash one more chunk.
-    pub fn update(&mut self, chunk: &[u8]) {
-        self.inner.update(chunk);
+    pub fn update(&mut self, #[wasm_bindgen(unchecked_param_type = "Uint8Array")] chunk: &JsValue) -> Result<(), JsValue> {
+        arg::each_chunk("chunk", chunk, |piece| self.inner.update(piece))
     }
 
     /// The digest of everything hashed so far; the digester stays usable.
@@ -61,7 +64,7 @@ impl Digester {
     pub fn verify(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | Digest")] digest: &JsValue,
-        size: Option<f64>,
+        #[wasm_bindgen(unchecked_param_type = "number | undefined | null")] size: &JsValue,
     ) -> Result<(), JsValue> {
         let expected = digest::from_js(digest)?;
         let size = self::size(size)?;
@@ -71,19 +74,28 @@ impl Digester {
 
 /// The digest of `bytes` with `algorithm` (`"sha256"` by default).
 #[wasm_bindgen]
-pub fn digest(bytes: &[u8], algorithm: Option<String>) -> Result<Digest, JsValue> {
-    Ok(ocicache::digest(bytes, self::algorithm(algorithm)?).into())
+pub fn digest(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | undefined | null")] algorithm: &JsValue,
+) -> Result<Digest, JsValue> {
+    let mut digester = ocicache::Digester::new(self::algorithm(algorithm)?);
+    arg::each_chunk("bytes", bytes, |piece| digester.update(piece))?;
+    Ok(digester.finalize().into())
 }
 
 /// Throw `SIZE_MISMATCH` or `DIGEST_MISMATCH` unless `bytes` have `digest`
 /// and, if given, `size`.
 #[wasm_bindgen]
 pub fn verify(
-    bytes: &[u8],
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: &JsValue,
     #[wasm_bindgen(unchecked_param_type = "string | Digest")] digest: &JsValue,
-    size: Option<f64>,
+    #[wasm_bindgen(unchecked_param_type = "number | undefined | null")] size: &JsValue,
 ) -> Result<(), JsValue> {
     let expected = digest::from_js(digest)?;
     let size = self::size(size)?;
-    ocicache::verify(bytes, &expected, size).map_err(|e| to_js(&e))
+    // Streamed through the core's Digester (which checks the size first, as
+    // `ocicache::verify` does) so a large array is never copied whole.
+    let mut digester = ocicache::Digester::new(expected.algorithm());
+    arg::each_chunk("bytes", bytes, |piece| digester.update(piece))?;
+    digester.verify(&expected, size).map_err(|e| to_js(&e))
 }

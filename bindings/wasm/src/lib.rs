@@ -3,6 +3,7 @@
 //! against both; one file per core module, each a thin adapter.
 #![deny(missing_docs)]
 
+mod arg;
 mod digest;
 mod digester;
 mod error;

@@ -1,0 +1,40 @@
+// Loads the suite's data in Node: vectors, golden codes and bundled blobs.
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+
+export const testsDir = new URL('../../tests/', import.meta.url).pathname
+
+const json = (rel) => JSON.parse(readFileSync(join(testsDir, rel), 'utf8'))
+
+// Every blob file of the bundled exports as {name: "sha256:…", path}.
+export function blobFiles() {
+  const root = join(testsDir, 'fixtures/buildkit')
+  const out = []
+  for (const c of readdirSync(root)) {
+    for (const dir of [join(root, c, 'cache/blobs'), join(root, c, 'blobs')]) {
+      let algs
+      try {
+        algs = readdirSync(dir)
+      } catch {
+        continue
+      }
+      for (const alg of algs) {
+        for (const enc of readdirSync(join(dir, alg))) {
+          const path = join(dir, alg, enc)
+          if (statSync(path).isFile()) out.push({ name: `${alg}:${enc}`, path })
+        }
+      }
+    }
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : 1))
+}
+
+export function loadData() {
+  return {
+    errorCodes: json('error_codes.json'),
+    parse: json('cases/digest/parse.json'),
+    compute: json('cases/digest/compute.json'),
+    verify: json('cases/digest/verify.json'),
+    blobs: blobFiles().map((b) => ({ name: b.name, bytes: new Uint8Array(readFileSync(b.path)) })),
+  }
+}

@@ -1,0 +1,6 @@
+// The shared suite against the native addon.
+import * as api from 'ocicache'
+import { cases as digest } from './suite/digest.mjs'
+import { register } from './run.mjs'
+
+register('native', api, [digest])

@@ -1,0 +1,13 @@
+// The bytes a vector's `input` describes: {utf8}, {hex} or {repeat: {utf8|hex, count}}.
+export function inputBytes(input) {
+  if ('utf8' in input) return new TextEncoder().encode(input.utf8)
+  if ('hex' in input) {
+    const out = new Uint8Array(input.hex.length / 2)
+    for (let i = 0; i < out.length; i++) out[i] = parseInt(input.hex.slice(2 * i, 2 * i + 2), 16)
+    return out
+  }
+  const unit = inputBytes(input.repeat)
+  const out = new Uint8Array(unit.length * input.repeat.count)
+  for (let i = 0; i < input.repeat.count; i++) out.set(unit, i * unit.length)
+  return out
+}

@@ -1,0 +1,6 @@
+// The shared suite against the WebAssembly build, in Node.
+import * as api from 'ocicache/wasm'
+import { cases as digest } from './suite/digest.mjs'
+import { register } from './run.mjs'
+
+register('wasm', api, [digest])

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds the WebAssembly package into npm/wasm: cargo for wasm32, then
+# wasm-bindgen (web target: ES module + .wasm, also loadable by Node).
+# Usage: scripts/build-wasm.sh [dev|release]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+profile=${1:-dev}
+if [ "$profile" = release ]; then
+  cargo build -q -p ocicache-wasm --target wasm32-unknown-unknown --release
+  dir=release
+else
+  cargo build -q -p ocicache-wasm --target wasm32-unknown-unknown
+  dir=debug
+fi
+rm -rf npm/wasm
+wasm-bindgen --target web --out-dir npm/wasm --out-name ocicache_wasm \
+  "target/wasm32-unknown-unknown/$dir/ocicache_wasm.wasm"
+if [ "$profile" = release ]; then
+  # Debian's wasm-opt is too old for wasm-bindgen 0.2.13x output; npm's binaryen is not.
+  node npm/node_modules/binaryen/bin/wasm-opt -O3 --enable-simd --enable-bulk-memory \
+    --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    --enable-reference-types --enable-multivalue \
+    npm/wasm/ocicache_wasm_bg.wasm -o npm/wasm/ocicache_wasm_bg.wasm
+fi
+echo '{"type":"module"}' > npm/wasm/package.json
