@@ -1,0 +1,72 @@
+// Runs the shared suites in the page against the browser build (browser.mjs,
+// the package's "browser" entry), plus what only a browser can test. Results
+// go to window.__results for the Node side to read.
+import * as api from '../../browser.mjs'
+import { cases as digestCases } from '../suite/digest.mjs'
+import { equal } from '../suite/check.mjs'
+
+const getJSON = async (url) => (await fetch(url)).json()
+const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('')
+
+async function loadData() {
+  const [errorCodes, parse, compute, verify, blobList] = await Promise.all([
+    getJSON('/tests/error_codes.json'),
+    getJSON('/tests/cases/digest/parse.json'),
+    getJSON('/tests/cases/digest/compute.json'),
+    getJSON('/tests/cases/digest/verify.json'),
+    getJSON('/blobs.json'),
+  ])
+  const blobs = await Promise.all(
+    blobList.map(async (b) => ({ name: b.name, bytes: new Uint8Array(await (await fetch(b.url)).arrayBuffer()) })),
+  )
+  return { errorCodes, parse, compute, verify, blobs }
+}
+
+function browserCases() {
+  return [
+    {
+      name: 'a File is hashed chunk by chunk from its stream, equal to WebCrypto',
+      run: async () => {
+        const bytes = new Uint8Array(8 * 1024 * 1024 + 17)
+        let x = 2463534242
+        for (let i = 0; i < bytes.length; i++) {
+          x ^= x << 13
+          x ^= x >>> 17
+          x ^= x << 5
+          bytes[i] = x & 255
+        }
+        const file = new File([bytes], 'layer.bin')
+        const d = new api.Digester()
+        let chunks = 0
+        for (const reader = file.stream().getReader(); ; ) {
+          const { done, value } = await reader.read()
+          if (done) break
+          d.update(value)
+          chunks++
+        }
+        const webcrypto = `sha256:${hex(await crypto.subtle.digest('SHA-256', bytes))}`
+        equal(String(d.finalize()), webcrypto, 'streamed digest')
+        equal(String(api.digest(bytes)), webcrypto, 'one-shot digest')
+        equal(d.size, bytes.length, 'size')
+        if (chunks < 2) throw new Error(`the stream came in ${chunks} chunk(s)`)
+      },
+    },
+  ]
+}
+
+const results = []
+try {
+  const data = await loadData()
+  for (const c of [...digestCases(api, data), ...browserCases()]) {
+    try {
+      await c.run()
+      results.push({ name: c.name, ok: true })
+    } catch (err) {
+      results.push({ name: c.name, ok: false, error: `${err?.name}: ${err?.message}` })
+    }
+  }
+} catch (err) {
+  results.push({ name: 'load', ok: false, error: String(err?.stack ?? err) })
+}
+document.getElementById('out').textContent = results.map((r) => `${r.ok ? 'ok' : 'FAIL'} ${r.name}`).join('\n')
+window.__results = results
