@@ -1,0 +1,5 @@
+"""``python -m ocicache``: the command line."""
+
+from ocicache.cli import run
+
+run()
