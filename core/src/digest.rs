@@ -303,10 +303,21 @@ mod tests {
 
     #[test]
     fn grammar_of_algorithm_names() {
-        for ok in ["sha256", "sha256+b64u", "sha256.foo-bar", "multihash+base58", "a"] {
+        for ok in [
+            "sha256",
+            "sha256+b64u",
+            "sha256.foo-bar",
+            "multihash+base58",
+            "a",
+        ] {
             assert_eq!(algorithm_grammar_error(ok), None, "{ok}");
         }
-        for (bad, at) in [("SHA256", 0), ("sha256+", 7), ("+sha256", 0), ("sha384__foo", 7)] {
+        for (bad, at) in [
+            ("SHA256", 0),
+            ("sha256+", 7),
+            ("+sha256", 0),
+            ("sha384__foo", 7),
+        ] {
             assert_eq!(algorithm_grammar_error(bad), Some(at), "{bad}");
         }
     }

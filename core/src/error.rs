@@ -42,7 +42,7 @@ impl ErrorKind {
         ErrorKind::InvalidArgument,
     ];
 
-    /// The stable SCREAMING_SNAKE code of this kind, e.g. `INVALID_DIGEST`.
+    /// The stable `SCREAMING_SNAKE_CASE` code of this kind, e.g. `INVALID_DIGEST`.
     pub fn code(self) -> &'static str {
         match self {
             ErrorKind::InvalidDigest => "INVALID_DIGEST",

@@ -6,9 +6,17 @@ use ocicache::{Algorithm, Digest, Digester, ErrorKind, digest, verify};
 use serde_json::Value;
 
 fn check_error(name: &str, err: &ocicache::Error, expected: &Value) {
-    assert_eq!(err.code(), expected["code"].as_str().unwrap(), "{name}: {err}");
+    assert_eq!(
+        err.code(),
+        expected["code"].as_str().unwrap(),
+        "{name}: {err}"
+    );
     if let Some(offset) = expected.get("offset") {
-        assert_eq!(err.offset(), offset.as_u64().map(|o| o as usize), "{name}: {err}");
+        assert_eq!(
+            err.offset(),
+            offset.as_u64().and_then(|o| usize::try_from(o).ok()),
+            "{name}: {err}"
+        );
     }
 }
 
@@ -21,7 +29,11 @@ fn parse_vectors() {
         let input = case["input"].as_str().unwrap();
         match (Digest::parse(input), case.get("error")) {
             (Ok(d), None) => {
-                assert_eq!(d.algorithm().as_str(), case["expect"]["algorithm"], "{name}");
+                assert_eq!(
+                    d.algorithm().as_str(),
+                    case["expect"]["algorithm"],
+                    "{name}"
+                );
                 assert_eq!(d.encoded(), case["expect"]["encoded"], "{name}");
                 assert_eq!(d.to_string(), input, "{name}");
             }
@@ -35,7 +47,10 @@ fn parse_vectors() {
 fn compute_vectors() {
     for case in load("cases/digest/compute.json").as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
-        let algorithm = match (Algorithm::parse(case["algorithm"].as_str().unwrap()), case.get("error")) {
+        let algorithm = match (
+            Algorithm::parse(case["algorithm"].as_str().unwrap()),
+            case.get("error"),
+        ) {
             (Ok(a), None) => a,
             (Err(e), Some(expected)) => {
                 check_error(name, &e, expected);
@@ -48,7 +63,7 @@ fn compute_vectors() {
         assert_eq!(digest(&bytes, algorithm).as_str(), expect, "{name}");
         for chunk in case["chunks"].as_array().unwrap() {
             let mut d = Digester::new(algorithm);
-            for part in bytes.chunks(chunk.as_u64().unwrap() as usize) {
+            for part in bytes.chunks(usize::try_from(chunk.as_u64().unwrap()).unwrap()) {
                 d.update(part);
             }
             assert_eq!(d.finalize().as_str(), expect, "{name} in chunks of {chunk}");

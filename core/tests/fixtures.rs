@@ -11,7 +11,9 @@ fn blob_files() -> Vec<(String, std::path::PathBuf)> {
     for case in fs::read_dir(&root).unwrap() {
         let case = case.unwrap().path();
         for blobs in [case.join("cache/blobs/sha256"), case.join("blobs/sha256")] {
-            let Ok(entries) = fs::read_dir(&blobs) else { continue };
+            let Ok(entries) = fs::read_dir(&blobs) else {
+                continue;
+            };
             for e in entries {
                 let path = e.unwrap().path();
                 let name = format!("sha256:{}", path.file_name().unwrap().to_str().unwrap());

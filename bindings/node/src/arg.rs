@@ -2,7 +2,9 @@
 //! code `INVALID_ARGUMENT` (and the `field`), the same as in the WASM build,
 //! rather than napi's own conversion error.
 
-use napi::bindgen_prelude::{Env, Error, FromNapiValue, JsObjectValue, Object, Result, Status, Unknown};
+use napi::bindgen_prelude::{
+    Env, Error, FromNapiValue, JsObjectValue, Object, Result, Status, Unknown,
+};
 use napi::{JsTypeError, JsValue, ValueType};
 
 fn type_name(value: &Unknown<'_>) -> &'static str {
@@ -52,7 +54,11 @@ pub(crate) fn string(env: &Env, field: &str, value: Unknown<'_>) -> Result<Strin
 }
 
 /// An optional string: `undefined` and `null` are `None`.
-pub(crate) fn optional_string(env: &Env, field: &str, value: Unknown<'_>) -> Result<Option<String>> {
+pub(crate) fn optional_string(
+    env: &Env,
+    field: &str,
+    value: Unknown<'_>,
+) -> Result<Option<String>> {
     if is_absent(&value) {
         Ok(None)
     } else {

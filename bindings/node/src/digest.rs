@@ -1,7 +1,7 @@
 //! `Digest`: a validated OCI digest (core `digest.rs`).
 
-use napi::bindgen_prelude::{ClassInstance, Env, FromNapiValue, Result, Unknown};
 use napi::ValueType;
+use napi::bindgen_prelude::{ClassInstance, Env, FromNapiValue, Result, Unknown};
 use napi_derive::napi;
 
 use crate::arg;

@@ -67,7 +67,9 @@ impl Digester {
     pub fn verify(&self, env: &Env, digest: Unknown<'_>, size: Unknown<'_>) -> Result<()> {
         let expected = digest::from_js(env, digest)?;
         let size = self::size(env, size)?;
-        self.inner.verify(&expected, size).map_err(|e| to_js(env, &e))
+        self.inner
+            .verify(&expected, size)
+            .map_err(|e| to_js(env, &e))
     }
 }
 
@@ -80,7 +82,9 @@ pub fn digest(env: &Env, bytes: Unknown<'_>, algorithm: Unknown<'_>) -> Result<D
 
 /// Throw `SIZE_MISMATCH` or `DIGEST_MISMATCH` unless `bytes` have `digest`
 /// and, if given, `size`.
-#[napi(ts_args_type = "bytes: Uint8Array, digest: string | Digest, size?: number | undefined | null")]
+#[napi(
+    ts_args_type = "bytes: Uint8Array, digest: string | Digest, size?: number | undefined | null"
+)]
 pub fn verify(env: &Env, bytes: Unknown<'_>, digest: Unknown<'_>, size: Unknown<'_>) -> Result<()> {
     let bytes = arg::bytes(env, "bytes", bytes)?;
     let expected = digest::from_js(env, digest)?;

@@ -1,8 +1,8 @@
 //! Core errors as real JavaScript `Error`s carrying `code`, and `field` and
 //! `offset` where the core knows them.
 
-use napi::bindgen_prelude::{Env, Error, JsObjectValue, Object, Result, Status};
 use napi::JsValue;
+use napi::bindgen_prelude::{Env, Error, JsObjectValue, Object, Result, Status};
 use napi_derive::napi;
 
 /// The JavaScript error for a core error: an `Error` whose `message` is the
@@ -12,13 +12,17 @@ pub(crate) fn to_js(env: &Env, err: &ocicache::Error) -> Error {
 }
 
 fn build(env: &Env, err: &ocicache::Error) -> Result<Error> {
-    let mut object: Object = env.create_error(Error::new(Status::GenericFailure, err.to_string()))?;
+    let mut object: Object =
+        env.create_error(Error::new(Status::GenericFailure, err.to_string()))?;
     object.set_named_property("code", err.code())?;
     if let Some(field) = err.field() {
         object.set_named_property("field", field)?;
     }
     if let Some(offset) = err.offset() {
-        object.set_named_property("offset", ocicache::size_to_number(offset as u64).unwrap_or(f64::NAN))?;
+        object.set_named_property(
+            "offset",
+            ocicache::size_to_number(offset as u64).unwrap_or(f64::NAN),
+        )?;
     }
     Ok(Error::from(object.to_unknown()))
 }

@@ -1,6 +1,9 @@
 //! `Digester`, `digest` and `verify` (core `digester.rs`). Hashing runs with
 //! the GIL released, so other Python threads keep running.
 
+// pyo3 hands arguments over by value; borrowing them is not an option.
+#![allow(clippy::needless_pass_by_value)]
+
 use pyo3::prelude::*;
 
 use crate::buffer::Bytes;
@@ -74,7 +77,12 @@ pub fn digest(py: Python<'_>, data: Bytes<'_>, algorithm: &str) -> PyResult<Dige
 /// has `digest` and, if given, `size` bytes.
 #[pyfunction]
 #[pyo3(signature = (data, digest, size = None))]
-pub fn verify(py: Python<'_>, data: Bytes<'_>, digest: DigestArg, size: Option<u64>) -> PyResult<()> {
+pub fn verify(
+    py: Python<'_>,
+    data: Bytes<'_>,
+    digest: DigestArg,
+    size: Option<u64>,
+) -> PyResult<()> {
     let expected = digest.into_core()?;
     let bytes = data.as_slice();
     py.detach(|| ocicache::verify(bytes, &expected, size))

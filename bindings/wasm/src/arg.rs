@@ -4,8 +4,8 @@
 //! a wrong type is a `TypeError` with code `INVALID_ARGUMENT`.
 
 use js_sys::{Reflect, Uint8Array};
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 
 /// Bytes are copied into WASM memory through a scratch buffer of this size,
 /// so a chunk of any size costs no more memory than this.
@@ -20,7 +20,11 @@ pub(crate) fn type_error(field: &str, expected: &str, value: &JsValue) -> JsValu
 }
 
 /// Feed the bytes of a `Uint8Array` (or `Buffer`) to `sink`, in pieces.
-pub(crate) fn each_chunk(field: &str, value: &JsValue, mut sink: impl FnMut(&[u8])) -> Result<(), JsValue> {
+pub(crate) fn each_chunk(
+    field: &str,
+    value: &JsValue,
+    mut sink: impl FnMut(&[u8]),
+) -> Result<(), JsValue> {
     let array = value
         .dyn_ref::<Uint8Array>()
         .ok_or_else(|| type_error(field, "a Uint8Array", value))?;
@@ -43,7 +47,9 @@ pub(crate) fn each_chunk(field: &str, value: &JsValue, mut sink: impl FnMut(&[u8
 
 /// A string argument.
 pub(crate) fn string(field: &str, value: &JsValue) -> Result<String, JsValue> {
-    value.as_string().ok_or_else(|| type_error(field, "a string", value))
+    value
+        .as_string()
+        .ok_or_else(|| type_error(field, "a string", value))
 }
 
 /// An optional string argument: `undefined` and `null` are `None`.
@@ -60,6 +66,9 @@ pub(crate) fn optional_number(field: &str, value: &JsValue) -> Result<Option<f64
     if value.is_undefined() || value.is_null() {
         Ok(None)
     } else {
-        value.as_f64().map(Some).ok_or_else(|| type_error(field, "a number", value))
+        value
+            .as_f64()
+            .map(Some)
+            .ok_or_else(|| type_error(field, "a number", value))
     }
 }

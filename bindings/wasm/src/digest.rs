@@ -15,7 +15,9 @@ pub struct Digest {
 impl Digest {
     /// Parse and validate a digest string; throws `INVALID_DIGEST` or
     /// `UNSUPPORTED_ALGORITHM` with the `offset` of the problem.
-    pub fn parse(#[wasm_bindgen(unchecked_param_type = "string")] value: &JsValue) -> Result<Digest, JsValue> {
+    pub fn parse(
+        #[wasm_bindgen(unchecked_param_type = "string")] value: &JsValue,
+    ) -> Result<Digest, JsValue> {
         ocicache::Digest::parse(&arg::string("value", value)?)
             .map(Digest::from)
             .map_err(|e| to_js(&e))
@@ -46,7 +48,10 @@ impl Digest {
     }
 
     /// Whether `other` (a `Digest` or a string) is the same digest.
-    pub fn equals(&self, #[wasm_bindgen(unchecked_param_type = "string | Digest")] other: &JsValue) -> bool {
+    pub fn equals(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | Digest")] other: &JsValue,
+    ) -> bool {
         from_js(other).is_ok_and(|d| d == self.inner)
     }
 }

@@ -50,7 +50,10 @@ impl Digester {
     }
 
     /// Hash one more chunk.
-    pub fn update(&mut self, #[wasm_bindgen(unchecked_param_type = "Uint8Array")] chunk: &JsValue) -> Result<(), JsValue> {
+    pub fn update(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] chunk: &JsValue,
+    ) -> Result<(), JsValue> {
         arg::each_chunk("chunk", chunk, |piece| self.inner.update(piece))
     }
 

@@ -1,5 +1,5 @@
 //! Helpers shared by the conformance tests: paths and vector inputs.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::missing_panics_doc)]
 
 use std::path::{Path, PathBuf};
 

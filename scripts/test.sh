@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Every test: Rust (fmt, clippy with warnings denied, cargo test), the Node
+# package (native and WASM, the CLI, the surface), the WASM build in headless
+# Chromium, and the Python package (pytest, stubtest, mypy). Sets up first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --browser
+say() { printf '\n== %s\n' "$*"; }
+export CARGO_TERM_COLOR=never
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+say "cargo clippy (host and wasm32), warnings denied"
+cargo clippy -q --workspace --all-targets -- -D warnings
+cargo clippy -q -p ocicache-wasm --target wasm32-unknown-unknown -- -D warnings
+say "napi's generated index.d.ts is the committed one"
+git diff --exit-code -- npm/index.d.ts
+say "Rust tests"
+cargo test -q -p ocicache
+say "Node tests: native, WASM in Node, WASM in Chromium, CLI, surface"
+(cd npm && node --test test/*.test.mjs)
+say "Python: stubtest and mypy --strict"
+(cd python && ../.venv/bin/python -m mypy.stubtest ocicache && ../.venv/bin/python -m mypy --strict ocicache tests)
+say "Python tests"
+(cd python && ../.venv/bin/python -m pytest -q)
