@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Benchmarks (not tests): builds the bindings optimised, then prints speeds
+# and ratios against peers measured in the same run. Afterwards the bindings
+# are release builds; scripts/test.sh switches back to dev builds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --release
+(cd npm && node bench/digest.mjs)
+.venv/bin/python python/bench/digest.py
