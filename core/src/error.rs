@@ -29,6 +29,33 @@ pub enum ErrorKind {
     SizeOutOfRange,
     /// An argument that is not valid for the function called.
     InvalidArgument,
+    /// A cache option string that the CSV reader refuses: empty, a bare `"`
+    /// in an unquoted field, text after a closing quote, an unterminated
+    /// quote, or bytes that are not UTF-8.
+    InvalidCsv,
+    /// A field of a `key=value` option string that has no `=`.
+    InvalidField,
+    /// An option string without a (non-empty) `type`.
+    MissingType,
+    /// A cache type other than `registry`, `local`, `inline`, `gha`, `s3` and
+    /// `azblob`.
+    UnknownCacheType,
+    /// An option value that its backend would refuse or misread, such as
+    /// `mode=maximum` or `compression-level=12` for gzip.
+    InvalidOptionValue,
+    /// A required option is missing or empty, such as `ref` for `registry`.
+    MissingOption,
+    /// An option, or a cache type, that cannot be used where it is, such as
+    /// `type=inline` for an import.
+    OptionNotAllowed,
+    /// An image reference that does not follow the reference grammar.
+    InvalidReference,
+    /// Warning: an option its backend does not know (kept, and ignored by
+    /// BuildKit).
+    UnknownOption,
+    /// Warning: a known option that has no effect where it is, such as `src`
+    /// on an export or `compression` on `gha`.
+    OptionIgnored,
 }
 
 impl ErrorKind {
@@ -40,6 +67,16 @@ impl ErrorKind {
         ErrorKind::SizeMismatch,
         ErrorKind::SizeOutOfRange,
         ErrorKind::InvalidArgument,
+        ErrorKind::InvalidCsv,
+        ErrorKind::InvalidField,
+        ErrorKind::MissingType,
+        ErrorKind::UnknownCacheType,
+        ErrorKind::InvalidOptionValue,
+        ErrorKind::MissingOption,
+        ErrorKind::OptionNotAllowed,
+        ErrorKind::InvalidReference,
+        ErrorKind::UnknownOption,
+        ErrorKind::OptionIgnored,
     ];
 
     /// The stable `SCREAMING_SNAKE_CASE` code of this kind, e.g. `INVALID_DIGEST`.
@@ -51,6 +88,16 @@ impl ErrorKind {
             ErrorKind::SizeMismatch => "SIZE_MISMATCH",
             ErrorKind::SizeOutOfRange => "SIZE_OUT_OF_RANGE",
             ErrorKind::InvalidArgument => "INVALID_ARGUMENT",
+            ErrorKind::InvalidCsv => "INVALID_CSV",
+            ErrorKind::InvalidField => "INVALID_FIELD",
+            ErrorKind::MissingType => "MISSING_TYPE",
+            ErrorKind::UnknownCacheType => "UNKNOWN_CACHE_TYPE",
+            ErrorKind::InvalidOptionValue => "INVALID_OPTION_VALUE",
+            ErrorKind::MissingOption => "MISSING_OPTION",
+            ErrorKind::OptionNotAllowed => "OPTION_NOT_ALLOWED",
+            ErrorKind::InvalidReference => "INVALID_REFERENCE",
+            ErrorKind::UnknownOption => "UNKNOWN_OPTION",
+            ErrorKind::OptionIgnored => "OPTION_IGNORED",
         }
     }
 }

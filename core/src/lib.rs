@@ -20,12 +20,22 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod csv;
 mod digest;
 mod digester;
 mod error;
+mod options;
+mod reference;
 mod size;
 
+pub use csv::{CsvField, split_csv};
 pub use digest::{Algorithm, Digest};
 pub use digester::{Digester, digest, verify};
 pub use error::{Error, ErrorKind, Location, Result};
+pub use options::{
+    AzblobSettings, CacheOptions, CacheType, CompressionSettings, CompressionType, Dialect,
+    Direction, ExportSettings, GhaSettings, InlineSettings, LocalSettings, Mode, ParseOptions,
+    RegistrySettings, S3Settings, Settings, parse_cache_options, parse_cache_options_bytes,
+};
+pub use reference::{DEFAULT_DOMAIN, Reference};
 pub use size::{MAX_SAFE_INTEGER, size_from_number, size_to_number};

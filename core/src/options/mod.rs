@@ -1,0 +1,240 @@
+//! `--cache-to` / `--cache-from` option strings: parsed exactly like buildx
+//! (or buildctl), then typed and checked per backend.
+//!
+//! Spec: `cache-options.md`: §2 tokeniser ([`crate::split_csv`]), §3 entry
+//! grammar (`entry.rs`), §4 serialisations (here), §6 environment
+//! (`env.rs`), §9 backends (`settings.rs`, `backend.rs`), §12 docs vs code.
+//!
+//! ```
+//! use ocicache::{parse_cache_options, ParseOptions, Settings, Mode};
+//!
+//! let entries = parse_cache_options(
+//!     "type=registry,ref=ghcr.io/o/app:cache,mode=max,compression=zstd",
+//!     &ParseOptions::default(),
+//! )?;
+//! let Settings::Registry(r) = &entries[0].settings else { unreachable!() };
+//! assert_eq!(r.export.mode, Mode::Max);
+//! assert_eq!(entries[0].to_string(), "type=registry,compression=zstd,mode=max,ref=ghcr.io/o/app:cache");
+//! # Ok::<(), ocicache::Error>(())
+//! ```
+
+mod attrs;
+mod backend;
+mod entry;
+mod env;
+mod settings;
+mod value;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+
+pub use settings::{
+    AzblobSettings, CompressionSettings, CompressionType, ExportSettings, GhaSettings,
+    InlineSettings, LocalSettings, Mode, RegistrySettings, S3Settings, Settings,
+};
+
+use crate::csv::quote_field;
+use crate::error::{Error, ErrorKind, Result};
+
+/// Whose rules to parse by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dialect {
+    /// `docker buildx build --cache-to/--cache-from` (the default).
+    #[default]
+    Buildx,
+    /// `buildctl build --export-cache/--import-cache`.
+    Buildctl,
+}
+
+/// Which flag a string was given to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// `--cache-to` / `--export-cache`.
+    Export,
+    /// `--cache-from` / `--import-cache`.
+    Import,
+}
+
+/// The cache backends BuildKit has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CacheType {
+    /// An OCI registry (`type=registry`).
+    Registry,
+    /// An OCI layout directory (`type=local`).
+    Local,
+    /// Cache metadata inside the image config (`type=inline`, export only).
+    Inline,
+    /// The GitHub Actions cache (`type=gha`).
+    Gha,
+    /// Amazon S3 (`type=s3`).
+    S3,
+    /// Azure Blob Storage (`type=azblob`).
+    Azblob,
+}
+
+impl CacheType {
+    /// The type's name, as in `type=<name>`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CacheType::Registry => "registry",
+            CacheType::Local => "local",
+            CacheType::Inline => "inline",
+            CacheType::Gha => "gha",
+            CacheType::S3 => "s3",
+            CacheType::Azblob => "azblob",
+        }
+    }
+
+    fn parse(name: &str) -> Option<CacheType> {
+        [
+            CacheType::Registry,
+            CacheType::Local,
+            CacheType::Inline,
+            CacheType::Gha,
+            CacheType::S3,
+            CacheType::Azblob,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == name)
+    }
+}
+
+/// How to parse: the dialect, the direction (`None`: check for both) and
+/// the environment buildx would read (`ACTIONS_*`, `AWS_*`), given
+/// explicitly because the core never reads the process environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// buildx (default) or buildctl rules.
+    pub dialect: Dialect,
+    /// `--cache-to` (export) or `--cache-from` (import), if known.
+    pub direction: Option<Direction>,
+    /// Environment variables, by name.
+    pub env: BTreeMap<String, String>,
+}
+
+/// One parsed cache entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheOptions {
+    /// The backend.
+    pub cache_type: CacheType,
+    /// The attributes as parsed (keys lower-cased, values verbatim), without `type`.
+    pub attrs: BTreeMap<String, String>,
+    /// The typed settings, with BuildKit's defaults.
+    pub settings: Settings,
+    /// The attributes buildx sends to BuildKit: `attrs` plus what it takes
+    /// from the environment (and, for buildctl exports, `mode=min`).
+    pub buildkit_attrs: BTreeMap<String, String>,
+    /// Why buildx would drop this entry (a gha entry without token or URL),
+    /// or `None` when it is sent.
+    pub inactive_reason: Option<String>,
+    /// Warnings: `UNKNOWN_OPTION` and `OPTION_IGNORED`, with the key.
+    pub warnings: Vec<Error>,
+}
+
+impl CacheOptions {
+    /// Whether buildx sends this entry to BuildKit.
+    pub fn is_active(&self) -> bool {
+        self.inactive_reason.is_none()
+    }
+
+    /// The JSON buildx sends to BuildKit for this entry, `{"type", "attrs"}`
+    /// (the gRPC `CacheOptionsEntry`), keys sorted.
+    pub fn to_json(&self) -> String {
+        #[derive(Serialize)]
+        struct Sent<'a> {
+            #[serde(rename = "type")]
+            cache_type: &'a str,
+            attrs: &'a BTreeMap<String, String>,
+        }
+        let sent = Sent {
+            cache_type: self.cache_type.as_str(),
+            attrs: &self.buildkit_attrs,
+        };
+        serde_json::to_string(&sent).unwrap_or_default()
+    }
+
+    /// The typed settings as JSON (snake_case keys), for tools that want data.
+    pub fn settings_json(&self) -> String {
+        serde_json::to_string(&self.settings).unwrap_or_default()
+    }
+}
+
+/// The canonical CSV form: `type=<t>` then the attributes sorted by key, each
+/// `key=value` pair quoted when it must be, so that it parses back to the same
+/// value. A registry entry with only a plain `ref` prints as the ref alone,
+/// as buildx does.
+impl fmt::Display for CacheOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.cache_type == CacheType::Registry && self.attrs.len() == 1 {
+            if let Some(r) = self.attrs.get("ref") {
+                let plain = !r.is_empty() && !r.contains(['=', ',', '"', '\n', '\r']);
+                if plain {
+                    return f.write_str(r);
+                }
+            }
+        }
+        let mut pairs = vec![format!("type={}", self.cache_type.as_str())];
+        pairs.extend(self.attrs.iter().map(|(k, v)| format!("{k}={v}")));
+        let last = pairs.len() - 1;
+        let quoted: Vec<_> = pairs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| quote_field(p, i == last))
+            .collect();
+        f.write_str(&quoted.join(","))
+    }
+}
+
+/// Parse one `--cache-to`/`--cache-from` value into its entries (none for an
+/// empty buildx value, several for `ref1,ref2`), typed and checked.
+pub fn parse_cache_options(input: &str, options: &ParseOptions) -> Result<Vec<CacheOptions>> {
+    entry::parse_entries(input, options.dialect, options.direction)?
+        .into_iter()
+        .map(|raw| {
+            let cache_type = CacheType::parse(&raw.cache_type).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::UnknownCacheType,
+                    format!(
+                        "unknown cache type {:?}: use registry, local, inline, gha, s3 or azblob",
+                        raw.cache_type
+                    ),
+                )
+                .in_field("type")
+                .at_offset(raw.type_offset)
+            })?;
+            let mut reader = attrs::Attrs::new(&raw, options.direction);
+            let settings = backend::read(cache_type, &mut reader, options.direction)?;
+            let warnings = reader.finish(cache_type.as_str());
+            let derived = env::derive(cache_type, &raw.attrs, &options.env, options.dialect)?;
+            Ok(CacheOptions {
+                cache_type,
+                attrs: raw.attrs,
+                settings,
+                buildkit_attrs: derived.attrs,
+                inactive_reason: derived.inactive_reason,
+                warnings,
+            })
+        })
+        .collect()
+}
+
+/// [`parse_cache_options`] on bytes: invalid UTF-8 is `INVALID_CSV` at the
+/// offset of the first bad byte.
+pub fn parse_cache_options_bytes(
+    input: &[u8],
+    options: &ParseOptions,
+) -> Result<Vec<CacheOptions>> {
+    let text = std::str::from_utf8(input).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidCsv,
+            "the option string is not valid UTF-8",
+        )
+        .at_offset(e.valid_up_to())
+    })?;
+    parse_cache_options(text, options)
+}
