@@ -140,8 +140,7 @@ fn column_error(offset: usize, reason: &str) -> Error {
 /// Quote one field for a CSV line if it needs it: when it holds `,` or `"`,
 /// or when it is the last field and ends in a newline the reader would eat.
 pub(crate) fn quote_field(field: &str, last: bool) -> Cow<'_, str> {
-    let needs =
-        field.contains([',', '"']) || field.starts_with('"') || (last && field.ends_with('\n'));
+    let needs = field.contains([',', '"']) || (last && field.ends_with('\n'));
     if needs {
         Cow::Owned(format!("\"{}\"", field.replace('"', "\"\"")))
     } else {
