@@ -5,5 +5,5 @@ import init, * as wasm from './wasm/ocicache_wasm.js'
 
 await init()
 
-export const { Digest, Digester, digest, verify, errorCodes } = wasm
-export default { Digest, Digester, digest, verify, errorCodes }
+export const { CacheOptions, Digest, Digester, digest, errorCodes, parseCacheOptions, verify } = wasm
+export default { CacheOptions, Digest, Digester, digest, errorCodes, parseCacheOptions, verify }

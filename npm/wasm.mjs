@@ -7,5 +7,5 @@ import * as wasm from './wasm/ocicache_wasm.js'
 
 initSync({ module: readFileSync(new URL('./wasm/ocicache_wasm_bg.wasm', import.meta.url)) })
 
-export const { Digest, Digester, digest, verify, errorCodes } = wasm
-export default { Digest, Digester, digest, verify, errorCodes }
+export const { CacheOptions, Digest, Digester, digest, errorCodes, parseCacheOptions, verify } = wasm
+export default { CacheOptions, Digest, Digester, digest, errorCodes, parseCacheOptions, verify }

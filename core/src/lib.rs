@@ -34,8 +34,9 @@ pub use digester::{Digester, digest, verify};
 pub use error::{Error, ErrorKind, Location, Result};
 pub use options::{
     AzblobSettings, CacheOptions, CacheType, CompressionSettings, CompressionType, Dialect,
-    Direction, ExportSettings, GhaSettings, InlineSettings, LocalSettings, Mode, ParseOptions,
-    RegistrySettings, S3Settings, Settings, parse_cache_options, parse_cache_options_bytes,
+    Direction, ExportSettings, GhaSettings, InlineSettings, KeyCase, LocalSettings, Mode,
+    ParseOptions, RegistrySettings, S3Settings, Settings, parse_cache_options,
+    parse_cache_options_bytes,
 };
 pub use reference::{DEFAULT_DOMAIN, Reference};
 pub use size::{MAX_SAFE_INTEGER, size_from_number, size_to_number};

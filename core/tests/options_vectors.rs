@@ -5,7 +5,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::load;
-use ocicache::{CacheOptions, Dialect, Direction, ParseOptions, parse_cache_options};
+use ocicache::{CacheOptions, Dialect, Direction, KeyCase, ParseOptions, parse_cache_options};
 use serde_json::Value;
 
 fn options(case: &Value) -> ParseOptions {
@@ -40,7 +40,7 @@ fn check_entry(name: &str, got: &CacheOptions, want: &Value) {
     let attrs: BTreeMap<String, String> = serde_json::from_value(want["attrs"].clone()).unwrap();
     assert_eq!(got.attrs, attrs, "{name}: attrs");
     if let Some(s) = want.get("settings") {
-        let actual: Value = serde_json::from_str(&got.settings_json()).unwrap();
+        let actual: Value = serde_json::from_str(&got.settings_json(KeyCase::Snake)).unwrap();
         assert!(subset(s, &actual), "{name}: settings {actual} lack {s}");
     }
     if let Some(b) = want.get("buildkit_attrs") {

@@ -5,7 +5,7 @@ import { createServer } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
 import { test } from 'node:test'
 import { chromium } from 'playwright-core'
-import { blobFiles, testsDir } from './data.mjs'
+import { blobFiles, optionVectors, testsDir } from './data.mjs'
 
 const npmDir = new URL('../', import.meta.url).pathname
 const executablePath = process.env.OCICACHE_CHROMIUM ?? '/usr/bin/chromium'
@@ -18,6 +18,11 @@ function serve() {
   const blobs = blobFiles().map((b) => ({ name: b.name, url: `/tests/${b.path.slice(testsDir.length)}` }))
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname)
+    if (path === '/options.json') {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(optionVectors()))
+      return
+    }
     if (path === '/blobs.json') {
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(JSON.stringify(blobs))

@@ -29,12 +29,21 @@ export function blobFiles() {
   return out.sort((a, b) => (a.path < b.path ? -1 : 1))
 }
 
+// The option vectors, by file name.
+export function optionVectors() {
+  const dir = join(testsDir, 'cases/options')
+  const out = {}
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) out[f] = json(`cases/options/${f}`)
+  return out
+}
+
 export function loadData() {
   return {
     errorCodes: json('error_codes.json'),
     parse: json('cases/digest/parse.json'),
     compute: json('cases/digest/compute.json'),
     verify: json('cases/digest/verify.json'),
+    options: optionVectors(),
     blobs: blobFiles().map((b) => ({ name: b.name, bytes: new Uint8Array(readFileSync(b.path)) })),
   }
 }

@@ -1,6 +1,7 @@
 // The shared suite against the WebAssembly build, in Node.
 import * as api from 'ocicache/wasm'
 import { cases as digest } from './suite/digest.mjs'
+import { cases as options } from './suite/options.mjs'
 import { register } from './run.mjs'
 
-register('wasm', api, [digest])
+register('wasm', api, [digest, options])

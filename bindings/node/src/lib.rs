@@ -11,3 +11,4 @@ mod arg;
 mod digest;
 mod digester;
 mod error;
+mod options;

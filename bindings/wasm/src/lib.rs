@@ -7,3 +7,4 @@ mod arg;
 mod digest;
 mod digester;
 mod error;
+mod options;

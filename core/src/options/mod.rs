@@ -49,6 +49,21 @@ pub enum Dialect {
     Buildctl,
 }
 
+impl Dialect {
+    /// `buildx` or `buildctl`; anything else is `INVALID_ARGUMENT`.
+    pub fn parse(name: &str) -> Result<Dialect> {
+        match name {
+            "buildx" => Ok(Dialect::Buildx),
+            "buildctl" => Ok(Dialect::Buildctl),
+            _ => Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("unknown dialect {name:?}: use buildx or buildctl"),
+            )
+            .in_field("dialect")),
+        }
+    }
+}
+
 /// Which flag a string was given to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -57,6 +72,34 @@ pub enum Direction {
     Export,
     /// `--cache-from` / `--import-cache`.
     Import,
+}
+
+impl Direction {
+    /// `export` (`--cache-to`) or `import` (`--cache-from`); anything else is
+    /// `INVALID_ARGUMENT`.
+    pub fn parse(name: &str) -> Result<Direction> {
+        match name {
+            "export" => Ok(Direction::Export),
+            "import" => Ok(Direction::Import),
+            _ => Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "unknown direction {name:?}: use export (--cache-to) or import (--cache-from)"
+                ),
+            )
+            .in_field("direction")),
+        }
+    }
+}
+
+/// The case of the keys in [`CacheOptions::settings_json`]: `snake_case`
+/// (Rust, Python) or `camelCase` (JavaScript).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyCase {
+    /// `ignore_error`, `oci_mediatypes`.
+    Snake,
+    /// `ignoreError`, `ociMediatypes`.
+    Camel,
 }
 
 /// The cache backends BuildKit has.
@@ -158,9 +201,39 @@ impl CacheOptions {
         serde_json::to_string(&sent).unwrap_or_default()
     }
 
-    /// The typed settings as JSON (snake_case keys), for tools that want data.
-    pub fn settings_json(&self) -> String {
-        serde_json::to_string(&self.settings).unwrap_or_default()
+    /// The typed settings as JSON, for tools that want plain data, with keys
+    /// in `case`.
+    pub fn settings_json(&self, case: KeyCase) -> String {
+        let value = serde_json::to_value(&self.settings).unwrap_or_default();
+        let value = match case {
+            KeyCase::Snake => value,
+            KeyCase::Camel => camel_keys(value),
+        };
+        value.to_string()
+    }
+}
+
+fn camel_keys(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => map
+            .into_iter()
+            .map(|(k, v)| {
+                let mut out = String::with_capacity(k.len());
+                let mut upper = false;
+                for c in k.chars() {
+                    if c == '_' {
+                        upper = true;
+                    } else if upper {
+                        out.extend(c.to_uppercase());
+                        upper = false;
+                    } else {
+                        out.push(c);
+                    }
+                }
+                (out, camel_keys(v))
+            })
+            .collect(),
+        other => other,
     }
 }
 
