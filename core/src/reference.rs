@@ -171,10 +171,10 @@ fn check_domain(domain: &str) -> Result<(), usize> {
             None => (domain, None),
         }
     };
-    if let Some(port) = port {
-        if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(host.len() + 1);
-        }
+    if let Some(port) = port
+        && (port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(host.len() + 1);
     }
     if host.starts_with('[') {
         return Ok(());
@@ -217,9 +217,8 @@ fn check_path(path: &str) -> Result<(), usize> {
                 break;
             }
             let sep = match b[i] {
-                b'.' => 1,
                 b'_' if b.get(i + 1) == Some(&b'_') => 2,
-                b'_' => 1,
+                b'.' | b'_' => 1,
                 b'-' => b[i..].iter().take_while(|&&c| c == b'-').count(),
                 _ => {
                     ok = false;

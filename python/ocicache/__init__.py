@@ -5,21 +5,25 @@ re-exports it with the same names as the Node package, in snake case.
 """
 
 from ocicache._native import (
+    CacheOptions,
     Digest,
     Digester,
     OcicacheError,
     __version__,
     digest,
     error_codes,
+    parse_cache_options,
     verify,
 )
 
 __all__ = [
+    "CacheOptions",
     "Digest",
     "Digester",
     "OcicacheError",
     "__version__",
     "digest",
     "error_codes",
+    "parse_cache_options",
     "verify",
 ]

@@ -1,17 +1,20 @@
 """Type stubs of the extension module ``ocicache._native`` (checked by stubtest)."""
 
-from typing import Literal, Optional, Union, final
+from collections.abc import Mapping
+from typing import Any, Literal, Optional, TypedDict, Union, final
 
 from typing_extensions import Buffer, Self, TypeAlias
 
 __version__: str
 __all__ = [
+    "CacheOptions",
     "Digest",
     "Digester",
     "OcicacheError",
     "__version__",
     "digest",
     "error_codes",
+    "parse_cache_options",
     "verify",
 ]
 
@@ -60,3 +63,39 @@ class Digester:
 
 def digest(data: Buffer, algorithm: str = "sha256") -> Digest: ...
 def verify(data: Buffer, digest: Union[Digest, str], size: Optional[int] = None) -> None: ...
+
+class _Warning(TypedDict):
+    code: str
+    message: str
+    field: Optional[str]
+    offset: Optional[int]
+
+@final
+class CacheOptions:
+    """One parsed ``--cache-to``/``--cache-from`` entry."""
+
+    @property
+    def type(self) -> Literal["registry", "local", "inline", "gha", "s3", "azblob"]: ...
+    @property
+    def attrs(self) -> dict[str, str]: ...
+    @property
+    def settings(self) -> dict[str, Any]: ...
+    @property
+    def buildkit_attrs(self) -> dict[str, str]: ...
+    @property
+    def active(self) -> bool: ...
+    @property
+    def inactive_reason(self) -> Optional[str]: ...
+    @property
+    def warnings(self) -> list[_Warning]: ...
+    def to_json(self) -> str: ...
+    def to_string(self) -> str: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+def parse_cache_options(
+    input: Union[str, bytes],
+    *,
+    dialect: Literal["buildx", "buildctl"] = "buildx",
+    direction: Optional[Literal["export", "import"]] = None,
+    env: Optional[Mapping[str, str]] = None,
+) -> list[CacheOptions]: ...

@@ -9,6 +9,7 @@ mod buffer;
 mod digest;
 mod digester;
 mod error;
+mod options;
 
 /// The extension module `ocicache._native`; the `ocicache` package re-exports it.
 #[pymodule]
@@ -20,5 +21,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<digester::Digester>()?;
     m.add_function(wrap_pyfunction!(digester::digest, m)?)?;
     m.add_function(wrap_pyfunction!(digester::verify, m)?)?;
+    m.add_class::<options::CacheOptions>()?;
+    m.add_function(wrap_pyfunction!(options::parse_cache_options, m)?)?;
     Ok(())
 }

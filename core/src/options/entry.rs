@@ -104,10 +104,10 @@ fn buildctl(input: &str, direction: Option<Direction>) -> Result<RawEntry> {
 /// `missing_type` makes the error for a value without a type.
 fn key_values(text: &str, base: usize, missing_type: impl Fn(&str) -> Error) -> Result<RawEntry> {
     let fields = split_csv(text).map_err(|e| shift(e, base))?;
-    if let [only] = fields.as_slice() {
-        if !only.text.contains('=') {
-            return Ok(RawEntry::registry(&only.text, base + only.offset));
-        }
+    if let [only] = fields.as_slice()
+        && !only.text.contains('=')
+    {
+        return Ok(RawEntry::registry(&only.text, base + only.offset));
     }
     let mut entry = RawEntry {
         cache_type: String::new(),
@@ -128,7 +128,7 @@ fn key_values(text: &str, base: usize, missing_type: impl Fn(&str) -> Error) -> 
         let value_at = if field.quoted { at } else { at + key.len() + 1 };
         let key = go_lowercase(key);
         if key == "type" {
-            entry.cache_type = value.to_owned();
+            value.clone_into(&mut entry.cache_type);
             entry.type_offset = value_at;
         } else {
             entry.offsets.insert(key.clone(), value_at);

@@ -60,20 +60,21 @@ fn gha(
         }
         None => String::new(),
     };
-    if !attrs.contains_key("token") {
-        if let Some(t) = env_get("ACTIONS_RUNTIME_TOKEN") {
-            attrs.insert("token".to_owned(), t);
-        }
+    if !attrs.contains_key("token")
+        && let Some(t) = env_get("ACTIONS_RUNTIME_TOKEN")
+    {
+        attrs.insert("token".to_owned(), t);
     }
-    if !attrs.contains_key("url_v2") && version == "2" {
-        if let Some(u) = env_get("ACTIONS_RESULTS_URL") {
-            attrs.insert("url_v2".to_owned(), u);
-        }
+    if !attrs.contains_key("url_v2")
+        && version == "2"
+        && let Some(u) = env_get("ACTIONS_RESULTS_URL")
+    {
+        attrs.insert("url_v2".to_owned(), u);
     }
-    if !attrs.contains_key("url") {
-        if let Some(u) = env_get("ACTIONS_CACHE_URL").or_else(|| env_get("ACTIONS_RESULTS_URL")) {
-            attrs.insert("url".to_owned(), u);
-        }
+    if !attrs.contains_key("url")
+        && let Some(u) = env_get("ACTIONS_CACHE_URL").or_else(|| env_get("ACTIONS_RESULTS_URL"))
+    {
+        attrs.insert("url".to_owned(), u);
     }
     let has = |k: &str| attrs.get(k).is_some_and(|v| !v.is_empty());
     let reason = if !has("token") {
@@ -114,10 +115,10 @@ fn s3(attrs: &mut BTreeMap<String, String>, env: &BTreeMap<String, String>) {
         ("secret_access_key", "AWS_SECRET_ACCESS_KEY"),
         ("session_token", "AWS_SESSION_TOKEN"),
     ] {
-        if !attrs.contains_key(key) {
-            if let Some(v) = env.get(var).filter(|v| !v.is_empty()) {
-                attrs.insert(key.to_owned(), v.clone());
-            }
+        if !attrs.contains_key(key)
+            && let Some(v) = env.get(var).filter(|v| !v.is_empty())
+        {
+            attrs.insert(key.to_owned(), v.clone());
         }
     }
 }

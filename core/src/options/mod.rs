@@ -243,13 +243,13 @@ fn camel_keys(value: serde_json::Value) -> serde_json::Value {
 /// as buildx does.
 impl fmt::Display for CacheOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.cache_type == CacheType::Registry && self.attrs.len() == 1 {
-            if let Some(r) = self.attrs.get("ref") {
-                let plain = !r.is_empty() && !r.contains(['=', ',', '"', '\n', '\r']);
-                if plain {
-                    return f.write_str(r);
-                }
-            }
+        if self.cache_type == CacheType::Registry
+            && self.attrs.len() == 1
+            && let Some(r) = self.attrs.get("ref")
+            && !r.is_empty()
+            && !r.contains(['=', ',', '"', '\n', '\r'])
+        {
+            return f.write_str(r);
         }
         let mut pairs = vec![format!("type={}", self.cache_type.as_str())];
         pairs.extend(self.attrs.iter().map(|(k, v)| format!("{k}={v}")));

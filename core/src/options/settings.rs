@@ -223,8 +223,7 @@ fn as_string<S: serde::Serializer, T: std::fmt::Display>(
 
 pub(crate) fn export(a: &mut Attrs<'_>) -> Result<ExportSettings> {
     let mode = match a.get("mode", For::Export) {
-        None => Mode::Min,
-        Some("min") => Mode::Min,
+        None | Some("min") => Mode::Min,
         Some("max") => Mode::Max,
         Some(v) => {
             return Err(a.invalid(
@@ -272,7 +271,7 @@ pub(crate) fn compression(a: &mut Attrs<'_>) -> Result<CompressionSettings> {
             ));
         }
         (CompressionType::Uncompressed, Some(_)) => {
-            a.ignore("compression-level", "compression=uncompressed has no level")
+            a.ignore("compression-level", "compression=uncompressed has no level");
         }
         _ => {}
     }

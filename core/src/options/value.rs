@@ -4,6 +4,8 @@
 //! base-10 `strconv.Atoi` (64-bit, optional sign) and `time.ParseDuration`;
 //! and §3 for Go's `strings.ToLower` and `%q` quoting used in messages.
 
+use std::fmt::Write as _;
+
 /// Go `strconv.ParseBool`: exactly `1 t T TRUE true True 0 f F FALSE false False`.
 pub(crate) fn parse_bool(s: &str) -> Option<bool> {
     match s {
@@ -120,9 +122,11 @@ pub(crate) fn go_quote(s: &str) -> String {
             '\u{c}' => out.push_str("\\f"),
             '\u{b}' => out.push_str("\\v"),
             c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
+                let _ = write!(out, "\\x{:02x}", c as u32);
             }
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
             c => out.push(c),
         }
     }
