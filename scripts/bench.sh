@@ -5,5 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --release
-(cd npm && node bench/digest.mjs)
+(cd npm && node bench/digest.mjs && node bench/options.mjs)
 .venv/bin/python python/bench/digest.py
+.venv/bin/python python/bench/options.py

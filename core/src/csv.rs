@@ -60,8 +60,11 @@ pub fn split_csv(input: &str) -> Result<Vec<CsvField<'_>>> {
                 quoted: true,
             }
         } else {
-            let end = line[pos..].find(',').map_or(line.len(), |i| pos + i);
-            if let Some(q) = line[pos..end].find('"') {
+            let end = bytes[pos..]
+                .iter()
+                .position(|&b| b == b',')
+                .map_or(line.len(), |i| pos + i);
+            if let Some(q) = bytes[pos..end].iter().position(|&b| b == b'"') {
                 return Err(column_error(pos + q, "bare \" in non-quoted-field"));
             }
             pos = end;
@@ -95,7 +98,7 @@ fn quoted(line: &str, start: usize) -> Result<(Cow<'_, str>, usize)> {
     let mut text: Option<String> = None;
     let mut from = start + 1;
     loop {
-        let Some(i) = line[from..].find('"') else {
+        let Some(i) = bytes[from..].iter().position(|&b| b == b'"') else {
             return Err(column_error(
                 line.len(),
                 "extraneous or missing \" in quoted-field",

@@ -115,7 +115,7 @@ proptest! {
         prop_assert_eq!(&y.cache_type, &x.cache_type);
         prop_assert_eq!(&y.attrs, &x.attrs);
         prop_assert_eq!(&y.settings, &x.settings);
-        prop_assert_eq!(&y.buildkit_attrs, &x.buildkit_attrs);
+        prop_assert_eq!(y.buildkit_attrs(), x.buildkit_attrs());
         prop_assert_eq!(y.to_string(), s);
     }
 }

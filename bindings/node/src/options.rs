@@ -71,7 +71,7 @@ impl CacheOptions {
     /// The attributes buildx sends to BuildKit (with what it takes from `env`).
     #[napi(getter, ts_return_type = "Record<string, string>")]
     pub fn buildkit_attrs(&self) -> Value {
-        map(&self.inner.buildkit_attrs)
+        map(&self.inner.buildkit_attrs())
     }
 
     /// Whether buildx sends this entry (a gha entry without token or URL is dropped).

@@ -49,7 +49,7 @@ impl CacheOptions {
     /// The attributes buildx sends to BuildKit (with what it takes from ``env``).
     #[getter]
     pub fn buildkit_attrs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        dict(py, &self.inner.buildkit_attrs)
+        dict(py, &self.inner.buildkit_attrs())
     }
 
     /// Whether buildx sends this entry (a gha entry without token or URL is dropped).

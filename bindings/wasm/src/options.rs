@@ -51,7 +51,7 @@ impl CacheOptions {
         unchecked_return_type = "Record<string, string>"
     )]
     pub fn buildkit_attrs(&self) -> JsValue {
-        map(&self.inner.buildkit_attrs)
+        map(&self.inner.buildkit_attrs())
     }
 
     /// Whether buildx sends this entry (a gha entry without token or URL is dropped).

@@ -6,8 +6,6 @@
 //! Spec: `cache-options.md` §9 (which keys each backend reads, for which
 //! direction, with which syntax).
 
-use std::collections::BTreeSet;
-
 use super::Direction;
 use super::entry::RawEntry;
 use super::value::{parse_bool, parse_duration, parse_int};
@@ -25,7 +23,7 @@ pub(crate) enum For {
 pub(crate) struct Attrs<'a> {
     entry: &'a RawEntry,
     direction: Option<Direction>,
-    known: BTreeSet<&'a str>,
+    known: Vec<&'a str>,
     pub warnings: Vec<Error>,
 }
 
@@ -34,13 +32,13 @@ impl<'a> Attrs<'a> {
         Attrs {
             entry,
             direction,
-            known: BTreeSet::new(),
+            known: Vec::new(),
             warnings: Vec::new(),
         }
     }
 
     pub fn offset(&self, key: &str) -> usize {
-        self.entry.offsets.get(key).copied().unwrap_or(0)
+        self.entry.attrs.get(key).map_or(0, |(_, offset)| *offset)
     }
 
     /// An `INVALID_OPTION_VALUE` error about `key`.
@@ -53,7 +51,7 @@ impl<'a> Attrs<'a> {
     /// A warning about `key`, if the entry has it.
     pub fn ignore(&mut self, key: &'a str, why: &str) {
         if self.entry.attrs.contains_key(key) {
-            self.known.insert(key);
+            self.known.push(key);
             let warning = Error::new(ErrorKind::OptionIgnored, format!("{key} is ignored: {why}"))
                 .in_field(key)
                 .at_offset(self.offset(key));
@@ -63,7 +61,7 @@ impl<'a> Attrs<'a> {
 
     /// The raw value of `key`, if present and meant for this direction.
     pub fn get(&mut self, key: &'a str, applies: For) -> Option<&'a str> {
-        let value = self.entry.attrs.get(key)?;
+        let (value, _) = self.entry.attrs.get(key)?;
         let wrong = match (applies, self.direction) {
             (For::Export, Some(Direction::Import)) => {
                 Some("it is only read on export (--cache-to)")
@@ -77,7 +75,7 @@ impl<'a> Attrs<'a> {
             self.ignore(key, why);
             return None;
         }
-        self.known.insert(key);
+        self.known.push(key);
         Some(value)
     }
 
@@ -143,7 +141,7 @@ impl<'a> Attrs<'a> {
     /// Warnings for every key no read marked as known.
     pub fn finish(mut self, type_name: &str) -> Vec<Error> {
         for key in self.entry.attrs.keys() {
-            if !self.known.contains(key.as_str()) {
+            if !self.known.contains(&key.as_str()) {
                 let warning = Error::new(
                     ErrorKind::UnknownOption,
                     format!("{key:?} is not an option of type={type_name}; BuildKit ignores it"),

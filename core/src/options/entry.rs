@@ -15,14 +15,13 @@ use super::{Dialect, Direction};
 use crate::csv::split_csv;
 use crate::error::{Error, ErrorKind, Result};
 
-/// One entry as parsed, before typing: the type, the attributes and where
-/// each value started in the input (for errors about it).
+/// One entry as parsed, before typing: the type and the attributes, each
+/// value with the offset where it started in the input (for errors about it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RawEntry {
     pub cache_type: String,
     pub type_offset: usize,
-    pub attrs: BTreeMap<String, String>,
-    pub offsets: BTreeMap<String, usize>,
+    pub attrs: BTreeMap<String, (String, usize)>,
 }
 
 impl RawEntry {
@@ -30,9 +29,13 @@ impl RawEntry {
         RawEntry {
             cache_type: "registry".to_owned(),
             type_offset: offset,
-            attrs: BTreeMap::from([("ref".to_owned(), reference.to_owned())]),
-            offsets: BTreeMap::from([("ref".to_owned(), offset)]),
+            attrs: BTreeMap::from([("ref".to_owned(), (reference.to_owned(), offset))]),
         }
+    }
+
+    /// The attributes without their offsets.
+    pub fn into_values(self) -> BTreeMap<String, String> {
+        self.attrs.into_iter().map(|(k, (v, _))| (k, v)).collect()
     }
 }
 
@@ -95,7 +98,7 @@ fn buildctl(input: &str, direction: Option<Direction>) -> Result<RawEntry> {
         RawEntry::registry(input, 0)
     };
     if direction == Some(Direction::Export) && !entry.attrs.contains_key("mode") {
-        entry.attrs.insert("mode".to_owned(), "min".to_owned());
+        entry.attrs.insert("mode".to_owned(), ("min".to_owned(), 0));
     }
     Ok(entry)
 }
@@ -113,17 +116,17 @@ fn key_values(text: &str, base: usize, missing_type: impl Fn(&str) -> Error) -> 
         cache_type: String::new(),
         type_offset: base,
         attrs: BTreeMap::new(),
-        offsets: BTreeMap::new(),
     };
     for field in &fields {
         let at = base + field.offset;
-        let Some((key, value)) = field.text.split_once('=') else {
+        let Some(eq) = field.text.bytes().position(|b| b == b'=') else {
             return Err(Error::new(
                 ErrorKind::InvalidField,
                 format!("invalid value {}", field.text),
             )
             .at_offset(at));
         };
+        let (key, value) = (&field.text[..eq], &field.text[eq + 1..]);
         // The value's offset: exact for unquoted fields, the field's for quoted ones.
         let value_at = if field.quoted { at } else { at + key.len() + 1 };
         let key = go_lowercase(key);
@@ -131,8 +134,7 @@ fn key_values(text: &str, base: usize, missing_type: impl Fn(&str) -> Error) -> 
             value.clone_into(&mut entry.cache_type);
             entry.type_offset = value_at;
         } else {
-            entry.offsets.insert(key.clone(), value_at);
-            entry.attrs.insert(key, value.to_owned());
+            entry.attrs.insert(key, (value.to_owned(), value_at));
         }
     }
     if entry.cache_type.is_empty() {
@@ -166,25 +168,27 @@ mod tests {
     fn key_value_form() {
         let e = one("type=local,SRC=a=b,src=c, dest=x");
         assert_eq!(e.cache_type, "local");
-        assert_eq!(e.attrs["src"], "c");
-        assert_eq!(e.attrs[" dest"], "x");
-        assert_eq!(e.offsets["src"], 23);
-        assert_eq!(one("type=local,=x").attrs[""], "x");
+        assert_eq!(e.attrs["src"], ("c".to_owned(), 23));
+        assert_eq!(e.attrs[" dest"].0, "x");
+        assert_eq!(one("type=local,=x").attrs[""].0, "x");
         assert_eq!(one("type=a,type=registry").cache_type, "registry");
     }
 
     #[test]
     fn shorthand() {
         assert!(buildx("").unwrap().is_empty());
-        assert_eq!(one("user/app:cache").attrs["ref"], "user/app:cache");
-        assert_eq!(one("user/app:cache\n").attrs["ref"], "user/app:cache");
-        assert_eq!(one("\" \"").attrs["ref"], " ");
+        assert_eq!(one("user/app:cache").attrs["ref"].0, "user/app:cache");
+        assert_eq!(one("user/app:cache\n").attrs["ref"].0, "user/app:cache");
+        assert_eq!(one("\" \"").attrs["ref"].0, " ");
         let two = buildx("a,b").unwrap();
         assert_eq!(
-            (two[0].attrs["ref"].as_str(), two[1].attrs["ref"].as_str()),
+            (
+                two[0].attrs["ref"].0.as_str(),
+                two[1].attrs["ref"].0.as_str()
+            ),
             ("a", "b")
         );
-        assert_eq!(two[1].offsets["ref"], 2);
+        assert_eq!(two[1].attrs["ref"], ("b".to_owned(), 2));
         assert_eq!(fail("ref1,").kind(), ErrorKind::InvalidCsv);
         assert_eq!(fail("\"a,b\"").message(), "invalid value a");
         assert_eq!(fail("\n").kind(), ErrorKind::InvalidCsv);
@@ -209,8 +213,8 @@ mod tests {
     #[test]
     fn buildctl_dialect() {
         let e = parse_entries("a,b", Dialect::Buildctl, Some(Direction::Export)).unwrap();
-        assert_eq!(e[0].attrs["ref"], "a,b");
-        assert_eq!(e[0].attrs["mode"], "min");
+        assert_eq!(e[0].attrs["ref"].0, "a,b");
+        assert_eq!(e[0].attrs["mode"].0, "min");
         let e = parse_entries(
             "type=local,src=x",
             Dialect::Buildctl,

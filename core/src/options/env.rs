@@ -15,9 +15,9 @@ use super::value::parse_bool;
 use super::{CacheType, Dialect};
 use crate::error::{Error, ErrorKind, Result};
 
-/// The attributes buildx sends to BuildKit, and whether it sends the entry.
+/// What buildx adds to the attributes, and whether it sends the entry.
 pub(crate) struct Derived {
-    pub attrs: BTreeMap<String, String>,
+    pub added: BTreeMap<String, String>,
     pub inactive_reason: Option<String>,
 }
 
@@ -28,23 +28,24 @@ pub(crate) fn derive(
     env: &BTreeMap<String, String>,
     dialect: Dialect,
 ) -> Result<Derived> {
-    let mut attrs = attrs.clone();
+    let mut added = BTreeMap::new();
     let inactive_reason = match cache_type {
-        CacheType::Gha => gha(&mut attrs, env, dialect)?,
+        CacheType::Gha => gha(attrs, &mut added, env, dialect)?,
         CacheType::S3 if dialect == Dialect::Buildx => {
-            s3(&mut attrs, env);
+            s3(attrs, &mut added, env);
             None
         }
         _ => None,
     };
     Ok(Derived {
-        attrs,
+        added,
         inactive_reason,
     })
 }
 
 fn gha(
-    attrs: &mut BTreeMap<String, String>,
+    attrs: &BTreeMap<String, String>,
+    added: &mut BTreeMap<String, String>,
     env: &BTreeMap<String, String>,
     dialect: Dialect,
 ) -> Result<Option<String>> {
@@ -63,20 +64,25 @@ fn gha(
     if !attrs.contains_key("token")
         && let Some(t) = env_get("ACTIONS_RUNTIME_TOKEN")
     {
-        attrs.insert("token".to_owned(), t);
+        added.insert("token".to_owned(), t);
     }
     if !attrs.contains_key("url_v2")
         && version == "2"
         && let Some(u) = env_get("ACTIONS_RESULTS_URL")
     {
-        attrs.insert("url_v2".to_owned(), u);
+        added.insert("url_v2".to_owned(), u);
     }
     if !attrs.contains_key("url")
         && let Some(u) = env_get("ACTIONS_CACHE_URL").or_else(|| env_get("ACTIONS_RESULTS_URL"))
     {
-        attrs.insert("url".to_owned(), u);
+        added.insert("url".to_owned(), u);
     }
-    let has = |k: &str| attrs.get(k).is_some_and(|v| !v.is_empty());
+    let has = |k: &str| {
+        attrs
+            .get(k)
+            .or_else(|| added.get(k))
+            .is_some_and(|v| !v.is_empty())
+    };
     let reason = if !has("token") {
         Some("no token: give token= or ACTIONS_RUNTIME_TOKEN")
     } else if !has("url") && !has("url_v2") {
@@ -106,7 +112,11 @@ fn gha(
     }
 }
 
-fn s3(attrs: &mut BTreeMap<String, String>, env: &BTreeMap<String, String>) {
+fn s3(
+    attrs: &BTreeMap<String, String>,
+    added: &mut BTreeMap<String, String>,
+    env: &BTreeMap<String, String>,
+) {
     if attrs.contains_key("access_key_id") && attrs.contains_key("secret_access_key") {
         return;
     }
@@ -118,7 +128,7 @@ fn s3(attrs: &mut BTreeMap<String, String>, env: &BTreeMap<String, String>) {
         if !attrs.contains_key(key)
             && let Some(v) = env.get(var).filter(|v| !v.is_empty())
         {
-            attrs.insert(key.to_owned(), v.clone());
+            added.insert(key.to_owned(), v.clone());
         }
     }
 }

@@ -169,9 +169,9 @@ pub struct CacheOptions {
     pub attrs: BTreeMap<String, String>,
     /// The typed settings, with BuildKit's defaults.
     pub settings: Settings,
-    /// The attributes buildx sends to BuildKit: `attrs` plus what it takes
-    /// from the environment (and, for buildctl exports, `mode=min`).
-    pub buildkit_attrs: BTreeMap<String, String>,
+    /// What buildx adds to `attrs` from the environment before sending them
+    /// (see [`CacheOptions::buildkit_attrs`]).
+    pub from_env: BTreeMap<String, String>,
     /// Why buildx would drop this entry (a gha entry without token or URL),
     /// or `None` when it is sent.
     pub inactive_reason: Option<String>,
@@ -180,6 +180,14 @@ pub struct CacheOptions {
 }
 
 impl CacheOptions {
+    /// The attributes buildx sends to BuildKit: `attrs` plus what it takes
+    /// from the environment.
+    pub fn buildkit_attrs(&self) -> BTreeMap<String, String> {
+        let mut all = self.attrs.clone();
+        all.extend(self.from_env.iter().map(|(k, v)| (k.clone(), v.clone())));
+        all
+    }
+
     /// Whether buildx sends this entry to BuildKit.
     pub fn is_active(&self) -> bool {
         self.inactive_reason.is_none()
@@ -196,7 +204,7 @@ impl CacheOptions {
         }
         let sent = Sent {
             cache_type: self.cache_type.as_str(),
-            attrs: &self.buildkit_attrs,
+            attrs: &self.buildkit_attrs(),
         };
         serde_json::to_string(&sent).unwrap_or_default()
     }
@@ -280,15 +288,18 @@ pub fn parse_cache_options(input: &str, options: &ParseOptions) -> Result<Vec<Ca
                 .in_field("type")
                 .at_offset(raw.type_offset)
             })?;
-            let mut reader = attrs::Attrs::new(&raw, options.direction);
-            let settings = backend::read(cache_type, &mut reader, options.direction)?;
-            let warnings = reader.finish(cache_type.as_str());
-            let derived = env::derive(cache_type, &raw.attrs, &options.env, options.dialect)?;
+            let (settings, warnings) = {
+                let mut reader = attrs::Attrs::new(&raw, options.direction);
+                let settings = backend::read(cache_type, &mut reader, options.direction)?;
+                (settings, reader.finish(cache_type.as_str()))
+            };
+            let attrs = raw.into_values();
+            let derived = env::derive(cache_type, &attrs, &options.env, options.dialect)?;
             Ok(CacheOptions {
                 cache_type,
-                attrs: raw.attrs,
+                attrs,
                 settings,
-                buildkit_attrs: derived.attrs,
+                from_env: derived.added,
                 inactive_reason: derived.inactive_reason,
                 warnings,
             })

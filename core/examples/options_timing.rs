@@ -1,0 +1,33 @@
+//! Times the core's option parser on typical strings (a quick check, not a benchmark).
+use std::time::Instant;
+
+use ocicache::{ParseOptions, parse_cache_options};
+
+fn main() {
+    let typical = [
+        "type=registry,ref=ghcr.io/org/app:buildcache,mode=max",
+        "type=registry,ref=ghcr.io/org/app:cache,mode=max,compression=zstd,compression-level=3",
+        "type=local,dest=/tmp/.buildx-cache-new,mode=max",
+        "type=local,src=/tmp/.buildx-cache",
+        "type=gha,scope=build-amd64,mode=max,token=t,url=https://cache/",
+        "user/app:cache",
+        "type=s3,region=eu-west-1,bucket=ci-cache,name=main;pr-42,mode=max",
+        "type=inline",
+    ];
+    let options = ParseOptions::default();
+    let n: usize = std::env::args()
+        .nth(1)
+        .map_or(1_000_000, |a| a.parse().unwrap());
+    let start = Instant::now();
+    let mut sink = 0;
+    for i in 0..n {
+        sink += parse_cache_options(typical[i % typical.len()], &options)
+            .unwrap()
+            .len();
+    }
+    let elapsed = start.elapsed();
+    println!(
+        "{sink} entries, {:.0} ns per string",
+        elapsed.as_nanos() as f64 / n as f64
+    );
+}
