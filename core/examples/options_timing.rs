@@ -26,8 +26,6 @@ fn main() {
             .len();
     }
     let elapsed = start.elapsed();
-    println!(
-        "{sink} entries, {:.0} ns per string",
-        elapsed.as_nanos() as f64 / n as f64
-    );
+    let per_string = elapsed.as_nanos() / u128::try_from(n.max(1)).unwrap_or(1);
+    println!("{sink} entries, {per_string} ns per string");
 }
