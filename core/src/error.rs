@@ -56,6 +56,25 @@ pub enum ErrorKind {
     /// Warning: a known option that has no effect where it is, such as `src`
     /// on an export or `compression` on `gha`.
     OptionIgnored,
+    /// Data that does not start like any compression this library reads.
+    UnknownCompression,
+    /// Compressed data that is malformed: a bad gzip header, deflate stream
+    /// or zstd frame.
+    InvalidCompressedData,
+    /// A checksum inside the compressed data (gzip CRC-32, zstd content
+    /// checksum) does not match the data.
+    ChecksumMismatch,
+    /// A gzip member's ISIZE does not match its uncompressed length.
+    LengthMismatch,
+    /// The compressed data ends before its stream does.
+    TruncatedData,
+    /// Bytes after the end of the compressed stream that are not another
+    /// member or frame.
+    TrailingData,
+    /// A zstd frame needs a window larger than the limit.
+    WindowTooLarge,
+    /// The uncompressed data exceeds the limit (a decompression bomb).
+    SizeLimitExceeded,
 }
 
 impl ErrorKind {
@@ -77,6 +96,14 @@ impl ErrorKind {
         ErrorKind::InvalidReference,
         ErrorKind::UnknownOption,
         ErrorKind::OptionIgnored,
+        ErrorKind::UnknownCompression,
+        ErrorKind::InvalidCompressedData,
+        ErrorKind::ChecksumMismatch,
+        ErrorKind::LengthMismatch,
+        ErrorKind::TruncatedData,
+        ErrorKind::TrailingData,
+        ErrorKind::WindowTooLarge,
+        ErrorKind::SizeLimitExceeded,
     ];
 
     /// The stable `SCREAMING_SNAKE_CASE` code of this kind, e.g. `INVALID_DIGEST`.
@@ -98,6 +125,14 @@ impl ErrorKind {
             ErrorKind::InvalidReference => "INVALID_REFERENCE",
             ErrorKind::UnknownOption => "UNKNOWN_OPTION",
             ErrorKind::OptionIgnored => "OPTION_IGNORED",
+            ErrorKind::UnknownCompression => "UNKNOWN_COMPRESSION",
+            ErrorKind::InvalidCompressedData => "INVALID_COMPRESSED_DATA",
+            ErrorKind::ChecksumMismatch => "CHECKSUM_MISMATCH",
+            ErrorKind::LengthMismatch => "LENGTH_MISMATCH",
+            ErrorKind::TruncatedData => "TRUNCATED_DATA",
+            ErrorKind::TrailingData => "TRAILING_DATA",
+            ErrorKind::WindowTooLarge => "WINDOW_TOO_LARGE",
+            ErrorKind::SizeLimitExceeded => "SIZE_LIMIT_EXCEEDED",
         }
     }
 }

@@ -20,18 +20,25 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod compression;
 mod csv;
 mod digest;
 mod digester;
 mod error;
+mod layer;
 mod options;
 mod reference;
 mod size;
 
+pub use compression::{
+    Compression, DETECT_LEN, Decoder, Encoder, GzipDecoder, GzipEncoder, Limits, Sink, ZstdDecoder,
+    ZstdEncoder, compress, decompress, detect_compression, estargz_toc_offset,
+};
 pub use csv::{CsvField, split_csv};
 pub use digest::{Algorithm, Digest};
 pub use digester::{Digester, digest, verify};
 pub use error::{Error, ErrorKind, Location, Result};
+pub use layer::{CompressedLayer, LayerCompressor, LayerDigester, LayerDigests, layer_digests};
 pub use options::{
     AzblobSettings, CacheOptions, CacheType, CompressionSettings, CompressionType, Dialect,
     Direction, ExportSettings, GhaSettings, InlineSettings, KeyCase, LocalSettings, Mode,

@@ -1,0 +1,389 @@
+//! gzip (RFC 1952) framing around `miniz_oxide`'s raw deflate: streaming,
+//! multi-member, checked.
+//!
+//! Spec: RFC 1952 §2.3 (member: `1f 8b 08 FLG MTIME(4) XFL OS`, then
+//! `FEXTRA` (XLEN + data), `FNAME` and `FCOMMENT` (zero-terminated),
+//! `FHCRC` (low 16 bits of the CRC-32 of the header), the deflate stream,
+//! then CRC-32 and ISIZE (length mod 2^32), little-endian); `cache-format.md`
+//! ("Layer blobs": gzip is BuildKit's default, estargz and pigz output are
+//! multi-member). Every member's CRC-32 and ISIZE are checked; bytes after
+//! the last member that do not start another member are `TRAILING_DATA`.
+
+use miniz_oxide::deflate::core::{CompressorOxide, create_comp_flags_from_zip_params};
+use miniz_oxide::inflate::stream::InflateState;
+use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
+
+use super::{Limits, Sink, limit_error};
+use crate::error::{Error, ErrorKind, Result};
+
+const MAGIC: [u8; 2] = [0x1f, 0x8b];
+const OUT_CHUNK: usize = 64 * 1024;
+/// Longest header accepted (FEXTRA is at most 64 KiB; names and comments
+/// have no limit in the RFC, so one is set here).
+const MAX_HEADER: usize = 1 << 20;
+
+enum State {
+    /// Reading a member header; the bytes so far.
+    Header(Vec<u8>),
+    /// Inflating a member's deflate stream.
+    Body,
+    /// Reading a member trailer; the bytes so far.
+    Trailer(Vec<u8>),
+}
+
+/// A streaming gzip decoder: push compressed bytes, get uncompressed bytes.
+pub struct GzipDecoder {
+    state: State,
+    inflate: Box<InflateState>,
+    out: Vec<u8>,
+    crc: crc32fast::Hasher,
+    member_size: u64,
+    total_out: u64,
+    total_in: u64,
+    members: u64,
+    limits: Limits,
+}
+
+fn invalid(message: &str, offset: u64) -> Error {
+    Error::new(ErrorKind::InvalidCompressedData, format!("gzip: {message}"))
+        .at_offset(usize::try_from(offset).unwrap_or(usize::MAX))
+}
+
+/// The length of a complete header at the start of `h`, `None` if more bytes
+/// are needed. `base` is the header's offset in the stream, for errors.
+fn header_len(h: &[u8], base: u64) -> Result<Option<usize>> {
+    if h.len() < 10 {
+        if h.first().is_some_and(|&b| b != MAGIC[0]) || h.get(1).is_some_and(|&b| b != MAGIC[1]) {
+            return Err(invalid("wrong magic number (not gzip)", base));
+        }
+        return Ok(None);
+    }
+    if h[..2] != MAGIC {
+        return Err(invalid("wrong magic number (not gzip)", base));
+    }
+    if h[2] != 8 {
+        return Err(invalid(
+            &format!("unknown compression method {}", h[2]),
+            base + 2,
+        ));
+    }
+    let flags = h[3];
+    if flags & 0xe0 != 0 {
+        return Err(invalid("reserved header flags are set", base + 3));
+    }
+    let mut pos = 10;
+    if flags & 0x04 != 0 {
+        let Some(xlen) = h.get(pos..pos + 2) else {
+            return Ok(None);
+        };
+        pos += 2 + usize::from(u16::from_le_bytes([xlen[0], xlen[1]]));
+        if h.len() < pos {
+            return Ok(None);
+        }
+    }
+    for flag in [0x08, 0x10] {
+        if flags & flag != 0 {
+            match h[pos..].iter().position(|&b| b == 0) {
+                Some(z) => pos += z + 1,
+                None => return Ok(None),
+            }
+        }
+    }
+    if flags & 0x02 != 0 {
+        let Some(stored) = h.get(pos..pos + 2) else {
+            return Ok(None);
+        };
+        let crc = crc32fast::hash(&h[..pos]);
+        #[allow(clippy::cast_possible_truncation)] // FHCRC is the CRC's low 16 bits
+        let low = crc as u16;
+        if u16::from_le_bytes([stored[0], stored[1]]) != low {
+            return Err(Error::new(
+                ErrorKind::ChecksumMismatch,
+                "gzip: header CRC (FHCRC) does not match",
+            )
+            .at_offset(usize::try_from(base).unwrap_or(usize::MAX) + pos));
+        }
+        pos += 2;
+    }
+    Ok(Some(pos))
+}
+
+impl GzipDecoder {
+    /// A decoder with `limits`.
+    pub fn new(limits: Limits) -> Self {
+        GzipDecoder {
+            state: State::Header(Vec::new()),
+            inflate: InflateState::new_boxed(DataFormat::Raw),
+            out: vec![0; OUT_CHUNK],
+            crc: crc32fast::Hasher::new(),
+            member_size: 0,
+            total_out: 0,
+            total_in: 0,
+            members: 0,
+            limits,
+        }
+    }
+
+    /// The number of complete members so far.
+    pub fn members(&self) -> u64 {
+        self.members
+    }
+
+    /// Decode `input`, handing uncompressed bytes to `sink`.
+    pub fn update(&mut self, mut input: &[u8], sink: &mut Sink<'_>) -> Result<()> {
+        while !input.is_empty() {
+            match &mut self.state {
+                State::Header(h) => {
+                    let start = self.total_in - h.len() as u64;
+                    let before = h.len();
+                    let take = input.len().min(MAX_HEADER + 1 - before);
+                    h.extend_from_slice(&input[..take]);
+                    let parsed = header_len(h, start).map_err(|e| {
+                        if self.members > 0
+                            && e.kind() == ErrorKind::InvalidCompressedData
+                            && e.offset() == Some(usize::try_from(start).unwrap_or(usize::MAX))
+                        {
+                            Error::new(
+                                ErrorKind::TrailingData,
+                                "gzip: data after the last member that is not another gzip member",
+                            )
+                            .at_offset(usize::try_from(start).unwrap_or(usize::MAX))
+                        } else {
+                            e
+                        }
+                    })?;
+                    match parsed {
+                        Some(len) => {
+                            let used = len - before;
+                            input = &input[used..];
+                            self.total_in += used as u64;
+                            self.inflate.reset(DataFormat::Raw);
+                            self.crc = crc32fast::Hasher::new();
+                            self.member_size = 0;
+                            self.state = State::Body;
+                        }
+                        None if h.len() > MAX_HEADER => {
+                            return Err(invalid("header longer than 1 MiB", start));
+                        }
+                        None => {
+                            self.total_in += take as u64;
+                            input = &input[take..];
+                        }
+                    }
+                }
+                State::Body => {
+                    let used = self.inflate_some(input, sink)?;
+                    input = &input[used..];
+                }
+                State::Trailer(t) => {
+                    let take = input.len().min(8 - t.len());
+                    t.extend_from_slice(&input[..take]);
+                    input = &input[take..];
+                    self.total_in += take as u64;
+                    if t.len() == 8 {
+                        let offset = self.total_in - 8;
+                        let crc = u32::from_le_bytes([t[0], t[1], t[2], t[3]]);
+                        let isize = u32::from_le_bytes([t[4], t[5], t[6], t[7]]);
+                        let actual =
+                            std::mem::replace(&mut self.crc, crc32fast::Hasher::new()).finalize();
+                        if crc != actual {
+                            return Err(Error::new(
+                                ErrorKind::ChecksumMismatch,
+                                format!(
+                                    "gzip: CRC-32 {crc:08x} in the trailer, {actual:08x} computed"
+                                ),
+                            )
+                            .at_offset(usize::try_from(offset).unwrap_or(usize::MAX)));
+                        }
+                        #[allow(clippy::cast_possible_truncation)] // ISIZE is the length mod 2^32
+                        let expected = self.member_size as u32;
+                        if isize != expected {
+                            return Err(Error::new(
+                                ErrorKind::LengthMismatch,
+                                format!("gzip: ISIZE {isize} in the trailer, {expected} decoded (mod 2^32)"),
+                            )
+                            .at_offset(usize::try_from(offset + 4).unwrap_or(usize::MAX)));
+                        }
+                        self.members += 1;
+                        self.state = State::Header(Vec::new());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Inflate from `input` until it is used up or the member's deflate
+    /// stream ends; returns the bytes used.
+    fn inflate_some(&mut self, input: &[u8], sink: &mut Sink<'_>) -> Result<usize> {
+        let mut used = 0;
+        loop {
+            let r = miniz_oxide::inflate::stream::inflate(
+                &mut self.inflate,
+                &input[used..],
+                &mut self.out,
+                MZFlush::None,
+            );
+            used += r.bytes_consumed;
+            self.total_in += r.bytes_consumed as u64;
+            if r.bytes_written > 0 {
+                let chunk = &self.out[..r.bytes_written];
+                self.crc.update(chunk);
+                self.member_size += chunk.len() as u64;
+                self.total_out += chunk.len() as u64;
+                if self.total_out > self.limits.max_output {
+                    return Err(limit_error(self.limits.max_output));
+                }
+                sink(chunk)?;
+            }
+            match r.status {
+                Ok(MZStatus::StreamEnd) => {
+                    self.state = State::Trailer(Vec::with_capacity(8));
+                    return Ok(used);
+                }
+                Ok(_) | Err(MZError::Buf) => {
+                    if used == input.len() && r.bytes_written < self.out.len() {
+                        return Ok(used);
+                    }
+                    if r.bytes_consumed == 0 && r.bytes_written == 0 {
+                        return Ok(used);
+                    }
+                }
+                Err(_) => {
+                    return Err(invalid("corrupt deflate data", self.total_in));
+                }
+            }
+        }
+    }
+
+    /// End of input: the stream must have ended after a complete member.
+    pub fn finish(&mut self) -> Result<()> {
+        match &self.state {
+            State::Header(h) if h.is_empty() && self.members > 0 => Ok(()),
+            State::Header(h) if self.members > 0 => Err(Error::new(
+                ErrorKind::TrailingData,
+                "gzip: stray bytes after the last member",
+            )
+            .at_offset(usize::try_from(self.total_in - h.len() as u64).unwrap_or(usize::MAX))),
+            _ => Err(Error::new(
+                ErrorKind::TruncatedData,
+                if self.total_in == 0 {
+                    "gzip: no data"
+                } else {
+                    "gzip: the data ends inside a member"
+                },
+            )
+            .at_offset(usize::try_from(self.total_in).unwrap_or(usize::MAX))),
+        }
+    }
+}
+
+/// A streaming gzip encoder (one member), at a gzip level.
+pub struct GzipEncoder {
+    compressor: Box<CompressorOxide>,
+    out: Vec<u8>,
+    crc: crc32fast::Hasher,
+    size: u64,
+    header_written: bool,
+    level: i32,
+}
+
+impl GzipEncoder {
+    /// An encoder at `level`: 1 (fastest) to 9 (best), 0 (stored), -1 (the
+    /// default, 6) or -2 (Huffman only), the levels gzip and Go accept.
+    pub fn new(level: i32) -> Result<Self> {
+        let (zip_level, strategy) = match level {
+            -2 => (6, 2), // MZ_HUFFMAN_ONLY
+            -1 => (6, 0),
+            0..=9 => (level, 0),
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("gzip: invalid compression level: {level} (use -2..9)"),
+                )
+                .in_field("level"));
+            }
+        };
+        let flags = create_comp_flags_from_zip_params(zip_level, -15, strategy);
+        Ok(GzipEncoder {
+            compressor: Box::new(CompressorOxide::new(flags)),
+            out: vec![0; OUT_CHUNK],
+            crc: crc32fast::Hasher::new(),
+            size: 0,
+            header_written: false,
+            level: if level == -1 { 6 } else { level },
+        })
+    }
+
+    /// The level in use (-1 is reported as 6).
+    pub fn level(&self) -> i32 {
+        self.level
+    }
+
+    fn header(&mut self, sink: &mut Sink<'_>) -> Result<()> {
+        if !self.header_written {
+            self.header_written = true;
+            let xfl = match self.level {
+                9 => 2,
+                1 => 4,
+                _ => 0,
+            };
+            // No name, no mtime (reproducible output), OS "unknown" as Go writes it.
+            sink(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, xfl, 255])?;
+        }
+        Ok(())
+    }
+
+    fn run(&mut self, mut input: &[u8], flush: MZFlush, sink: &mut Sink<'_>) -> Result<()> {
+        loop {
+            let r = miniz_oxide::deflate::stream::deflate(
+                &mut self.compressor,
+                input,
+                &mut self.out,
+                flush,
+            );
+            input = &input[r.bytes_consumed..];
+            if r.bytes_written > 0 {
+                sink(&self.out[..r.bytes_written])?;
+            }
+            match r.status {
+                Ok(MZStatus::StreamEnd) => return Ok(()),
+                Ok(_) | Err(MZError::Buf) => {
+                    let done = input.is_empty()
+                        && r.bytes_written < self.out.len()
+                        && flush != MZFlush::Finish;
+                    if done {
+                        return Ok(());
+                    }
+                }
+                Err(e) => {
+                    return Err(Error::new(
+                        ErrorKind::InvalidArgument,
+                        format!("gzip: deflate failed: {e:?}"),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Compress `input`, handing gzip bytes to `sink`.
+    pub fn update(&mut self, input: &[u8], sink: &mut Sink<'_>) -> Result<()> {
+        self.header(sink)?;
+        self.crc.update(input);
+        self.size += input.len() as u64;
+        self.run(input, MZFlush::None, sink)
+    }
+
+    /// Flush the deflate stream and write the trailer.
+    pub fn finish(&mut self, sink: &mut Sink<'_>) -> Result<()> {
+        self.header(sink)?;
+        self.run(&[], MZFlush::Finish, sink)?;
+        let crc = std::mem::replace(&mut self.crc, crc32fast::Hasher::new()).finalize();
+        #[allow(clippy::cast_possible_truncation)] // ISIZE is the length mod 2^32
+        let isize = self.size as u32;
+        let mut trailer = [0u8; 8];
+        trailer[..4].copy_from_slice(&crc.to_le_bytes());
+        trailer[4..].copy_from_slice(&isize.to_le_bytes());
+        sink(&trailer)
+    }
+}

@@ -1,0 +1,283 @@
+//! Round trips, chunking and corruption for gzip and zstd.
+#![allow(clippy::cast_possible_truncation)] // checksums are truncated on purpose
+
+use super::*;
+
+fn samples() -> Vec<Vec<u8>> {
+    let mut x = 0x1234_5678u32;
+    let random: Vec<u8> = (0..300_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x.to_le_bytes()[0]
+        })
+        .collect();
+    vec![Vec::new(), vec![42], b"hello, layer".repeat(10_000), random]
+}
+
+fn decode_in_chunks(data: &[u8], compression: Compression, chunk: usize) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut d = Decoder::new(compression, Limits::default());
+    for piece in data.chunks(chunk.max(1)) {
+        d.update(piece, &mut |c| {
+            out.extend_from_slice(c);
+            Ok(())
+        })?;
+    }
+    d.finish()?;
+    Ok(out)
+}
+
+#[test]
+fn round_trips_in_any_chunking() {
+    for compression in [
+        Compression::Gzip,
+        Compression::Zstd,
+        Compression::Uncompressed,
+    ] {
+        for data in samples() {
+            let (packed, _) = compress(&data, compression, None).unwrap();
+            for chunk in [1, 7, 4096, usize::MAX] {
+                let chunk = chunk.min(packed.len().max(1));
+                if chunk == 1 && packed.len() > 100_000 {
+                    continue;
+                }
+                let back = decode_in_chunks(&packed, compression, chunk).unwrap();
+                assert_eq!(back, data, "{compression:?} in chunks of {chunk}");
+            }
+        }
+    }
+}
+
+#[test]
+fn gzip_levels_and_reported_level() {
+    let data = b"abcabcabc".repeat(1000);
+    for level in -2..=9 {
+        let (packed, used) = compress(&data, Compression::Gzip, Some(level)).unwrap();
+        assert_eq!(used, Some(if level == -1 { 6 } else { level }));
+        assert_eq!(decompress(&packed, None, Limits::default()).unwrap(), data);
+    }
+    assert_eq!(
+        Encoder::new(Compression::Gzip, Some(10))
+            .err()
+            .unwrap()
+            .kind(),
+        ErrorKind::InvalidArgument
+    );
+    let (_, used) = compress(&data, Compression::Zstd, Some(19)).unwrap();
+    assert_eq!(used, Some(1), "ruzstd encodes at its fastest level only");
+}
+
+#[test]
+fn gzip_multi_member_and_header_fields() {
+    let (a, _) = compress(b"first ", Compression::Gzip, None).unwrap();
+    let (b, _) = compress(b"second", Compression::Gzip, None).unwrap();
+    let joined = [a.clone(), b].concat();
+    assert_eq!(
+        decompress(&joined, None, Limits::default()).unwrap(),
+        b"first second"
+    );
+    // FEXTRA + FNAME + FCOMMENT + FHCRC around the same deflate body.
+    let mut header = vec![0x1f, 0x8b, 8, 0x04 | 0x08 | 0x10 | 0x02, 0, 0, 0, 0, 0, 3];
+    header.extend_from_slice(&[4, 0, b'A', b'B', 0, 0]);
+    header.extend_from_slice(b"name.tar\0comment\0");
+    let crc = crc32fast::hash(&header);
+    header.extend_from_slice(&(crc as u16).to_le_bytes());
+    let fancy = [header.clone(), a[10..].to_vec()].concat();
+    for chunk in [1, 3, 1000] {
+        assert_eq!(
+            decode_in_chunks(&fancy, Compression::Gzip, chunk).unwrap(),
+            b"first "
+        );
+    }
+    let mut bad_hcrc = fancy.clone();
+    bad_hcrc[header.len() - 1] ^= 1;
+    assert_eq!(
+        decompress(&bad_hcrc, None, Limits::default())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::ChecksumMismatch
+    );
+}
+
+#[test]
+fn gzip_corruption_has_codes() {
+    let (packed, _) = compress(&b"some layer data ".repeat(500), Compression::Gzip, None).unwrap();
+    let n = packed.len();
+    let code = |data: &[u8]| {
+        decompress(data, Some(Compression::Gzip), Limits::default())
+            .unwrap_err()
+            .code()
+    };
+    let mut bad_crc = packed.clone();
+    bad_crc[n - 8] ^= 1;
+    assert_eq!(code(&bad_crc), "CHECKSUM_MISMATCH");
+    let mut bad_isize = packed.clone();
+    bad_isize[n - 4] ^= 1;
+    assert_eq!(code(&bad_isize), "LENGTH_MISMATCH");
+    assert_eq!(code(&packed[..n - 3]), "TRUNCATED_DATA");
+    assert_eq!(code(&packed[..n / 2]), "TRUNCATED_DATA");
+    assert_eq!(code(&packed[..5]), "TRUNCATED_DATA");
+    assert_eq!(code(b""), "TRUNCATED_DATA");
+    let mut wrong_magic = packed.clone();
+    wrong_magic[1] = 0;
+    assert_eq!(code(&wrong_magic), "INVALID_COMPRESSED_DATA");
+    let mut reserved = packed.clone();
+    reserved[3] = 0x80;
+    assert_eq!(code(&reserved), "INVALID_COMPRESSED_DATA");
+    let mut body = packed.clone();
+    body[10] = 0xff; // a reserved deflate block type
+    assert!(["INVALID_COMPRESSED_DATA", "CHECKSUM_MISMATCH"].contains(&code(&body)));
+    assert_eq!(
+        code(&[packed.clone(), b"garbage".to_vec()].concat()),
+        "TRAILING_DATA"
+    );
+    assert_eq!(
+        code(&[packed.clone(), vec![0x1f]].concat()),
+        "TRAILING_DATA"
+    );
+    assert_eq!(code(&[packed, vec![0; 8]].concat()), "TRAILING_DATA");
+}
+
+#[test]
+fn bombs_stop_at_the_limit() {
+    let zeros = vec![0u8; 8 << 20];
+    let limits = Limits {
+        max_output: 1 << 20,
+        ..Limits::default()
+    };
+    for compression in [
+        Compression::Gzip,
+        Compression::Zstd,
+        Compression::Uncompressed,
+    ] {
+        let (packed, _) = compress(&zeros, compression, None).unwrap();
+        let err = decompress(&packed, Some(compression), limits).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::SizeLimitExceeded, "{compression:?}");
+    }
+}
+
+#[test]
+fn zstd_frames_skippable_frames_and_errors() {
+    let (a, _) = compress(b"one ", Compression::Zstd, None).unwrap();
+    let (b, _) = compress(b"two", Compression::Zstd, None).unwrap();
+    let skippable = [0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 9, 9, 9].to_vec();
+    let stream = [skippable.clone(), a.clone(), skippable, b].concat();
+    assert_eq!(detect_compression(&stream), Some(Compression::Zstd));
+    for chunk in [1, 5, 100_000] {
+        assert_eq!(
+            decode_in_chunks(&stream, Compression::Zstd, chunk).unwrap(),
+            b"one two"
+        );
+    }
+    let code = |data: &[u8]| {
+        decompress(data, Some(Compression::Zstd), Limits::default())
+            .unwrap_err()
+            .code()
+    };
+    assert_eq!(code(&a[..a.len() - 1]), "TRUNCATED_DATA");
+    assert_eq!(code(b""), "TRUNCATED_DATA");
+    assert_eq!(
+        code(&[a.clone(), b"junk".to_vec()].concat()),
+        "TRAILING_DATA"
+    );
+    let mut wrong = a.clone();
+    wrong[0] = 0;
+    assert_eq!(code(&wrong), "INVALID_COMPRESSED_DATA");
+    // A frame header asking for a 1 GiB window (Window_Descriptor exponent 20).
+    let big_window = [0x28, 0xb5, 0x2f, 0xfd, 0x00, 20 << 3, 0x01, 0x00, 0x00];
+    assert_eq!(code(&big_window), "WINDOW_TOO_LARGE");
+}
+
+#[test]
+fn zstd_checksum_is_checked() {
+    // zstd CLI output of "hello\n" with a content checksum (flag 0x04).
+    let mut frame = vec![
+        0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x06, 0x31, 0x00, 0x00, b'h', b'e', b'l', b'l', b'o', b'\n',
+    ];
+    let checksum = {
+        use std::hash::Hasher;
+        let mut h = twox_hash_stub::XxHash64::default();
+        h.write(b"hello\n");
+        h.finish() as u32
+    };
+    frame.extend_from_slice(&checksum.to_le_bytes());
+    assert_eq!(
+        decompress(&frame, None, Limits::default()).unwrap(),
+        b"hello\n"
+    );
+    let n = frame.len();
+    frame[n - 1] ^= 1;
+    assert_eq!(
+        decompress(&frame, None, Limits::default())
+            .unwrap_err()
+            .code(),
+        "CHECKSUM_MISMATCH"
+    );
+}
+
+/// XXH64 with seed 0, enough for the checksum test (reference algorithm).
+mod twox_hash_stub {
+    const P1: u64 = 0x9E37_79B1_85EB_CA87;
+    const P2: u64 = 0xC2B2_AE3D_27D4_EB4F;
+    const P3: u64 = 0x1656_67B1_9E37_79F9;
+    const P4: u64 = 0x85EB_CA77_C2B2_AE63;
+    const P5: u64 = 0x27D4_EB2F_1656_67C5;
+
+    #[derive(Default)]
+    pub struct XxHash64(Vec<u8>);
+
+    impl std::hash::Hasher for XxHash64 {
+        fn write(&mut self, bytes: &[u8]) {
+            self.0.extend_from_slice(bytes);
+        }
+        fn finish(&self) -> u64 {
+            let d = &self.0;
+            assert!(d.len() < 32, "short inputs only");
+            let mut h = P5.wrapping_add(d.len() as u64);
+            let mut i = 0;
+            while i + 8 <= d.len() {
+                let k = u64::from_le_bytes(d[i..i + 8].try_into().unwrap());
+                h ^= k.wrapping_mul(P2).rotate_left(31).wrapping_mul(P1);
+                h = h.rotate_left(27).wrapping_mul(P1).wrapping_add(P4);
+                i += 8;
+            }
+            if i + 4 <= d.len() {
+                let k = u64::from(u32::from_le_bytes(d[i..i + 4].try_into().unwrap()));
+                h ^= k.wrapping_mul(P1);
+                h = h.rotate_left(23).wrapping_mul(P2).wrapping_add(P3);
+                i += 4;
+            }
+            for &b in &d[i..] {
+                h ^= u64::from(b).wrapping_mul(P5);
+                h = h.rotate_left(11).wrapping_mul(P1);
+            }
+            h ^= h >> 33;
+            h = h.wrapping_mul(P2);
+            h ^= h >> 29;
+            h = h.wrapping_mul(P3);
+            h ^ (h >> 32)
+        }
+    }
+}
+
+#[test]
+fn detects_tar_and_estargz_footer() {
+    let mut tar = vec![0u8; 1024];
+    tar[257..262].copy_from_slice(b"ustar");
+    assert_eq!(detect_compression(&tar), Some(Compression::Uncompressed));
+    assert_eq!(
+        detect_compression(&[0u8; 1024]),
+        Some(Compression::Uncompressed)
+    );
+    assert_eq!(detect_compression(&[0u8; 100]), None);
+    let mut footer = vec![
+        0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 255, 26, 0, b'S', b'G', 22, 0,
+    ];
+    footer.extend_from_slice(b"00000000000004d2STARGZ");
+    footer.extend_from_slice(&[1, 0, 0, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(footer.len(), 51);
+    assert_eq!(estargz_toc_offset(&footer), Some(0x4d2));
+    assert_eq!(estargz_toc_offset(&footer[1..]), None);
+}

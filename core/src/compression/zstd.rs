@@ -1,0 +1,301 @@
+//! zstd (RFC 8878) with ruzstd: a push decoder over frames and skippable
+//! frames with a window limit, and an encoder that writes one frame per
+//! block of input at ruzstd's only working level.
+//!
+//! Spec: RFC 8878 §3.1.1 (frame: magic `28 b5 2f fd`, frame header with
+//! `Frame_Header_Descriptor`, blocks, optional XXH64-based content
+//! checksum), §3.1.2 (skippable frames: magic `0x184D2A5?`, a 4-byte size,
+//! then data); `cache-format.md` ("Layer blobs": zstd layers). A stream is
+//! any sequence of frames; ruzstd 0.9 encodes only at its `Fastest` level
+//! (about zstd level 1), so every requested level maps to 1 and the encoder
+//! says so.
+
+use ruzstd::decoding::FrameDecoder;
+use ruzstd::decoding::errors::FrameDecoderError;
+use ruzstd::encoding::CompressionLevel;
+
+use super::{Limits, Sink, limit_error};
+use crate::error::{Error, ErrorKind, Result};
+
+const MAGIC: u32 = 0xFD2F_B528;
+const OUT_CHUNK: usize = 128 * 1024;
+/// Input the encoder gathers into one frame.
+const FRAME_INPUT: usize = 4 << 20;
+
+fn at(e: Error, offset: u64) -> Error {
+    e.at_offset(usize::try_from(offset).unwrap_or(usize::MAX))
+}
+
+/// The length of a zstd frame header starting with `h` (magic included),
+/// once its descriptor byte is there.
+fn header_len(h: &[u8]) -> Option<usize> {
+    let fhd = *h.get(4)?;
+    let single_segment = fhd & 0x20 != 0;
+    let fcs = match fhd >> 6 {
+        0 => usize::from(single_segment),
+        1 => 2,
+        2 => 4,
+        _ => 8,
+    };
+    let dict = [0, 1, 2, 4][usize::from(fhd & 3)];
+    Some(5 + usize::from(!single_segment) + dict + fcs)
+}
+
+/// A streaming zstd decoder: push compressed bytes, get uncompressed bytes.
+pub struct ZstdDecoder {
+    frame: Box<FrameDecoder>,
+    in_frame: bool,
+    skip: u64,
+    buf: Vec<u8>,
+    pos: usize,
+    out: Vec<u8>,
+    total_in: u64,
+    total_out: u64,
+    frames: u64,
+    limits: Limits,
+}
+
+impl ZstdDecoder {
+    /// A decoder with `limits` (the window limit applies to every frame).
+    pub fn new(limits: Limits) -> Self {
+        let mut frame = Box::new(FrameDecoder::new());
+        frame.set_max_window_size(limits.max_zstd_window);
+        ZstdDecoder {
+            frame,
+            in_frame: false,
+            skip: 0,
+            buf: Vec::new(),
+            pos: 0,
+            out: vec![0; OUT_CHUNK],
+            total_in: 0,
+            total_out: 0,
+            frames: 0,
+            limits,
+        }
+    }
+
+    /// The number of complete frames (skippable ones included) so far.
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos += n;
+        self.total_in += n as u64;
+    }
+
+    fn emit(&mut self, written: usize, sink: &mut Sink<'_>) -> Result<()> {
+        if written > 0 {
+            self.total_out += written as u64;
+            if self.total_out > self.limits.max_output {
+                return Err(limit_error(self.limits.max_output));
+            }
+            sink(&self.out[..written])?;
+        }
+        Ok(())
+    }
+
+    fn map(&self, e: &FrameDecoderError) -> Error {
+        let err = match e {
+            FrameDecoderError::WindowSizeTooBig { requested, max } => Error::new(
+                ErrorKind::WindowTooLarge,
+                format!(
+                    "zstd: the frame needs a {requested}-byte window, more than the {max}-byte limit"
+                ),
+            ),
+            FrameDecoderError::DictNotProvided { dict_id } => Error::new(
+                ErrorKind::InvalidCompressedData,
+                format!("zstd: the frame needs dictionary {dict_id}, which is not available"),
+            ),
+            other => Error::new(ErrorKind::InvalidCompressedData, format!("zstd: {other}")),
+        };
+        at(err, self.total_in)
+    }
+
+    /// Decode `input`, handing uncompressed bytes to `sink`.
+    pub fn update(&mut self, input: &[u8], sink: &mut Sink<'_>) -> Result<()> {
+        if self.pos > 0 && self.pos == self.buf.len() {
+            self.buf.clear();
+            self.pos = 0;
+        }
+        self.buf.extend_from_slice(input);
+        self.run(sink)?;
+        if self.pos > self.buf.len() / 2 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+        Ok(())
+    }
+
+    fn run(&mut self, sink: &mut Sink<'_>) -> Result<()> {
+        loop {
+            let available = self.buf.len() - self.pos;
+            if self.skip > 0 {
+                let n = usize::try_from(self.skip)
+                    .unwrap_or(usize::MAX)
+                    .min(available);
+                self.consume(n);
+                self.skip -= n as u64;
+                if self.skip > 0 {
+                    return Ok(());
+                }
+                self.frames += 1;
+                continue;
+            }
+            if !self.in_frame {
+                if available < 4 {
+                    return Ok(());
+                }
+                let rest = &self.buf[self.pos..];
+                let magic = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
+                if magic & 0xFFFF_FFF0 == 0x184D_2A50 {
+                    if available < 8 {
+                        return Ok(());
+                    }
+                    self.skip = u64::from(u32::from_le_bytes([rest[4], rest[5], rest[6], rest[7]]));
+                    self.consume(8);
+                    if self.skip == 0 {
+                        self.frames += 1;
+                    }
+                    continue;
+                }
+                if magic != MAGIC {
+                    let (kind, message) = if self.frames > 0 {
+                        (
+                            ErrorKind::TrailingData,
+                            "zstd: data after the last frame that is not another frame",
+                        )
+                    } else {
+                        (
+                            ErrorKind::InvalidCompressedData,
+                            "zstd: wrong magic number (not zstd)",
+                        )
+                    };
+                    return Err(at(Error::new(kind, message), self.total_in));
+                }
+                let Some(len) = header_len(rest) else {
+                    return Ok(());
+                };
+                if available < len {
+                    return Ok(());
+                }
+                let mut header = &rest[..len];
+                if let Err(e) = self.frame.reset(&mut header) {
+                    return Err(self.map(&e));
+                }
+                self.consume(len);
+                self.in_frame = true;
+            }
+            let (read, written) = match self
+                .frame
+                .decode_from_to(&self.buf[self.pos..], &mut self.out)
+            {
+                Ok(r) => r,
+                Err(e) => return Err(self.map(&e)),
+            };
+            if read > self.buf.len() - self.pos {
+                // ruzstd 0.9 answers (4, 0) while the 4-byte checksum has
+                // not fully arrived, without reading it: wait for more.
+                return Ok(());
+            }
+            self.consume(read);
+            self.emit(written, sink)?;
+            if self.frame.is_finished() {
+                if self.frame.can_collect() > 0 {
+                    continue;
+                }
+                if let (Some(stored), Some(computed)) = (
+                    self.frame.get_checksum_from_data(),
+                    self.frame.get_calculated_checksum(),
+                ) && stored != computed
+                {
+                    return Err(at(
+                        Error::new(
+                            ErrorKind::ChecksumMismatch,
+                            format!(
+                                "zstd: content checksum {stored:08x} in the frame, {computed:08x} computed"
+                            ),
+                        ),
+                        self.total_in - 4,
+                    ));
+                }
+                self.in_frame = false;
+                self.frames += 1;
+            } else if read == 0 && written == 0 {
+                return Ok(());
+            }
+        }
+    }
+
+    /// End of input: the last frame must be complete.
+    pub fn finish(&mut self) -> Result<()> {
+        let pending = self.buf.len() - self.pos;
+        if self.in_frame || self.skip > 0 || pending > 0 || self.frames == 0 {
+            let message = if self.total_in == 0 && pending == 0 {
+                "zstd: no data"
+            } else {
+                "zstd: the data ends inside a frame"
+            };
+            return Err(at(
+                Error::new(ErrorKind::TruncatedData, message),
+                self.total_in + pending as u64,
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A streaming zstd encoder: gathers input into blocks of 4 MiB and writes
+/// each as one frame (a multi-frame stream any zstd decoder reads).
+pub struct ZstdEncoder {
+    pending: Vec<u8>,
+    wrote_frame: bool,
+}
+
+impl ZstdEncoder {
+    /// The level actually used: ruzstd's `Fastest`, about zstd level 1.
+    pub const LEVEL: i32 = 1;
+
+    /// An encoder. Any requested level maps to [`ZstdEncoder::LEVEL`].
+    pub fn new() -> Self {
+        ZstdEncoder {
+            pending: Vec::new(),
+            wrote_frame: false,
+        }
+    }
+
+    fn frame(&mut self, sink: &mut Sink<'_>) -> Result<()> {
+        let data = std::mem::take(&mut self.pending);
+        let compressed =
+            ruzstd::encoding::compress_to_vec(data.as_slice(), CompressionLevel::Fastest);
+        self.wrote_frame = true;
+        sink(&compressed)
+    }
+
+    /// Compress `input`, handing zstd bytes to `sink`.
+    pub fn update(&mut self, mut input: &[u8], sink: &mut Sink<'_>) -> Result<()> {
+        while !input.is_empty() {
+            let take = input.len().min(FRAME_INPUT - self.pending.len());
+            self.pending.extend_from_slice(&input[..take]);
+            input = &input[take..];
+            if self.pending.len() == FRAME_INPUT {
+                self.frame(sink)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Write the last frame (an empty one if nothing was written).
+    pub fn finish(&mut self, sink: &mut Sink<'_>) -> Result<()> {
+        if !self.pending.is_empty() || !self.wrote_frame {
+            self.frame(sink)?;
+        }
+        Ok(())
+    }
+}
+
+impl Default for ZstdEncoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
