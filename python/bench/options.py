@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import csv
 import sys
-import time
+
+from measure import best, ratio_line
 
 import ocicache
 
@@ -63,19 +64,12 @@ def main() -> None:
         "ocicache parse_cache_options + attrs": ours_attrs,
         "csv-module parser": theirs,
     }
-    times: dict[str, list[float]] = {k: [] for k in contenders}
-    for _ in range(3):
-        for name, run in contenders.items():
-            start = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - start)
-    best = {k: min(v) for k, v in times.items()}
+    seconds = best(contenders, 3)
     print(f"\nOption strings: {N} typical values (Python {sys.version.split()[0]})")
-    for name, s in best.items():
+    for name, s in seconds.items():
         print(f"  {name:<40} {N / s / 1e6:5.2f} M strings/s")
     for name in ("ocicache parse_cache_options", "ocicache parse_cache_options + attrs"):
-        ratio = best["csv-module parser"] / best[name]
-        print(f"  ratio {name} / csv-module parser: {ratio:.2f}x  (target >= 1: {'met' if ratio >= 1 else 'NOT met'})")
+        print(ratio_line(name, "csv-module parser", seconds, 1))
 
 
 if __name__ == "__main__":

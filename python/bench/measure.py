@@ -1,0 +1,26 @@
+"""Timing helpers for the benchmark scripts: each contender runs ``rounds``
+times, interleaved with its peers so machine noise hits all alike, and the
+best round counts."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+
+def best(contenders: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
+    """The best time in seconds of each contender over ``rounds`` interleaved rounds."""
+    times: dict[str, list[float]] = {k: [] for k in contenders}
+    for _ in range(rounds):
+        for name, run in contenders.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {k: min(v) for k, v in times.items()}
+
+
+def ratio_line(ours: str, peer: str, seconds: dict[str, float], target: float) -> str:
+    """``ratio ours / peer: 1.00x  (target >= …: met)``."""
+    ratio = seconds[peer] / seconds[ours]
+    verdict = "met" if ratio >= target else "NOT met"
+    return f"  ratio {ours} / {peer}: {ratio:.2f}x  (target >= {target:g}: {verdict})"
