@@ -2,7 +2,7 @@
 # Set-up for a fresh machine of this kind (Rust via rustup, Node 20+, Python
 # 3.9+, Debian), safe to run again: each step is skipped when already done.
 #   scripts/setup.sh [--browser] [--release]
-#     --browser  also install Chromium (Debian's package) for the browser tests
+#     --browser  also install what the tests need: Chromium, gzip and zstd (Debian's packages)
 #     --release  build the bindings optimised (for benchmarks); default: dev
 # Then builds the three bindings: npm/native (napi), npm/wasm (wasm-bindgen)
 # and the Python package into .venv (maturin develop).
@@ -36,11 +36,18 @@ if [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "=$want"
 fi
 
-if [ "$browser" = 1 ] && ! command -v chromium >/dev/null; then
-  say "Chromium (Debian package)"
-  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+if [ "$browser" = 1 ]; then
+  # The tests need Chromium (browser tests) and the gzip and zstd CLIs (interop).
+  missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v gzip >/dev/null || missing+=(gzip)
+  command -v zstd >/dev/null || missing+=(zstd)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "Debian packages: ${missing[*]}"
+    sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
 fi
 
 say "npm dependencies"

@@ -8,12 +8,20 @@ from typing_extensions import Buffer, Self, TypeAlias
 __version__: str
 __all__ = [
     "CacheOptions",
+    "Decoder",
     "Digest",
     "Digester",
+    "Encoder",
+    "LayerCompressor",
+    "LayerDigester",
     "OcicacheError",
     "__version__",
+    "compress",
+    "decompress",
+    "detect_compression",
     "digest",
     "error_codes",
+    "layer_digests",
     "parse_cache_options",
     "verify",
 ]
@@ -99,3 +107,63 @@ def parse_cache_options(
     direction: Optional[Literal["export", "import"]] = None,
     env: Optional[Mapping[str, str]] = None,
 ) -> list[CacheOptions]: ...
+
+_Compression = Literal["gzip", "zstd", "uncompressed"]
+
+class _LayerDigests(TypedDict):
+    compression: _Compression
+    digest: str
+    size: int
+    diff_id: str
+    uncompressed_size: int
+
+class _CompressedLayer(_LayerDigests):
+    level: Optional[int]
+
+def detect_compression(data: Buffer) -> Optional[_Compression]: ...
+def decompress(
+    data: Buffer,
+    compression: Optional[_Compression] = None,
+    *,
+    max_output: Optional[int] = None,
+    max_zstd_window: Optional[int] = None,
+) -> bytes: ...
+def compress(data: Buffer, compression: _Compression, level: Optional[int] = None) -> tuple[bytes, Optional[int]]: ...
+def layer_digests(
+    data: Buffer, *, max_output: Optional[int] = None, max_zstd_window: Optional[int] = None
+) -> _LayerDigests: ...
+@final
+class Decoder:
+    """A streaming decoder."""
+
+    def __new__(
+        cls, compression: _Compression, *, max_output: Optional[int] = None, max_zstd_window: Optional[int] = None
+    ) -> Self: ...
+    def update(self, chunk: Buffer) -> bytes: ...
+    def finish(self) -> None: ...
+
+@final
+class Encoder:
+    """A streaming encoder."""
+
+    def __new__(cls, compression: _Compression, level: Optional[int] = None) -> Self: ...
+    @property
+    def level(self) -> Optional[int]: ...
+    def update(self, chunk: Buffer) -> bytes: ...
+    def finish(self) -> bytes: ...
+
+@final
+class LayerDigester:
+    """A streaming layer digester (compressed blob in, digests and diffID out)."""
+
+    def __new__(cls, *, max_output: Optional[int] = None, max_zstd_window: Optional[int] = None) -> Self: ...
+    def update(self, chunk: Buffer) -> None: ...
+    def finalize(self) -> _LayerDigests: ...
+
+@final
+class LayerCompressor:
+    """A streaming layer compressor (tar in, compressed blob and digests out)."""
+
+    def __new__(cls, compression: _Compression, level: Optional[int] = None) -> Self: ...
+    def update(self, chunk: Buffer) -> bytes: ...
+    def finalize(self) -> tuple[bytes, _CompressedLayer]: ...

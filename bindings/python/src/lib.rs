@@ -6,9 +6,11 @@
 use pyo3::prelude::*;
 
 mod buffer;
+mod compression;
 mod digest;
 mod digester;
 mod error;
+mod layer;
 mod options;
 
 /// The extension module `ocicache._native`; the `ocicache` package re-exports it.
@@ -21,6 +23,14 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<digester::Digester>()?;
     m.add_function(wrap_pyfunction!(digester::digest, m)?)?;
     m.add_function(wrap_pyfunction!(digester::verify, m)?)?;
+    m.add_function(wrap_pyfunction!(compression::detect_compression, m)?)?;
+    m.add_class::<compression::Decoder>()?;
+    m.add_class::<compression::Encoder>()?;
+    m.add_function(wrap_pyfunction!(compression::decompress, m)?)?;
+    m.add_function(wrap_pyfunction!(compression::compress, m)?)?;
+    m.add_function(wrap_pyfunction!(layer::layer_digests, m)?)?;
+    m.add_class::<layer::LayerDigester>()?;
+    m.add_class::<layer::LayerCompressor>()?;
     m.add_class::<options::CacheOptions>()?;
     m.add_function(wrap_pyfunction!(options::parse_cache_options, m)?)?;
     Ok(())

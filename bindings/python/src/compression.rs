@@ -1,0 +1,173 @@
+//! `detect_compression`, `Decoder`, `Encoder`, `decompress`, `compress`
+//! (core `compression/`). The work runs with the GIL released.
+
+// pyo3 hands arguments over by value; borrowing them is not an option.
+#![allow(clippy::needless_pass_by_value)]
+
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+use crate::buffer::Bytes;
+use crate::error::to_py;
+
+/// Limits from keyword arguments, the core's defaults for those not given.
+pub fn limits(max_output: Option<u64>, max_zstd_window: Option<u64>) -> ocicache::Limits {
+    let default = ocicache::Limits::default();
+    ocicache::Limits {
+        max_output: max_output.unwrap_or(default.max_output),
+        max_zstd_window: max_zstd_window.unwrap_or(default.max_zstd_window),
+    }
+}
+
+fn compression(name: &str) -> PyResult<ocicache::Compression> {
+    ocicache::Compression::parse(name).map_err(|e| to_py(&e))
+}
+
+/// ``gzip``, ``zstd`` or ``uncompressed`` from the first bytes of a blob
+/// (512 are enough), or ``None``.
+#[pyfunction]
+pub fn detect_compression(data: Bytes<'_>) -> Option<&'static str> {
+    ocicache::detect_compression(data.as_slice()).map(ocicache::Compression::as_str)
+}
+
+/// A streaming decoder: ``update(chunk)`` returns the bytes decoded so far,
+/// ``finish()`` checks that the stream is complete.
+#[pyclass(module = "ocicache")]
+pub struct Decoder {
+    inner: ocicache::Decoder,
+}
+
+#[pymethods]
+impl Decoder {
+    /// A decoder for ``compression`` (``gzip``, ``zstd``, ``uncompressed``).
+    #[new]
+    #[pyo3(signature = (compression, *, max_output = None, max_zstd_window = None))]
+    pub fn new(
+        compression: &str,
+        max_output: Option<u64>,
+        max_zstd_window: Option<u64>,
+    ) -> PyResult<Self> {
+        Ok(Decoder {
+            inner: ocicache::Decoder::new(
+                self::compression(compression)?,
+                limits(max_output, max_zstd_window),
+            ),
+        })
+    }
+
+    /// Decode the next chunk; returns what it decoded.
+    pub fn update<'py>(
+        &mut self,
+        py: Python<'py>,
+        chunk: Bytes<'_>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let input = chunk.as_slice();
+        let inner = &mut self.inner;
+        let out = py.detach(|| {
+            let mut out = Vec::new();
+            inner
+                .update(input, &mut |c| {
+                    out.extend_from_slice(c);
+                    Ok(())
+                })
+                .map(|()| out)
+        });
+        Ok(PyBytes::new(py, &out.map_err(|e| to_py(&e))?))
+    }
+
+    /// End of input: raises unless the stream is complete.
+    pub fn finish(&mut self) -> PyResult<()> {
+        self.inner.finish().map_err(|e| to_py(&e))
+    }
+}
+
+/// A streaming encoder: ``update(chunk)`` and ``finish()`` return compressed bytes.
+#[pyclass(module = "ocicache")]
+pub struct Encoder {
+    inner: ocicache::Encoder,
+}
+
+fn run(
+    py: Python<'_>,
+    f: impl FnOnce(&mut dyn FnMut(&[u8]) -> ocicache::Result<()>) -> ocicache::Result<()> + Send,
+) -> PyResult<Bound<'_, PyBytes>> {
+    let out = py.detach(|| {
+        let mut out = Vec::new();
+        f(&mut |c| {
+            out.extend_from_slice(c);
+            Ok(())
+        })
+        .map(|()| out)
+    });
+    Ok(PyBytes::new(py, &out.map_err(|e| to_py(&e))?))
+}
+
+#[pymethods]
+impl Encoder {
+    /// An encoder for ``compression`` at ``level`` (gzip -2..9, default 6;
+    /// zstd: any level, always encoded at 1).
+    #[new]
+    #[pyo3(signature = (compression, level = None))]
+    pub fn new(compression: &str, level: Option<i32>) -> PyResult<Self> {
+        let inner = ocicache::Encoder::new(self::compression(compression)?, level)
+            .map_err(|e| to_py(&e))?;
+        Ok(Encoder { inner })
+    }
+
+    /// The level really used (``None`` for uncompressed).
+    #[getter]
+    pub fn level(&self) -> Option<i32> {
+        self.inner.level()
+    }
+
+    /// Compress the next chunk; returns compressed bytes.
+    pub fn update<'py>(
+        &mut self,
+        py: Python<'py>,
+        chunk: Bytes<'_>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let input = chunk.as_slice();
+        let inner = &mut self.inner;
+        run(py, |sink| inner.update(input, sink))
+    }
+
+    /// End of input: returns the last compressed bytes.
+    pub fn finish<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let inner = &mut self.inner;
+        run(py, |sink| inner.finish(sink))
+    }
+}
+
+/// Decompress a whole blob (``compression`` detected when ``None``).
+#[pyfunction]
+#[pyo3(signature = (data, compression = None, *, max_output = None, max_zstd_window = None))]
+pub fn decompress<'py>(
+    py: Python<'py>,
+    data: Bytes<'_>,
+    compression: Option<&str>,
+    max_output: Option<u64>,
+    max_zstd_window: Option<u64>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let compression = compression.map(self::compression).transpose()?;
+    let input = data.as_slice();
+    let limits = limits(max_output, max_zstd_window);
+    let out = py.detach(|| ocicache::decompress(input, compression, limits));
+    Ok(PyBytes::new(py, &out.map_err(|e| to_py(&e))?))
+}
+
+/// Compress a whole blob; returns ``(bytes, level used)``.
+#[pyfunction]
+#[pyo3(signature = (data, compression, level = None))]
+pub fn compress<'py>(
+    py: Python<'py>,
+    data: Bytes<'_>,
+    compression: &str,
+    level: Option<i32>,
+) -> PyResult<(Bound<'py, PyBytes>, Option<i32>)> {
+    let compression = self::compression(compression)?;
+    let input = data.as_slice();
+    let (out, used) = py
+        .detach(|| ocicache::compress(input, compression, level))
+        .map_err(|e| to_py(&e))?;
+    Ok((PyBytes::new(py, &out), used))
+}
