@@ -5,5 +5,5 @@ import init, * as wasm from './wasm/ocicache_wasm.js'
 
 await init()
 
-export const { CacheOptions, Digest, Digester, digest, errorCodes, parseCacheOptions, verify } = wasm
-export default { CacheOptions, Digest, Digester, digest, errorCodes, parseCacheOptions, verify }
+export const { CacheOptions, Decoder, Digest, Digester, Encoder, LayerCompressor, LayerDigester, compress, decompress, decompressAsync, detectCompression, digest, errorCodes, layerDigests, layerDigestsAsync, parseCacheOptions, verify } = wasm
+export default { CacheOptions, Decoder, Digest, Digester, Encoder, LayerCompressor, LayerDigester, compress, decompress, decompressAsync, detectCompression, digest, errorCodes, layerDigests, layerDigestsAsync, parseCacheOptions, verify }

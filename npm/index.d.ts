@@ -23,6 +23,19 @@ export declare class CacheOptions {
   toString(): string
 }
 
+/**
+ * A streaming decoder: `update(chunk)` returns the bytes decoded so far;
+ * `finish()` throws unless the stream is complete.
+ */
+export declare class Decoder {
+  /** A decoder for `compression` (`"gzip"`, `"zstd"`, `"uncompressed"`). */
+  constructor(compression: string, limits?: Limits | undefined | null)
+  /** Decode the next chunk; returns what it decoded. */
+  update(chunk: Uint8Array): Uint8Array
+  /** End of input: throws unless the stream is complete. */
+  finish(): void
+}
+
 /** A validated digest such as `sha256:e3b0…`. Build one with `Digest.parse`. */
 export declare class Digest {
   /**
@@ -61,11 +74,119 @@ export declare class Digester {
   verify(digest: string | Digest, size?: number | undefined | null): void
 }
 
+/** A streaming encoder: `update(chunk)` and `finish()` return compressed bytes. */
+export declare class Encoder {
+  /**
+   * An encoder for `compression` at `level` (gzip -2..9, default 6; zstd:
+   * any level, always encoded at 1 — see `level`).
+   */
+  constructor(compression: string, level?: number | undefined | null)
+  /** The level really used (`null` for uncompressed). */
+  get level(): number | null
+  /** Compress the next chunk; returns compressed bytes. */
+  update(chunk: Uint8Array): Uint8Array
+  /** End of input: returns the last compressed bytes. */
+  finish(): Uint8Array
+}
+
+/**
+ * A streaming layer compressor for export: `update(tarChunk)` returns
+ * compressed bytes; `finalize()` the last ones with the digests.
+ */
+export declare class LayerCompressor {
+  /** A compressor for `compression` at `level`. */
+  constructor(compression: string, level?: number | undefined | null)
+  /** Compress the next chunk of the tar; returns compressed bytes. */
+  update(chunk: Uint8Array): Uint8Array
+  /** End of the tar: the last bytes, the digests and the level used. */
+  finalize(): CompressedLayer
+}
+
+/**
+ * A streaming layer digester: `update(chunk)` with the compressed blob,
+ * then `finalize()`.
+ */
+export declare class LayerDigester {
+  /** A digester with optional limits for the decoding. */
+  constructor(limits?: Limits | undefined | null)
+  /** Push the next chunk of the compressed blob. */
+  update(chunk: Uint8Array): void
+  /** End of the blob: the digests. */
+  finalize(): LayerDigests
+}
+
+/** Compress a whole blob. */
+export declare function compress(bytes: Uint8Array, compression: string, level?: number | undefined | null): Compressed
+
+/** A compressed blob and the level really used. */
+export interface Compressed {
+  /** The compressed bytes. */
+  data: Uint8Array
+  /** The level really used (`null` for uncompressed). */
+  level: number | null
+}
+
+/** The end of a compressed layer: its last bytes, its digests, the level used. */
+export interface CompressedLayer {
+  /** The last compressed bytes. */
+  data: Uint8Array
+  /** The digests of the blob and of the tar. */
+  digests: LayerDigests
+  /** The level really used (`null` for uncompressed). */
+  level: number | null
+}
+
+/** Decompress a whole blob (`compression` detected when absent). */
+export declare function decompress(bytes: Uint8Array, compression?: string | undefined | null, limits?: Limits | undefined | null): Uint8Array
+
+/**
+ * `decompress` without blocking the event loop (the work runs on the libuv
+ * thread pool; the input is copied once).
+ */
+export declare function decompressAsync(bytes: Uint8Array, compression?: string | undefined | null, limits?: Limits | undefined | null): Promise<Uint8Array>
+
+/**
+ * `gzip`, `zstd` or `uncompressed` from the first bytes of a blob (512 are
+ * enough), or `null`.
+ */
+export declare function detectCompression(bytes: Uint8Array): string | null
+
 /** The digest of `bytes` with `algorithm` (`"sha256"` by default). */
 export declare function digest(bytes: Uint8Array, algorithm?: string | undefined | null): Digest
 
 /** Every stable error code, in the order of `tests/error_codes.json`. */
 export declare function errorCodes(): Array<string>
+
+/** The digests of a whole layer blob in one pass. */
+export declare function layerDigests(bytes: Uint8Array, limits?: Limits | undefined | null): LayerDigests
+
+/** What one pass over a layer blob yields. */
+export interface LayerDigests {
+  /** `gzip`, `zstd` or `uncompressed`. */
+  compression: string
+  /** The digest of the compressed blob. */
+  digest: string
+  /** The size of the compressed blob. */
+  size: number
+  /** The digest of the uncompressed tar (`containerd.io/uncompressed`). */
+  diffId: string
+  /** The size of the uncompressed tar. */
+  uncompressedSize: number
+}
+
+/** `layerDigests` without blocking the event loop (the input is copied once). */
+export declare function layerDigestsAsync(bytes: Uint8Array, limits?: Limits | undefined | null): Promise<LayerDigests>
+
+/**
+ * Limits for decoding untrusted data: `maxOutput` (bytes, default 64 GiB)
+ * and `maxZstdWindow` (bytes, default 128 MiB).
+ */
+export interface Limits {
+  /** The most uncompressed bytes to produce. */
+  maxOutput?: number
+  /** The largest zstd window a frame may ask for. */
+  maxZstdWindow?: number
+}
 
 /**
  * Parse one `--cache-to`/`--cache-from` value (a string, or UTF-8 bytes)

@@ -7,5 +7,5 @@ import * as wasm from './wasm/ocicache_wasm.js'
 
 initSync({ module: readFileSync(new URL('./wasm/ocicache_wasm_bg.wasm', import.meta.url)) })
 
-export const { CacheOptions, Digest, Digester, digest, errorCodes, parseCacheOptions, verify } = wasm
-export default { CacheOptions, Digest, Digester, digest, errorCodes, parseCacheOptions, verify }
+export const { CacheOptions, Decoder, Digest, Digester, Encoder, LayerCompressor, LayerDigester, compress, decompress, decompressAsync, detectCompression, digest, errorCodes, layerDigests, layerDigestsAsync, parseCacheOptions, verify } = wasm
+export default { CacheOptions, Decoder, Digest, Digester, Encoder, LayerCompressor, LayerDigester, compress, decompress, decompressAsync, detectCompression, digest, errorCodes, layerDigests, layerDigestsAsync, parseCacheOptions, verify }

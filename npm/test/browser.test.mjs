@@ -5,7 +5,7 @@ import { createServer } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
 import { test } from 'node:test'
 import { chromium } from 'playwright-core'
-import { blobFiles, optionVectors, testsDir } from './data.mjs'
+import { blobFiles, layerFiles, optionVectors, testsDir } from './data.mjs'
 
 const npmDir = new URL('../', import.meta.url).pathname
 const executablePath = process.env.OCICACHE_CHROMIUM ?? '/usr/bin/chromium'
@@ -21,6 +21,11 @@ function serve() {
     if (path === '/options.json') {
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(JSON.stringify(optionVectors()))
+      return
+    }
+    if (path === '/layers.json') {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(layerFiles().map((l) => ({ ...l, url: `/tests/${l.path.slice(testsDir.length)}` }))))
       return
     }
     if (path === '/blobs.json') {

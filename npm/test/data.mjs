@@ -37,6 +37,30 @@ export function optionVectors() {
   return out
 }
 
+// Every layer descriptor of the bundled exports: {path, mediaType, diffId}.
+export function layerFiles() {
+  const root = join(testsDir, 'fixtures/buildkit')
+  const out = new Map()
+  for (const c of readdirSync(root)) {
+    if (!statSync(join(root, c)).isDirectory()) continue
+    const blobs = [join(root, c, 'cache/blobs/sha256'), join(root, c, 'blobs/sha256')].find((d) => statSync(d, { throwIfNoEntry: false })?.isDirectory())
+    if (!blobs) continue
+    for (const f of readdirSync(blobs)) {
+      let doc
+      try {
+        doc = JSON.parse(readFileSync(join(blobs, f), 'utf8'))
+      } catch {
+        continue
+      }
+      for (const d of doc.layers ?? doc.manifests ?? []) {
+        const diffId = d.annotations?.['containerd.io/uncompressed']
+        if (diffId) out.set(join(blobs, d.digest.split(':')[1]), { mediaType: d.mediaType, diffId })
+      }
+    }
+  }
+  return [...out].map(([path, v]) => ({ path, ...v })).sort((a, b) => (a.path < b.path ? -1 : 1))
+}
+
 export function loadData() {
   return {
     errorCodes: json('error_codes.json'),
@@ -44,6 +68,7 @@ export function loadData() {
     compute: json('cases/digest/compute.json'),
     verify: json('cases/digest/verify.json'),
     options: optionVectors(),
+    layers: layerFiles().map((l) => ({ name: l.path, mediaType: l.mediaType, diffId: l.diffId, bytes: new Uint8Array(readFileSync(l.path)) })),
     blobs: blobFiles().map((b) => ({ name: b.name, bytes: new Uint8Array(readFileSync(b.path)) })),
   }
 }

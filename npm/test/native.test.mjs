@@ -1,7 +1,8 @@
 // The shared suite against the native addon.
 import * as api from 'ocicache'
+import { cases as compression } from './suite/compression.mjs'
 import { cases as digest } from './suite/digest.mjs'
 import { cases as options } from './suite/options.mjs'
 import { register } from './run.mjs'
 
-register('native', api, [digest, options])
+register('native', api, [digest, options, compression])

@@ -1,7 +1,8 @@
 // The shared suite against the WebAssembly build, in Node.
 import * as api from 'ocicache/wasm'
+import { cases as compression } from './suite/compression.mjs'
 import { cases as digest } from './suite/digest.mjs'
 import { cases as options } from './suite/options.mjs'
 import { register } from './run.mjs'
 
-register('wasm', api, [digest, options])
+register('wasm', api, [digest, options, compression])

@@ -8,7 +8,9 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod arg;
+mod compression;
 mod digest;
 mod digester;
 mod error;
+mod layer;
 mod options;

@@ -45,6 +45,14 @@ pub(crate) fn each_chunk(
     Ok(())
 }
 
+/// The bytes of a `Uint8Array`, copied into WASM memory at once.
+pub(crate) fn bytes(field: &str, value: &JsValue) -> Result<Vec<u8>, JsValue> {
+    value
+        .dyn_ref::<Uint8Array>()
+        .map(Uint8Array::to_vec)
+        .ok_or_else(|| type_error(field, "a Uint8Array", value))
+}
+
 /// A string argument.
 pub(crate) fn string(field: &str, value: &JsValue) -> Result<String, JsValue> {
     value

@@ -4,7 +4,9 @@
 #![deny(missing_docs)]
 
 mod arg;
+mod compression;
 mod digest;
 mod digester;
 mod error;
+mod layer;
 mod options;

@@ -2,6 +2,7 @@
 // the package's "browser" entry), plus what only a browser can test. Results
 // go to window.__results for the Node side to read.
 import * as api from '../../browser.mjs'
+import { cases as compressionCases } from '../suite/compression.mjs'
 import { cases as digestCases } from '../suite/digest.mjs'
 import { cases as optionCases } from '../suite/options.mjs'
 import { equal } from '../suite/check.mjs'
@@ -10,18 +11,22 @@ const getJSON = async (url) => (await fetch(url)).json()
 const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('')
 
 async function loadData() {
-  const [errorCodes, parse, compute, verify, blobList, options] = await Promise.all([
+  const [errorCodes, parse, compute, verify, blobList, options, layerList] = await Promise.all([
     getJSON('/tests/error_codes.json'),
     getJSON('/tests/cases/digest/parse.json'),
     getJSON('/tests/cases/digest/compute.json'),
     getJSON('/tests/cases/digest/verify.json'),
     getJSON('/blobs.json'),
     getJSON('/options.json'),
+    getJSON('/layers.json'),
   ])
   const blobs = await Promise.all(
     blobList.map(async (b) => ({ name: b.name, bytes: new Uint8Array(await (await fetch(b.url)).arrayBuffer()) })),
   )
-  return { errorCodes, parse, compute, verify, blobs, options }
+  const layers = await Promise.all(
+    layerList.map(async (l) => ({ name: l.url, mediaType: l.mediaType, diffId: l.diffId, bytes: new Uint8Array(await (await fetch(l.url)).arrayBuffer()) })),
+  )
+  return { errorCodes, parse, compute, verify, blobs, options, layers }
 }
 
 function browserCases() {
@@ -59,7 +64,7 @@ function browserCases() {
 const results = []
 try {
   const data = await loadData()
-  for (const c of [...digestCases(api, data), ...optionCases(api, data), ...browserCases()]) {
+  for (const c of [...digestCases(api, data), ...optionCases(api, data), ...compressionCases(api, data), ...browserCases()]) {
     try {
       await c.run()
       results.push({ name: c.name, ok: true })
