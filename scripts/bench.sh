@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --release
-(cd npm && node bench/digest.mjs && node bench/options.mjs)
+(cd npm && node bench/digest.mjs && node bench/options.mjs && node bench/compression.mjs)
 .venv/bin/python python/bench/digest.py
 .venv/bin/python python/bench/options.py
+.venv/bin/python python/bench/compression.py

@@ -5,7 +5,7 @@ best round counts."""
 from __future__ import annotations
 
 import time
-from typing import Callable
+from typing import Callable, Optional
 
 
 def best(contenders: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
@@ -19,8 +19,10 @@ def best(contenders: dict[str, Callable[[], object]], rounds: int) -> dict[str, 
     return {k: min(v) for k, v in times.items()}
 
 
-def ratio_line(ours: str, peer: str, seconds: dict[str, float], target: float) -> str:
-    """``ratio ours / peer: 1.00x  (target >= …: met)``."""
+def ratio_line(ours: str, peer: str, seconds: dict[str, float], target: Optional[float] = None) -> str:
+    """``ratio ours / peer: 1.00x`` and, with a target, ``(target >= …: met)``."""
     ratio = seconds[peer] / seconds[ours]
+    if target is None:
+        return f"  ratio {ours} / {peer}: {ratio:.2f}x"
     verdict = "met" if ratio >= target else "NOT met"
     return f"  ratio {ours} / {peer}: {ratio:.2f}x  (target >= {target:g}: {verdict})"
