@@ -4,16 +4,10 @@ use std::time::Instant;
 use ocicache::{ParseOptions, parse_cache_options};
 
 fn main() {
-    let typical = [
-        "type=registry,ref=ghcr.io/org/app:buildcache,mode=max",
-        "type=registry,ref=ghcr.io/org/app:cache,mode=max,compression=zstd,compression-level=3",
-        "type=local,dest=/tmp/.buildx-cache-new,mode=max",
-        "type=local,src=/tmp/.buildx-cache",
-        "type=gha,scope=build-amd64,mode=max,token=t,url=https://cache/",
-        "user/app:cache",
-        "type=s3,region=eu-west-1,bucket=ci-cache,name=main;pr-42,mode=max",
-        "type=inline",
-    ];
+    // The same strings as the Node and Python benchmarks, one a line.
+    let typical: Vec<&str> = include_str!("../../tests/bench/typical-options.txt")
+        .lines()
+        .collect();
     let options = ParseOptions::default();
     let n: usize = std::env::args()
         .nth(1)

@@ -32,7 +32,7 @@ mod size;
 
 pub use compression::{
     Compression, DETECT_LEN, Decoder, Encoder, GzipDecoder, GzipEncoder, Limits, Sink, ZstdDecoder,
-    ZstdEncoder, compress, decompress, detect_compression, estargz_toc_offset,
+    ZstdEncoder, compress, decompress, detect_compression, estargz_toc_offset, level_from_number,
 };
 pub use csv::{CsvField, split_csv};
 pub use digest::{Algorithm, Digest};

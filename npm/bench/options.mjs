@@ -2,19 +2,13 @@
 // strings with the native addon vs a straightforward split-based JS parser
 // written for the benchmark (which does far less: no quoting, no typing, no
 // validation). Both produce the type and the attributes of every string.
+import { readFileSync } from 'node:fs'
 import { parseCacheOptions } from 'ocicache'
 import { best, report } from './measure.mjs'
 
-const TYPICAL = [
-  'type=registry,ref=ghcr.io/org/app:buildcache,mode=max',
-  'type=registry,ref=ghcr.io/org/app:cache,mode=max,compression=zstd,compression-level=3',
-  'type=local,dest=/tmp/.buildx-cache-new,mode=max',
-  'type=local,src=/tmp/.buildx-cache',
-  'type=gha,scope=build-amd64,mode=max,token=t,url=https://cache/',
-  'user/app:cache',
-  'type=s3,region=eu-west-1,bucket=ci-cache,name=main;pr-42,mode=max',
-  'type=inline',
-]
+// tests/bench/typical-options.txt: the same strings the Python benchmark and
+// core/examples/options_timing.rs use, one a line.
+const TYPICAL = readFileSync(new URL('../../tests/bench/typical-options.txt', import.meta.url), 'utf8').trim().split('\n')
 const N = 1_000_000
 const inputs = Array.from({ length: N }, (_, i) => TYPICAL[i % TYPICAL.length])
 

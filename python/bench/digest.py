@@ -11,7 +11,7 @@ import hashlib
 import os
 import sys
 
-from measure import best, ratio_line
+from measure import best, print_speeds, ratio_line
 
 import ocicache
 
@@ -41,8 +41,7 @@ def main() -> None:
         assert run() == expected, name
     seconds = best(contenders, 7)
     print(f"\nSHA-256, 256 MiB in 1 MiB chunks (Python {sys.version.split()[0]})")
-    for name, s in seconds.items():
-        print(f"  {name:<36} {SIZE / s / 1e6:6.0f} MB/s")
+    print_speeds(SIZE, seconds)
     print(ratio_line("ocicache Digester", "hashlib.sha256", seconds, 0.97))
 
 

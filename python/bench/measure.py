@@ -19,6 +19,12 @@ def best(contenders: dict[str, Callable[[], object]], rounds: int) -> dict[str, 
     return {k: min(v) for k, v in times.items()}
 
 
+def print_speeds(size: int, seconds: dict[str, float]) -> None:
+    """One line a contender: its throughput over ``size`` bytes."""
+    for name, s in seconds.items():
+        print(f"  {name:<36} {size / s / 1e6:6.0f} MB/s")
+
+
 def ratio_line(ours: str, peer: str, seconds: dict[str, float], target: Optional[float] = None) -> str:
     """``ratio ours / peer: 1.00x`` and, with a target, ``(target >= …: met)``."""
     ratio = seconds[peer] / seconds[ours]

@@ -9,21 +9,14 @@ from __future__ import annotations
 
 import csv
 import sys
+from pathlib import Path
 
 from measure import best, ratio_line
 
 import ocicache
 
-TYPICAL = [
-    "type=registry,ref=ghcr.io/org/app:buildcache,mode=max",
-    "type=registry,ref=ghcr.io/org/app:cache,mode=max,compression=zstd,compression-level=3",
-    "type=local,dest=/tmp/.buildx-cache-new,mode=max",
-    "type=local,src=/tmp/.buildx-cache",
-    "type=gha,scope=build-amd64,mode=max,token=t,url=https://cache/",
-    "user/app:cache",
-    "type=s3,region=eu-west-1,bucket=ci-cache,name=main;pr-42,mode=max",
-    "type=inline",
-]
+# The same strings the Node benchmark and core/examples/options_timing.rs use.
+TYPICAL = (Path(__file__).resolve().parents[2] / "tests" / "bench" / "typical-options.txt").read_text(encoding="utf-8").splitlines()
 N = 1_000_000
 
 

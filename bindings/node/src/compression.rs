@@ -71,21 +71,7 @@ fn optional_compression(env: &Env, value: Unknown<'_>) -> Result<Option<ocicache
 
 pub(crate) fn level(env: &Env, value: Unknown<'_>) -> Result<Option<i32>> {
     arg::optional_number(env, "level", value)?
-        .map(|n| {
-            if n.fract() == 0.0 && (-1000.0..=1000.0).contains(&n) {
-                #[allow(clippy::cast_possible_truncation)] // checked just above
-                Ok(n as i32)
-            } else {
-                Err(to_js(
-                    env,
-                    &ocicache::Error::new(
-                        ocicache::ErrorKind::InvalidArgument,
-                        format!("level {n} is not an integer level"),
-                    )
-                    .in_field("level"),
-                ))
-            }
-        })
+        .map(|n| ocicache::level_from_number(n).map_err(|e| to_js(env, &e)))
         .transpose()
 }
 

@@ -63,16 +63,7 @@ impl Decoder {
     ) -> PyResult<Bound<'py, PyBytes>> {
         let input = chunk.as_slice();
         let inner = &mut self.inner;
-        let out = py.detach(|| {
-            let mut out = Vec::new();
-            inner
-                .update(input, &mut |c| {
-                    out.extend_from_slice(c);
-                    Ok(())
-                })
-                .map(|()| out)
-        });
-        Ok(PyBytes::new(py, &out.map_err(|e| to_py(&e))?))
+        Ok(collect(py, |sink| inner.update(input, sink))?.0)
     }
 
     /// End of input: raises unless the stream is complete.
@@ -87,19 +78,23 @@ pub struct Encoder {
     inner: ocicache::Encoder,
 }
 
-fn run(
+/// Runs `f` with the GIL released and a sink that collects its output;
+/// returns the bytes and `f`'s own result.
+pub fn collect<T: Send>(
     py: Python<'_>,
-    f: impl FnOnce(&mut dyn FnMut(&[u8]) -> ocicache::Result<()>) -> ocicache::Result<()> + Send,
-) -> PyResult<Bound<'_, PyBytes>> {
-    let out = py.detach(|| {
-        let mut out = Vec::new();
-        f(&mut |c| {
-            out.extend_from_slice(c);
-            Ok(())
+    f: impl FnOnce(&mut ocicache::Sink<'_>) -> ocicache::Result<T> + Send,
+) -> PyResult<(Bound<'_, PyBytes>, T)> {
+    let (out, value) = py
+        .detach(|| {
+            let mut out = Vec::new();
+            f(&mut |c| {
+                out.extend_from_slice(c);
+                Ok(())
+            })
+            .map(|value| (out, value))
         })
-        .map(|()| out)
-    });
-    Ok(PyBytes::new(py, &out.map_err(|e| to_py(&e))?))
+        .map_err(|e| to_py(&e))?;
+    Ok((PyBytes::new(py, &out), value))
 }
 
 #[pymethods]
@@ -128,13 +123,13 @@ impl Encoder {
     ) -> PyResult<Bound<'py, PyBytes>> {
         let input = chunk.as_slice();
         let inner = &mut self.inner;
-        run(py, |sink| inner.update(input, sink))
+        Ok(collect(py, |sink| inner.update(input, sink))?.0)
     }
 
     /// End of input: returns the last compressed bytes.
     pub fn finish<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         let inner = &mut self.inner;
-        run(py, |sink| inner.finish(sink))
+        Ok(collect(py, |sink| inner.finish(sink))?.0)
     }
 }
 

@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use crate::buffer::Bytes;
-use crate::compression::limits;
+use crate::compression::{collect, limits};
 use crate::error::to_py;
 
 fn to_dict<'py>(py: Python<'py>, d: &ocicache::LayerDigests) -> PyResult<Bound<'py, PyDict>> {
@@ -47,7 +47,7 @@ pub struct LayerDigester {
 }
 
 fn used_up() -> PyErr {
-    pyo3::exceptions::PyRuntimeError::new_err("this LayerDigester was already finalized")
+    pyo3::exceptions::PyRuntimeError::new_err("already finalized")
 }
 
 #[pymethods]
@@ -105,20 +105,8 @@ impl LayerCompressor {
         chunk: Bytes<'_>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         let input = chunk.as_slice();
-        let inner = self
-            .inner
-            .as_mut()
-            .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("already finalized"))?;
-        let out = py.detach(|| {
-            let mut out = Vec::new();
-            inner
-                .update(input, &mut |c| {
-                    out.extend_from_slice(c);
-                    Ok(())
-                })
-                .map(|()| out)
-        });
-        Ok(PyBytes::new(py, &out.map_err(|e| to_py(&e))?))
+        let inner = self.inner.as_mut().ok_or_else(used_up)?;
+        Ok(collect(py, |sink| inner.update(input, sink))?.0)
     }
 
     /// End of the tar: ``(last compressed bytes, digests)``.
@@ -126,23 +114,10 @@ impl LayerCompressor {
         &mut self,
         py: Python<'py>,
     ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyDict>)> {
-        let inner = self
-            .inner
-            .take()
-            .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("already finalized"))?;
-        let (out, done) = py
-            .detach(|| {
-                let mut out = Vec::new();
-                inner
-                    .finalize(&mut |c| {
-                        out.extend_from_slice(c);
-                        Ok(())
-                    })
-                    .map(|done| (out, done))
-            })
-            .map_err(|e| to_py(&e))?;
+        let inner = self.inner.take().ok_or_else(used_up)?;
+        let (out, done) = collect(py, |sink| inner.finalize(sink))?;
         let dict = to_dict(py, &done.digests)?;
         dict.set_item("level", done.level)?;
-        Ok((PyBytes::new(py, &out), dict))
+        Ok((out, dict))
     }
 }

@@ -47,18 +47,7 @@ fn optional_compression(value: &JsValue) -> Result<Option<ocicache::Compression>
 
 pub(crate) fn level(value: &JsValue) -> Result<Option<i32>, JsValue> {
     arg::optional_number("level", value)?
-        .map(|n| {
-            if n.fract() == 0.0 && (-1000.0..=1000.0).contains(&n) {
-                #[allow(clippy::cast_possible_truncation)] // checked just above
-                Ok(n as i32)
-            } else {
-                let e = ocicache::Error::new(
-                    ocicache::ErrorKind::InvalidArgument,
-                    format!("level {n} is not an integer level"),
-                );
-                Err(to_js(&e.in_field("level")))
-            }
-        })
+        .map(|n| ocicache::level_from_number(n).map_err(|e| to_js(&e)))
         .transpose()
 }
 

@@ -181,6 +181,21 @@ impl Decoder {
     }
 }
 
+/// A compression level given as a JavaScript number: an integer, else
+/// `INVALID_ARGUMENT` (the encoder then checks the range for its format).
+pub fn level_from_number(value: f64) -> Result<i32> {
+    if value.fract() == 0.0 && (f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(&value) {
+        #[allow(clippy::cast_possible_truncation)] // an integer within i32, checked just above
+        Ok(value as i32)
+    } else {
+        Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("level {value} is not an integer level"),
+        )
+        .in_field("level"))
+    }
+}
+
 /// A streaming encoder for one compression.
 pub enum Encoder {
     /// gzip at a level.

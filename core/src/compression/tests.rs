@@ -281,3 +281,16 @@ fn detects_tar_and_estargz_footer() {
     assert_eq!(estargz_toc_offset(&footer), Some(0x4d2));
     assert_eq!(estargz_toc_offset(&footer[1..]), None);
 }
+
+#[test]
+fn levels_from_js_numbers() {
+    assert_eq!(level_from_number(9.0).unwrap(), 9);
+    assert_eq!(level_from_number(-2.0).unwrap(), -2);
+    for bad in [1.5, f64::NAN, f64::INFINITY, 1e12] {
+        assert_eq!(
+            level_from_number(bad).unwrap_err().kind(),
+            ErrorKind::InvalidArgument,
+            "{bad}"
+        );
+    }
+}
