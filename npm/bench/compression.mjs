@@ -1,6 +1,6 @@
 // Compression benchmark, every contender measured in the same run on the
 // same data (a 64 MiB tar-like payload: text runs and incompressible runs,
-// about 3:1 under gzip, like real layers):
+// about 3.6:1 under gzip):
 //   gunzip: the native addon vs node:zlib; the WASM build vs fflate and pako
 //   gzip level 6: the native addon vs node:zlib (report)
 //   zstd decode: the native addon vs the zstd CLI; the WASM build vs fzstd

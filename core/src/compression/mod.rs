@@ -256,6 +256,19 @@ pub fn decompress(
         None => detect_compression(data).ok_or_else(unknown)?,
     };
     let mut out = Vec::new();
+    if compression == Compression::Gzip && data.len() >= 18 {
+        // The last member's ISIZE is a size hint (only a hint: it is mod 2^32
+        // and covers one member), capped so a hostile value costs nothing;
+        // try_reserve so a failed reservation is not an abort.
+        let isize = u32::from_le_bytes([
+            data[data.len() - 4],
+            data[data.len() - 3],
+            data[data.len() - 2],
+            data[data.len() - 1],
+        ]);
+        let hint = u64::from(isize).min(limits.max_output).min(1 << 30);
+        let _ = out.try_reserve(usize::try_from(hint).unwrap_or(0));
+    }
     let mut decoder = Decoder::new(compression, limits);
     decoder.update(data, &mut |chunk| {
         out.extend_from_slice(chunk);
