@@ -75,6 +75,67 @@ pub enum ErrorKind {
     WindowTooLarge,
     /// The uncompressed data exceeds the limit (a decompression bomb).
     SizeLimitExceeded,
+    /// JSON that is malformed, nested too deeply, or of the wrong type for
+    /// its field (a string where an integer belongs, a fraction for an index).
+    InvalidJson,
+    /// A field the format requires is absent or empty, such as a
+    /// descriptor's `digest` or a manifest's `config`.
+    MissingField,
+    /// A cache config input `link` outside `records` (BuildKit: `invalid
+    /// record ID`).
+    InvalidRecordIndex,
+    /// Cache records that reach themselves through their input links
+    /// (BuildKit: `invalid looping record`).
+    LoopingRecord,
+    /// A cache record input slot with no alternatives (BuildKit: `invalid
+    /// empty input for record`).
+    EmptyInput,
+    /// A layer index (a result's `layer`, a chain entry or a `parent`)
+    /// outside `layers` (BuildKit: `invalid layer index`).
+    InvalidLayerIndex,
+    /// A layer whose `parent` chain comes back to itself (BuildKit: `invalid
+    /// looping layer`).
+    LoopingLayer,
+    /// A blob the cache refers to that its manifest or store does not have;
+    /// BuildKit drops the results that need it.
+    MissingBlob,
+    /// A layer without a valid `containerd.io/uncompressed` annotation (or
+    /// `diffID`), which BuildKit needs to use it.
+    MissingDiffId,
+    /// A time that is not RFC 3339 the way Go reads it, or a year outside
+    /// 0000–9999 that Go cannot write.
+    InvalidTime,
+    /// A media type that does not follow RFC 6838, or is not the one its
+    /// document must have.
+    InvalidMediaType,
+    /// A `mediaType` of the other family than the document's content (an
+    /// index type on a manifest, or the reverse).
+    MediaTypeMismatch,
+    /// A document with both `manifests` and `config`/`layers` (BuildKit:
+    /// `invalid ambiguous manifest and manifest list`).
+    AmbiguousManifest,
+    /// A manifest or index without an
+    /// `application/vnd.buildkit.cacheconfig.v0` config: not a cache (perhaps an image
+    /// with inline cache).
+    MissingCacheConfig,
+    /// A manifest or index whose `schemaVersion` is not 2.
+    InvalidSchemaVersion,
+    /// Warning: a manifest or cache config over 1 MiB, which BuildKit refuses
+    /// to import.
+    BlobTooLarge,
+    /// An OCI layout whose `oci-layout` file is not
+    /// `{"imageLayoutVersion":"1.0.0"}`-compatible.
+    InvalidLayout,
+    /// No `index.json` entry has the tag asked for.
+    TagNotFound,
+    /// A tag that is empty or not a valid `org.opencontainers.image.ref.name`.
+    InvalidTag,
+    /// A `data` field or inline cache value that is not padded standard
+    /// base64.
+    InvalidBase64,
+    /// An image config whose `rootfs.diff_ids` count differs from the
+    /// manifest's layer count (BuildKit skips its inline cache).
+    LayerCountMismatch,
 }
 
 impl ErrorKind {
@@ -104,6 +165,27 @@ impl ErrorKind {
         ErrorKind::TrailingData,
         ErrorKind::WindowTooLarge,
         ErrorKind::SizeLimitExceeded,
+        ErrorKind::InvalidJson,
+        ErrorKind::MissingField,
+        ErrorKind::InvalidRecordIndex,
+        ErrorKind::LoopingRecord,
+        ErrorKind::EmptyInput,
+        ErrorKind::InvalidLayerIndex,
+        ErrorKind::LoopingLayer,
+        ErrorKind::MissingBlob,
+        ErrorKind::MissingDiffId,
+        ErrorKind::InvalidTime,
+        ErrorKind::InvalidMediaType,
+        ErrorKind::MediaTypeMismatch,
+        ErrorKind::AmbiguousManifest,
+        ErrorKind::MissingCacheConfig,
+        ErrorKind::InvalidSchemaVersion,
+        ErrorKind::BlobTooLarge,
+        ErrorKind::InvalidLayout,
+        ErrorKind::TagNotFound,
+        ErrorKind::InvalidTag,
+        ErrorKind::InvalidBase64,
+        ErrorKind::LayerCountMismatch,
     ];
 
     /// The stable `SCREAMING_SNAKE_CASE` code of this kind, e.g. `INVALID_DIGEST`.
@@ -133,6 +215,27 @@ impl ErrorKind {
             ErrorKind::TrailingData => "TRAILING_DATA",
             ErrorKind::WindowTooLarge => "WINDOW_TOO_LARGE",
             ErrorKind::SizeLimitExceeded => "SIZE_LIMIT_EXCEEDED",
+            ErrorKind::InvalidJson => "INVALID_JSON",
+            ErrorKind::MissingField => "MISSING_FIELD",
+            ErrorKind::InvalidRecordIndex => "INVALID_RECORD_INDEX",
+            ErrorKind::LoopingRecord => "LOOPING_RECORD",
+            ErrorKind::EmptyInput => "EMPTY_INPUT",
+            ErrorKind::InvalidLayerIndex => "INVALID_LAYER_INDEX",
+            ErrorKind::LoopingLayer => "LOOPING_LAYER",
+            ErrorKind::MissingBlob => "MISSING_BLOB",
+            ErrorKind::MissingDiffId => "MISSING_DIFF_ID",
+            ErrorKind::InvalidTime => "INVALID_TIME",
+            ErrorKind::InvalidMediaType => "INVALID_MEDIA_TYPE",
+            ErrorKind::MediaTypeMismatch => "MEDIA_TYPE_MISMATCH",
+            ErrorKind::AmbiguousManifest => "AMBIGUOUS_MANIFEST",
+            ErrorKind::MissingCacheConfig => "MISSING_CACHE_CONFIG",
+            ErrorKind::InvalidSchemaVersion => "INVALID_SCHEMA_VERSION",
+            ErrorKind::BlobTooLarge => "BLOB_TOO_LARGE",
+            ErrorKind::InvalidLayout => "INVALID_LAYOUT",
+            ErrorKind::TagNotFound => "TAG_NOT_FOUND",
+            ErrorKind::InvalidTag => "INVALID_TAG",
+            ErrorKind::InvalidBase64 => "INVALID_BASE64",
+            ErrorKind::LayerCountMismatch => "LAYER_COUNT_MISMATCH",
         }
     }
 }
@@ -197,6 +300,19 @@ impl Error {
         self
     }
 
+    /// The same error, inside `parent`: the field path becomes
+    /// `parent.field` (or `parent[3]` for an index segment).
+    #[must_use]
+    pub fn within(mut self, parent: &str) -> Self {
+        let location = self.location.get_or_insert_with(Location::default);
+        location.field = Some(match location.field.take() {
+            None => parent.to_owned(),
+            Some(field) if field.starts_with('[') => format!("{parent}{field}"),
+            Some(field) => format!("{parent}.{field}"),
+        });
+        self
+    }
+
     /// The kind of error.
     pub fn kind(&self) -> ErrorKind {
         self.kind
@@ -252,7 +368,10 @@ mod tests {
         for kind in ErrorKind::ALL {
             let code = kind.code();
             assert!(seen.insert(code), "duplicate code {code}");
-            assert!(code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'));
+            assert!(
+                code.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            );
         }
     }
 

@@ -20,25 +20,53 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod cache_config;
+mod cache_manifest;
 mod compression;
 mod csv;
+mod descriptor;
 mod digest;
 mod digester;
 mod error;
+mod finding;
+mod inline;
+mod json;
 mod layer;
+mod layout;
+mod manifest;
+mod media_type;
 mod options;
 mod reference;
 mod size;
+mod storage_keys;
+mod time;
 
+pub use cache_config::{
+    BUILDKIT_MAX_BLOB_SIZE, CacheConfig, CacheInput, CacheLayer, CacheRecord, CacheResult,
+    ChainedResult, DEFAULT_MAX_DOCUMENT_SIZE, LayerAnnotations, RecordSize, ValidateOptions,
+};
+pub use cache_manifest::{
+    ANNOTATION_CREATED_AT, ANNOTATION_DESCRIPTION, ANNOTATION_UNCOMPRESSED, CacheDocument,
+    CacheForm, CacheManifest,
+};
 pub use compression::{
     Compression, DETECT_LEN, Decoder, Encoder, GzipDecoder, GzipEncoder, Limits, Sink, ZstdDecoder,
     ZstdEncoder, compress, decompress, detect_compression, estargz_toc_offset, level_from_number,
 };
 pub use csv::{CsvField, split_csv};
+pub use descriptor::{Descriptor, Platform};
 pub use digest::{Algorithm, Digest};
 pub use digester::{Digester, digest, verify};
 pub use error::{Error, ErrorKind, Location, Result};
+pub use finding::{Finding, Severity, has_errors};
+pub use inline::{INLINE_CACHE_KEY, InlineCache, inline_cache};
+pub use json::Extra;
 pub use layer::{CompressedLayer, LayerCompressor, LayerDigester, LayerDigests, layer_digests};
+pub use layout::{
+    ANNOTATION_IMAGE_NAME, ANNOTATION_REF_NAME, DEFAULT_TAG, OciLayout, Reachability,
+};
+pub use manifest::{ImageIndex, ImageManifest};
+pub use media_type::MediaType;
 pub use options::{
     AzblobSettings, CacheOptions, CacheType, CompressionSettings, CompressionType, Dialect,
     Direction, ExportSettings, GhaSettings, InlineSettings, KeyCase, LocalSettings, Mode,
@@ -47,3 +75,8 @@ pub use options::{
 };
 pub use reference::{DEFAULT_DOMAIN, Reference};
 pub use size::{MAX_SAFE_INTEGER, size_from_number, size_to_number};
+pub use storage_keys::{
+    azblob_blob_path, azblob_manifest_path, gha_blob_key, gha_index_key, gha_signature_key,
+    s3_blob_key, s3_manifest_key,
+};
+pub use time::Timestamp;

@@ -17,7 +17,8 @@ pub fn load(rel: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The bytes a vector's `input` describes: `{utf8}`, `{hex}` or `{repeat: {utf8|hex, count}}`.
+/// The bytes a vector's `input` describes: `{utf8}`, `{hex}`, `{concat: [inputs]}`
+/// or `{repeat: {utf8|hex, count}}`.
 pub fn input_bytes(input: &Value) -> Vec<u8> {
     if let Some(s) = input.get("utf8") {
         return s.as_str().unwrap().as_bytes().to_vec();
@@ -27,6 +28,14 @@ pub fn input_bytes(input: &Value) -> Vec<u8> {
         return (0..h.len())
             .step_by(2)
             .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
+            .collect();
+    }
+    if let Some(parts) = input.get("concat") {
+        return parts
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(input_bytes)
             .collect();
     }
     let r = &input["repeat"];

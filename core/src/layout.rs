@@ -1,0 +1,407 @@
+//! The OCI image layout a `type=local` cache lives in (oci-basics.md §6,
+//! cache-format.md §4.2): the `oci-layout` file, `index.json` with one entry
+//! per tag (`org.opencontainers.image.ref.name`), selecting a manifest by tag
+//! the way BuildKit's client does, updating `index.json` the way
+//! `ociindex.StoreIndex.Put` does, blob paths built only from a validated
+//! [`Digest`], and the walk that finds which blobs `index.json` reaches.
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::descriptor::Descriptor;
+use crate::digest::Digest;
+use crate::error::{Error, ErrorKind, Result};
+use crate::json::reader::{Reader, is_key};
+use crate::manifest::{ImageIndex, ImageManifest};
+use crate::media_type::MediaType;
+
+/// Annotation naming the tag of an `index.json` entry.
+pub const ANNOTATION_REF_NAME: &str = "org.opencontainers.image.ref.name";
+/// containerd's annotation with a full image name, preferred by BuildKit's
+/// client when it selects an entry.
+pub const ANNOTATION_IMAGE_NAME: &str = "io.containerd.image.name";
+/// The tag BuildKit uses when none is given.
+pub const DEFAULT_TAG: &str = "latest";
+
+/// The `oci-layout` file and the layout's paths and `index.json` rules.
+///
+/// ```
+/// use ocicache::{Digest, OciLayout};
+///
+/// assert_eq!(OciLayout::FILE_CONTENT, br#"{"imageLayoutVersion":"1.0.0"}"#);
+/// let d = Digest::parse("sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a")?;
+/// assert_eq!(OciLayout::blob_path(&d), "blobs/sha256/44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a");
+/// assert_eq!(OciLayout::digest_from_path(&OciLayout::blob_path(&d))?, d);
+/// assert!(OciLayout::digest_from_path("blobs/sha256/../../etc/passwd").is_err());
+/// # Ok::<(), ocicache::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OciLayout;
+
+impl OciLayout {
+    /// The `oci-layout` file BuildKit writes.
+    pub const FILE_CONTENT: &'static [u8] = br#"{"imageLayoutVersion":"1.0.0"}"#;
+
+    /// Checks an `oci-layout` file: an object whose `imageLayoutVersion` is
+    /// `"1.0.0"` (other members allowed), else [`ErrorKind::InvalidLayout`].
+    pub fn check_file(bytes: &[u8]) -> Result<()> {
+        let mut r = Reader::new(bytes);
+        let mut version = None;
+        let parsed = r
+            .object(|r, key| {
+                if is_key(&key, "imageLayoutVersion") && r.peek() == Some(b'"') {
+                    version = Some(r.string()?.into_owned());
+                } else {
+                    r.skip()?;
+                }
+                Ok(())
+            })
+            .and_then(|()| r.finish());
+        let invalid =
+            |why: String| Error::new(ErrorKind::InvalidLayout, why).in_field("oci-layout");
+        match (parsed, version) {
+            (Err(e), _) => Err(invalid(format!(
+                "oci-layout is not a JSON object: {}",
+                e.message()
+            ))),
+            (Ok(()), Some(v)) if v == "1.0.0" => Ok(()),
+            (Ok(()), Some(v)) => Err(invalid(format!(
+                "imageLayoutVersion is {v:?}, not \"1.0.0\""
+            ))),
+            (Ok(()), None) => Err(invalid("oci-layout has no imageLayoutVersion".into())),
+        }
+    }
+
+    /// The path of a blob in a layout, `blobs/<algorithm>/<encoded>`. Safe
+    /// by construction: a [`Digest`] holds only `[a-z0-9]` algorithms and
+    /// hex encodings, so no `/`, `.` or `..` can reach the path.
+    pub fn blob_path(digest: &Digest) -> String {
+        format!("blobs/{}/{}", digest.algorithm(), digest.encoded())
+    }
+
+    /// The digest a blob path names; [`ErrorKind::InvalidDigest`] for any
+    /// path that is not exactly `blobs/<algorithm>/<encoded>`.
+    pub fn digest_from_path(path: &str) -> Result<Digest> {
+        let rest = path.strip_prefix("blobs/").ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidDigest,
+                format!("{path:?} is not under blobs/"),
+            )
+        })?;
+        let (alg, enc) = rest.split_once('/').ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidDigest,
+                format!("{path:?} is not blobs/<alg>/<encoded>"),
+            )
+        })?;
+        let digest = Digest::parse(&format!("{alg}:{enc}"))?;
+        if OciLayout::blob_path(&digest) == path {
+            Ok(digest)
+        } else {
+            Err(Error::new(
+                ErrorKind::InvalidDigest,
+                format!("{path:?} is not a blob path"),
+            ))
+        }
+    }
+
+    /// Checks a tag for `index.json`: non-empty and following the
+    /// `org.opencontainers.image.ref.name` grammar (components of
+    /// `[A-Za-z0-9]` joined by `-._:@+` or `--`, separated by `/`).
+    pub fn check_tag(tag: &str) -> Result<()> {
+        let ok_component = |c: &str| {
+            let b = c.as_bytes();
+            if b.is_empty()
+                || !b[0].is_ascii_alphanumeric()
+                || !b[b.len() - 1].is_ascii_alphanumeric()
+            {
+                return false;
+            }
+            let mut i = 0;
+            while i < b.len() {
+                if b[i].is_ascii_alphanumeric() {
+                    i += 1;
+                } else if b[i] == b'-' && b.get(i + 1) == Some(&b'-') {
+                    i += 2;
+                    if !b.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+                        return false;
+                    }
+                } else if b"-._:@+".contains(&b[i]) {
+                    i += 1;
+                    if !b.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+                        return false;
+                    }
+                } else {
+                    return false;
+                }
+            }
+            true
+        };
+        if tag.split('/').all(ok_component) {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::InvalidTag,
+                format!("{tag:?} is not a valid {ANNOTATION_REF_NAME}"),
+            )
+            .in_field("tag"))
+        }
+    }
+}
+
+impl ImageIndex {
+    /// The entry BuildKit's client imports for `tag`: the first whose
+    /// `io.containerd.image.name` is the tag, else the first whose
+    /// `org.opencontainers.image.ref.name` is ([`ErrorKind::TagNotFound`]
+    /// when none is).
+    pub fn find_tag(&self, tag: &str) -> Result<&Descriptor> {
+        let by = |key: &str| {
+            self.manifests
+                .iter()
+                .find(|d| d.annotations.get(key).is_some_and(|v| v == tag))
+        };
+        by(ANNOTATION_IMAGE_NAME)
+            .or_else(|| by(ANNOTATION_REF_NAME))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::TagNotFound,
+                    format!("no index.json entry is tagged {tag:?}"),
+                )
+                .in_field("tag")
+            })
+    }
+
+    /// The tags of the entries (their `org.opencontainers.image.ref.name`),
+    /// in order, without repeats.
+    pub fn tags(&self) -> Vec<&str> {
+        let mut seen = HashSet::new();
+        self.manifests
+            .iter()
+            .filter_map(|d| d.annotations.get(ANNOTATION_REF_NAME).map(String::as_str))
+            .filter(|t| seen.insert(*t))
+            .collect()
+    }
+
+    /// Updates the index the way BuildKit's client does after an export to
+    /// `tag`: defaults `schemaVersion` 2 and the OCI index media type, drops
+    /// unknown top-level members, removes the entries tagged `tag` that have
+    /// no `io.containerd.image.name`, and appends `descriptor` (media type,
+    /// digest, size) tagged `tag`.
+    pub fn put_tag(&mut self, tag: &str, descriptor: &Descriptor) -> Result<()> {
+        OciLayout::check_tag(tag)?;
+        if self.schema_version == 0 {
+            self.schema_version = 2;
+        }
+        if self.media_type.is_empty() {
+            MediaType::OCI_INDEX.clone_into(&mut self.media_type);
+        }
+        self.extra = crate::json::Extra::default();
+        self.manifests.retain(|d| {
+            d.annotations
+                .get(ANNOTATION_REF_NAME)
+                .is_none_or(|t| t != tag)
+                || d.annotations
+                    .get(ANNOTATION_IMAGE_NAME)
+                    .is_some_and(|n| !n.is_empty())
+        });
+        let mut entry = Descriptor::new(
+            descriptor.media_type.clone(),
+            descriptor.digest.clone(),
+            descriptor.size,
+        );
+        entry.annotations = BTreeMap::from([(ANNOTATION_REF_NAME.to_owned(), tag.to_owned())]);
+        self.manifests.push(entry);
+        Ok(())
+    }
+
+    /// The bytes of `index.json` after an export of `descriptor` to `tag`,
+    /// given the current file (`None` or empty when there is none).
+    pub fn updated_layout_index(
+        current: Option<&[u8]>,
+        tag: &str,
+        descriptor: &Descriptor,
+    ) -> Result<Vec<u8>> {
+        let mut index = match current {
+            Some(b) if !b.is_empty() => ImageIndex::from_bytes(b)?,
+            _ => ImageIndex::new("", Vec::new()),
+        };
+        index.put_tag(tag, descriptor)?;
+        Ok(index.to_bytes())
+    }
+}
+
+/// Finds the blobs reachable from a layout's `index.json`: the caller reads
+/// each blob [`Reachability::next_needed`] asks for and hands its bytes to
+/// [`Reachability::feed`] (or reports it missing). Manifests and indexes are
+/// followed (config, layers, subject, entries); other blobs are leaves.
+///
+/// ```
+/// use ocicache::{Descriptor, ImageIndex, MediaType, Reachability};
+///
+/// let leaf = Descriptor::for_content("text/plain", b"hi");
+/// let index = ImageIndex::new(MediaType::OCI_INDEX, vec![leaf.clone()]);
+/// let mut walk = Reachability::new(&index, None);
+/// assert!(walk.next_needed().is_none());
+/// assert_eq!(walk.reachable(), [leaf.digest]);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Reachability {
+    reached: BTreeMap<Digest, Descriptor>,
+    pending: Vec<Descriptor>,
+    missing: Vec<Digest>,
+}
+
+impl Reachability {
+    /// A walk from the entries of `index`; with `tags`, only from entries
+    /// whose `org.opencontainers.image.ref.name` is one of them.
+    pub fn new(index: &ImageIndex, tags: Option<&[&str]>) -> Self {
+        let mut walk = Reachability::default();
+        for d in &index.manifests {
+            let tag = d.annotations.get(ANNOTATION_REF_NAME).map(String::as_str);
+            if tags.is_none_or(|t| tag.is_some_and(|tag| t.contains(&tag))) {
+                walk.add(d);
+            }
+        }
+        walk
+    }
+
+    fn add(&mut self, d: &Descriptor) {
+        if self.reached.contains_key(&d.digest) {
+            return;
+        }
+        self.reached.insert(d.digest.clone(), d.clone());
+        if is_document(&d.media_type) {
+            self.pending.push(d.clone());
+        }
+    }
+
+    /// The next manifest or index whose bytes the walk needs, if any.
+    pub fn next_needed(&self) -> Option<Descriptor> {
+        self.pending.last().cloned()
+    }
+
+    /// The bytes of the blob [`Reachability::next_needed`] returned.
+    pub fn feed(&mut self, digest: &Digest, bytes: &[u8]) -> Result<()> {
+        let Some(at) = self.pending.iter().rposition(|d| &d.digest == digest) else {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("{digest} was not asked for"),
+            ));
+        };
+        let d = self.pending.remove(at);
+        let children = if is_index(&d.media_type) {
+            ImageIndex::from_bytes(bytes)?.manifests
+        } else {
+            let m = ImageManifest::from_bytes(bytes)?;
+            m.config
+                .into_iter()
+                .chain(m.layers)
+                .chain(m.subject)
+                .collect()
+        };
+        for c in &children {
+            self.add(c);
+        }
+        Ok(())
+    }
+
+    /// Reports that the blob [`Reachability::next_needed`] returned is missing.
+    pub fn missing(&mut self, digest: &Digest) {
+        if let Some(at) = self.pending.iter().rposition(|d| &d.digest == digest) {
+            self.pending.remove(at);
+            self.missing.push(digest.clone());
+        }
+    }
+
+    /// The reachable blobs so far, sorted (missing ones included).
+    pub fn reachable(&self) -> Vec<Digest> {
+        self.reached.keys().cloned().collect()
+    }
+
+    /// Each reachable blob with the descriptor that first reached it.
+    pub fn descriptors(&self) -> impl Iterator<Item = &Descriptor> {
+        self.reached.values()
+    }
+
+    /// The documents found missing.
+    pub fn missing_documents(&self) -> &[Digest] {
+        &self.missing
+    }
+}
+
+fn is_index(media_type: &str) -> bool {
+    media_type == MediaType::OCI_INDEX || media_type == MediaType::DOCKER_MANIFEST_LIST
+}
+
+fn is_document(media_type: &str) -> bool {
+    is_index(media_type)
+        || media_type == MediaType::OCI_MANIFEST
+        || media_type == MediaType::DOCKER_MANIFEST
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_follow_the_grammar() {
+        for ok in ["latest", "v1.2", "a/b", "main--x", "a:b@c+d", "A_1"] {
+            OciLayout::check_tag(ok).unwrap();
+        }
+        for bad in ["", "-a", "a-", "a//b", "a b", "../x", "a..b", "a/", "ü"] {
+            assert_eq!(
+                OciLayout::check_tag(bad).unwrap_err().kind(),
+                ErrorKind::InvalidTag,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn layout_file() {
+        OciLayout::check_file(OciLayout::FILE_CONTENT).unwrap();
+        OciLayout::check_file(br#"{"imageLayoutVersion":"1.0.0","x":1}"#).unwrap();
+        for bad in [
+            &b""[..],
+            b"[]",
+            br#"{"imageLayoutVersion":"1.1.0"}"#,
+            b"{}",
+            br#"{"imageLayoutVersion":1}"#,
+        ] {
+            assert_eq!(
+                OciLayout::check_file(bad).unwrap_err().kind(),
+                ErrorKind::InvalidLayout
+            );
+        }
+    }
+
+    #[test]
+    fn put_tag_keeps_other_tags_and_named_images() {
+        let a = Descriptor::for_content(MediaType::OCI_MANIFEST, b"a");
+        let b = Descriptor::for_content(MediaType::OCI_MANIFEST, b"b");
+        let named = a
+            .clone()
+            .with_annotation(ANNOTATION_REF_NAME, "latest")
+            .with_annotation(ANNOTATION_IMAGE_NAME, "docker.io/x/y:latest");
+        let mut index = ImageIndex::new(MediaType::OCI_INDEX, vec![named.clone()]);
+        index.put_tag("latest", &a).unwrap();
+        index.put_tag("other", &a).unwrap();
+        index.put_tag("latest", &b).unwrap();
+        assert_eq!(index.tags(), ["latest", "other"]);
+        assert_eq!(index.manifests.len(), 3);
+        assert_eq!(index.manifests[0], named);
+        assert_eq!(
+            index.find_tag("latest").unwrap(),
+            &named,
+            "io.containerd.image.name wins"
+        );
+        assert_eq!(index.manifests[2].digest, b.digest);
+        assert_eq!(
+            index.find_tag("nope").unwrap_err().kind(),
+            ErrorKind::TagNotFound
+        );
+        assert_eq!(
+            index.put_tag("../x", &a).unwrap_err().kind(),
+            ErrorKind::InvalidTag
+        );
+    }
+}
