@@ -5,5 +5,7 @@ import init, * as wasm from './wasm/ocicache_wasm.js'
 
 await init()
 
-export const { CacheOptions, Decoder, Digest, Digester, Encoder, LayerCompressor, LayerDigester, compress, decompress, decompressAsync, detectCompression, digest, errorCodes, layerDigests, layerDigestsAsync, parseCacheOptions, verify } = wasm
-export default { CacheOptions, Decoder, Digest, Digester, Encoder, LayerCompressor, LayerDigester, compress, decompress, decompressAsync, detectCompression, digest, errorCodes, layerDigests, layerDigestsAsync, parseCacheOptions, verify }
+export const { CacheConfig, CacheManifest, CacheOptions, Decoder, Digest, Digester, Encoder, ImageIndex, ImageManifest, InlineCache, LayerCompressor, LayerDigester, OciLayout, Reachability, azblobBlobPath, azblobManifestPath, compress, decompress, decompressAsync, detectCompression, digest, errorCodes, ghaBlobKey, ghaIndexKey, ghaSignatureKey, inlineCache, layerDigests, layerDigestsAsync, mediaTypes, parseCacheOptions, s3BlobKey, s3ManifestKey, verify } = wasm
+/** The media type constants by name, e.g. MediaType.CACHE_CONFIG. */
+export const MediaType = Object.freeze(wasm.mediaTypes())
+export default { CacheConfig, CacheManifest, CacheOptions, Decoder, Digest, Digester, Encoder, ImageIndex, ImageManifest, InlineCache, LayerCompressor, LayerDigester, OciLayout, Reachability, azblobBlobPath, azblobManifestPath, compress, decompress, decompressAsync, detectCompression, digest, errorCodes, ghaBlobKey, ghaIndexKey, ghaSignatureKey, inlineCache, layerDigests, layerDigestsAsync, mediaTypes, parseCacheOptions, s3BlobKey, s3ManifestKey, verify, MediaType }

@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --release
-(cd npm && node bench/digest.mjs && node bench/options.mjs && node bench/compression.mjs)
+(cd npm && node bench/digest.mjs && node bench/options.mjs && node bench/compression.mjs && node bench/cache_config.mjs)
 .venv/bin/python python/bench/digest.py
 .venv/bin/python python/bench/options.py
 .venv/bin/python python/bench/compression.py
+.venv/bin/python python/bench/cache_config.py

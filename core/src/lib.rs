@@ -74,7 +74,9 @@ pub use options::{
     parse_cache_options_bytes,
 };
 pub use reference::{DEFAULT_DOMAIN, Reference};
-pub use size::{MAX_SAFE_INTEGER, size_from_number, size_to_number};
+pub use size::{
+    MAX_SAFE_INTEGER, check_safe_integers, plain_json, size_from_number, size_to_number,
+};
 pub use storage_keys::{
     azblob_blob_path, azblob_manifest_path, gha_blob_key, gha_index_key, gha_signature_key,
     s3_blob_key, s3_manifest_key,

@@ -72,3 +72,72 @@ mod tests {
         assert!(size_to_number(MAX_SAFE_INTEGER + 1).is_err());
     }
 }
+
+/// Checks that every integer in a JSON value fits a JavaScript number
+/// exactly (|n| ≤ 2^53−1); else [`ErrorKind::SizeOutOfRange`] at its path.
+/// The Node and WASM bindings call this before handing plain data to
+/// JavaScript, so that a size of 2^60 throws instead of rounding.
+pub fn check_safe_integers(value: &serde_json::Value) -> Result<()> {
+    use serde_json::Value;
+    let mut stack: Vec<(&Value, String)> = vec![(value, String::new())];
+    while let Some((v, path)) = stack.pop() {
+        match v {
+            Value::Number(n) => {
+                let safe = n.as_i64().map(i64::unsigned_abs).or(n.as_u64());
+                if safe.is_some_and(|a| a > MAX_SAFE_INTEGER) {
+                    return Err(Error::new(
+                        ErrorKind::SizeOutOfRange,
+                        format!("{n} is above 2^53-1 and cannot be a JavaScript number"),
+                    )
+                    .in_field(path));
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    stack.push((item, format!("{path}[{i}]")));
+                }
+            }
+            Value::Object(map) => {
+                for (k, item) in map {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    stack.push((item, p));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The plain JSON value of a document this crate wrote (for bindings that
+/// hand out plain data); [`ErrorKind::InvalidJson`] only for unknown members
+/// nested deeper than 128 levels.
+pub fn plain_json(bytes: &[u8]) -> Result<serde_json::Value> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidJson,
+            format!("cannot give the document as plain data: {e}"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod safe_tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_integers_are_found_with_their_path() {
+        let v =
+            plain_json(br#"{"a":[1,{"size":9007199254740992}],"b":-9007199254740991}"#).unwrap();
+        let e = check_safe_integers(&v).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.field()),
+            (ErrorKind::SizeOutOfRange, Some("a[1].size"))
+        );
+        check_safe_integers(&plain_json(br#"{"b":-9007199254740991,"c":1.5}"#).unwrap()).unwrap();
+    }
+}

@@ -5,7 +5,7 @@ import { createServer } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
 import { test } from 'node:test'
 import { chromium } from 'playwright-core'
-import { blobFiles, layerFiles, optionVectors, testsDir } from './data.mjs'
+import { blobFiles, exportFiles, layerFiles, optionVectors, testsDir } from './data.mjs'
 
 const npmDir = new URL('../', import.meta.url).pathname
 const executablePath = process.env.OCICACHE_CHROMIUM ?? '/usr/bin/chromium'
@@ -26,6 +26,12 @@ function serve() {
     if (path === '/layers.json') {
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(JSON.stringify(layerFiles().map((l) => ({ ...l, url: `/tests/${l.path.slice(testsDir.length)}` }))))
+      return
+    }
+    if (path === '/exports.json') {
+      const exports = exportFiles().map((e) => ({ name: e.name, files: Object.fromEntries(Object.entries(e.files).map(([k, p]) => [k, `/tests/${p.slice(testsDir.length)}`])) }))
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(exports))
       return
     }
     if (path === '/blobs.json') {

@@ -61,6 +61,37 @@ export function layerFiles() {
   return [...out].map(([path, v]) => ({ path, ...v })).sort((a, b) => (a.path < b.path ? -1 : 1))
 }
 
+// The bundled exports as {name, files: {relative path: url or path}}: each
+// local layout's oci-layout, index.json and blobs, and the registry case.
+export function exportFiles() {
+  const root = join(testsDir, 'fixtures/buildkit')
+  const out = []
+  for (const c of readdirSync(root).sort()) {
+    const dir = join(root, c)
+    if (!statSync(dir).isDirectory()) continue
+    const base = statSync(join(dir, 'cache'), { throwIfNoEntry: false }) ? join(dir, 'cache') : dir
+    const files = {}
+    const walk = (rel) => {
+      for (const f of readdirSync(join(base, rel))) {
+        const r = rel ? `${rel}/${f}` : f
+        if (statSync(join(base, r)).isDirectory()) walk(r)
+        else if (f !== 'case.json') files[r] = join(base, r)
+      }
+    }
+    walk('')
+    out.push({ name: c, files })
+  }
+  return out
+}
+
+export function formatVectors() {
+  return {
+    cacheConfig: json('cases/cache_config/cases.json'),
+    manifest: json('cases/manifest/cases.json'),
+    layout: json('cases/layout/cases.json'),
+  }
+}
+
 export function loadData() {
   return {
     errorCodes: json('error_codes.json'),
@@ -69,6 +100,9 @@ export function loadData() {
     verify: json('cases/digest/verify.json'),
     options: optionVectors(),
     layers: layerFiles().map((l) => ({ name: l.path, mediaType: l.mediaType, diffId: l.diffId, bytes: new Uint8Array(readFileSync(l.path)) })),
+    format: formatVectors(),
+    exports: exportFiles().map((e) => ({ name: e.name, files: Object.fromEntries(Object.entries(e.files).map(([k, p]) => [k, new Uint8Array(readFileSync(p))])) })),
+    twice: json('fixtures/buildkit/twice/case.json').blobs.filter((b) => b.reachable_from_index_json).map((b) => b.digest).sort(),
     blobs: blobFiles().map((b) => ({ name: b.name, bytes: new Uint8Array(readFileSync(b.path)) })),
   }
 }

@@ -45,6 +45,9 @@ function typings(text) {
     if ((m = line.match(/^export (?:declare )?class (\w+)/))) {
       current = m[1]
       out[current] = []
+    } else if ((m = line.match(/^export declare const (\w+): (.*)$/))) {
+      out[m[1]] = `const ${m[2]}`
+      current = null
     } else if ((m = line.match(/^export (?:declare )?function (\w+)(.*)$/))) {
       if (m[1] !== 'initSync') out[m[1]] = norm(`function ${m[1]}${m[2]}`)
       current = null

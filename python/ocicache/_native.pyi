@@ -1,28 +1,44 @@
 """Type stubs of the extension module ``ocicache._native`` (checked by stubtest)."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Optional, TypedDict, Union, final
 
 from typing_extensions import Buffer, Self, TypeAlias
 
 __version__: str
 __all__ = [
+    "CacheConfig",
+    "CacheManifest",
     "CacheOptions",
     "Decoder",
     "Digest",
     "Digester",
     "Encoder",
+    "ImageIndex",
+    "ImageManifest",
+    "InlineCache",
     "LayerCompressor",
     "LayerDigester",
+    "OciLayout",
     "OcicacheError",
+    "Reachability",
     "__version__",
+    "azblob_blob_path",
+    "azblob_manifest_path",
     "compress",
     "decompress",
     "detect_compression",
     "digest",
     "error_codes",
+    "gha_blob_key",
+    "gha_index_key",
+    "gha_signature_key",
+    "inline_cache",
     "layer_digests",
+    "media_types",
     "parse_cache_options",
+    "s3_blob_key",
+    "s3_manifest_key",
     "verify",
 ]
 
@@ -167,3 +183,208 @@ class LayerCompressor:
     def __new__(cls, compression: _Compression, level: Optional[int] = None) -> Self: ...
     def update(self, chunk: Buffer) -> bytes: ...
     def finalize(self) -> tuple[bytes, _CompressedLayer]: ...
+
+_Form: TypeAlias = Literal["image-manifest", "image-index", "docker-manifest-list", "docker-manifest"]
+
+class _Finding(TypedDict):
+    """One problem found by ``validate``."""
+
+    code: str
+    severity: Literal["error", "warning"]
+    message: str
+    path: str
+
+class _RecordSize(TypedDict):
+    """The bytes a record's results need."""
+
+    total: int
+    unique: int
+    blobs: int
+    unknown: int
+
+class _SharedLayer(TypedDict):
+    """A blob used by more than one record."""
+
+    blob: str
+    records: list[int]
+
+@final
+class CacheConfig:
+    """A BuildKit cache config: layer chains and cache-key records."""
+
+    @classmethod
+    def from_bytes(cls, data: Buffer, *, max_size: Optional[int] = None) -> CacheConfig:
+        """Reads a cache config from its JSON bytes (``max_size``: our own limit, 512 MiB by default)."""
+    def to_bytes(self) -> bytes:
+        """The config as BuildKit writes it (compact JSON, Go's bytes)."""
+    def digest(self) -> str:
+        """The sha256 digest of ``to_bytes()``."""
+    def to_dict(self) -> dict[str, Any]:
+        """The config as a dict, keys as in the file."""
+    @property
+    def record_count(self) -> int:
+        """The number of records."""
+    @property
+    def layer_count(self) -> int:
+        """The number of layers."""
+    def validate(self, *, blobs: Optional[list[str]] = None, require_annotations: bool = False) -> list[_Finding]:
+        """BuildKit's importer checks (with ``blobs``: also results needing a missing blob)."""
+    def normalized(self) -> CacheConfig:
+        """A copy sorted and re-indexed like BuildKit's exporter."""
+    def roots(self) -> list[int]:
+        """Records with no inputs."""
+    def leaves(self) -> list[int]:
+        """Records no other record links to."""
+    def dependents(self, record: int) -> list[int]:
+        """Records that list ``record`` among their inputs."""
+    def layer_chain(self, layer: int) -> list[int]:
+        """The layer indexes of the chain ending at ``layer``, base first."""
+    def result_chains(self, record: int) -> list[list[int]]:
+        """The layer chain (base first) of each result of ``record``."""
+    def blobs(self) -> list[str]:
+        """The distinct layer blobs, in order of first appearance."""
+    def record_size(self, record: int, sizes: Mapping[str, int]) -> _RecordSize:
+        """The bytes ``record``'s results need, given blob sizes by digest."""
+    def shared_layers(self) -> list[_SharedLayer]:
+        """Blobs used by more than one record."""
+
+@final
+class CacheManifest:
+    """A cache manifest in any form (image manifest, OCI index, Docker list)."""
+
+    @classmethod
+    def from_bytes(cls, data: Buffer) -> CacheManifest:
+        """Reads a cache manifest, detecting its form like BuildKit."""
+    @classmethod
+    def build(cls, form_name: _Form, config: Mapping[str, Any], layers: Sequence[Mapping[str, Any]]) -> CacheManifest:
+        """A new cache manifest of ``form``, as BuildKit's exporter writes it."""
+    def to_bytes(self) -> bytes:
+        """The document as BuildKit writes it."""
+    def to_dict(self) -> dict[str, Any]:
+        """The document as a dict."""
+    @property
+    def form(self) -> _Form:
+        """The form of the document."""
+    @property
+    def media_type(self) -> str:
+        """The document's own media type."""
+    @property
+    def config(self) -> dict[str, Any]:
+        """The cache config descriptor."""
+    @property
+    def layers(self) -> list[dict[str, Any]]:
+        """The layer descriptors."""
+    def validate(self) -> list[_Finding]:
+        """OCI rules and what BuildKit needs of the manifest."""
+    def validate_with_config(self, config: CacheConfig) -> list[_Finding]:
+        """``validate()`` plus the config's checks against this manifest's blobs."""
+    def convert(self, form_name: _Form) -> CacheManifest:
+        """The same content in another form."""
+
+@final
+class ImageManifest:
+    """An OCI image manifest (or Docker manifest)."""
+
+    @classmethod
+    def from_bytes(cls, data: Buffer) -> ImageManifest:
+        """Reads a manifest from JSON bytes."""
+    def to_bytes(self) -> bytes:
+        """The manifest as Go writes it."""
+    def to_dict(self) -> dict[str, Any]:
+        """The manifest as a dict."""
+    def validate(self) -> list[_Finding]:
+        """The OCI rules."""
+
+@final
+class ImageIndex:
+    """An OCI image index (or Docker manifest list), such as a layout's ``index.json``."""
+
+    @classmethod
+    def from_bytes(cls, data: Buffer) -> ImageIndex:
+        """Reads an index from JSON bytes."""
+    def to_bytes(self) -> bytes:
+        """The index as Go writes it."""
+    def to_dict(self) -> dict[str, Any]:
+        """The index as a dict."""
+    def validate(self) -> list[_Finding]:
+        """The OCI rules."""
+    def tags(self) -> list[str]:
+        """The entries' tags, in order."""
+    def find_tag(self, tag: str) -> dict[str, Any]:
+        """The entry BuildKit imports for ``tag``; raises ``TAG_NOT_FOUND``."""
+    @staticmethod
+    def updated_layout_index(current: Optional[Buffer], tag: str, descriptor: Mapping[str, Any]) -> bytes:
+        """The bytes of ``index.json`` after an export of ``descriptor`` to ``tag``."""
+
+@final
+class OciLayout:
+    """The rules of an OCI image layout directory."""
+
+    @staticmethod
+    def file_content() -> bytes:
+        """The ``oci-layout`` file BuildKit writes."""
+    @staticmethod
+    def check_file(data: Buffer) -> None:
+        """Raises ``INVALID_LAYOUT`` unless ``data`` is a valid ``oci-layout`` file."""
+    @staticmethod
+    def blob_path(digest: str) -> str:
+        """``blobs/<algorithm>/<encoded>`` of a digest (validated first)."""
+    @staticmethod
+    def digest_from_path(path: str) -> str:
+        """The digest a blob path names; raises ``INVALID_DIGEST`` for anything else."""
+    @staticmethod
+    def check_tag(tag: str) -> None:
+        """Raises ``INVALID_TAG`` unless ``tag`` is a valid ``ref.name``."""
+
+@final
+class Reachability:
+    """The walk from ``index.json`` to every reachable blob."""
+
+    def __new__(cls, index: Buffer, tags: Optional[list[str]] = None) -> Self:
+        """A walk from the entries of ``index.json`` (only ``tags``, if given)."""
+    def next_needed(self) -> Optional[dict[str, Any]]:
+        """The next manifest or index to read, or ``None``."""
+    def feed(self, digest: str, data: Buffer) -> None:
+        """The bytes of the blob ``next_needed()`` named."""
+    def missing(self, digest: str) -> None:
+        """Reports that the blob ``next_needed()`` named is missing."""
+    def reachable(self) -> list[str]:
+        """The reachable blobs found so far, sorted."""
+
+@final
+class InlineCache:
+    """An image's inline cache."""
+
+    @property
+    def config(self) -> CacheConfig:
+        """The records over the image's layers."""
+    @property
+    def layers(self) -> list[dict[str, Any]]:
+        """The image's layer descriptors, annotated like BuildKit's importer."""
+
+def inline_cache(manifest: Buffer, image_config: Buffer) -> Optional[InlineCache]:
+    """The inline cache of an image, or ``None`` when it has none."""
+
+def gha_blob_key(blob: str) -> str:
+    """``buildkit-blob-1-<digest>``."""
+
+def gha_index_key(scope: str, github_scope: str, signed: bool = False) -> str:
+    """``index-<scope>-1-<hash of github_scope>`` (``-sig`` when signed)."""
+
+def gha_signature_key(index_digest: str) -> str:
+    """``buildkit-blob-1-<index_digest>-sig``."""
+
+def s3_blob_key(prefix: str, blobs_prefix: str, blob: str) -> str:
+    """``<prefix><blobs_prefix><digest>``."""
+
+def s3_manifest_key(prefix: str, manifests_prefix: str, name: str) -> str:
+    """``<prefix><manifests_prefix><name>``."""
+
+def azblob_blob_path(prefix: str, blobs_prefix: str, blob: str) -> str:
+    """``path.Join(prefix, blobs_prefix, digest)``."""
+
+def azblob_manifest_path(prefix: str, manifests_prefix: str, name: str) -> str:
+    """``path.Join(prefix, manifests_prefix, name)``."""
+
+def media_types() -> dict[str, str]:
+    """The media type constants, by name."""

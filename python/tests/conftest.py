@@ -15,11 +15,13 @@ def load(rel: str) -> Any:
 
 
 def input_bytes(spec: dict[str, Any]) -> bytes:
-    """The bytes a vector's input describes: {utf8}, {hex} or {repeat}."""
+    """The bytes a vector's input describes: {utf8}, {hex}, {concat} or {repeat}."""
     if "utf8" in spec:
         return str(spec["utf8"]).encode()
     if "hex" in spec:
         return bytes.fromhex(str(spec["hex"]))
+    if "concat" in spec:
+        return b"".join(input_bytes(part) for part in spec["concat"])
     return input_bytes(spec["repeat"]) * int(spec["repeat"]["count"])
 
 

@@ -8,9 +8,16 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod arg;
+mod cache_config;
+mod cache_manifest;
 mod compression;
 mod digest;
 mod digester;
 mod error;
+mod inline;
 mod layer;
+mod layout;
+mod manifest;
 mod options;
+mod plain;
+mod storage_keys;

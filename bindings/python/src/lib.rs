@@ -6,12 +6,19 @@
 use pyo3::prelude::*;
 
 mod buffer;
+mod cache_config;
+mod cache_manifest;
 mod compression;
 mod digest;
 mod digester;
 mod error;
+mod inline;
 mod layer;
+mod layout;
+mod manifest;
 mod options;
+mod plain;
+mod storage_keys;
 
 /// The extension module `ocicache._native`; the `ocicache` package re-exports it.
 #[pymodule]
@@ -33,5 +40,21 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<layer::LayerCompressor>()?;
     m.add_class::<options::CacheOptions>()?;
     m.add_function(wrap_pyfunction!(options::parse_cache_options, m)?)?;
+    m.add_class::<cache_config::CacheConfig>()?;
+    m.add_class::<cache_manifest::CacheManifest>()?;
+    m.add_class::<manifest::ImageManifest>()?;
+    m.add_class::<manifest::ImageIndex>()?;
+    m.add_class::<layout::OciLayout>()?;
+    m.add_class::<layout::Reachability>()?;
+    m.add_class::<inline::InlineCache>()?;
+    m.add_function(wrap_pyfunction!(inline::inline_cache, m)?)?;
+    m.add_function(wrap_pyfunction!(storage_keys::gha_blob_key, m)?)?;
+    m.add_function(wrap_pyfunction!(storage_keys::gha_index_key, m)?)?;
+    m.add_function(wrap_pyfunction!(storage_keys::gha_signature_key, m)?)?;
+    m.add_function(wrap_pyfunction!(storage_keys::s3_blob_key, m)?)?;
+    m.add_function(wrap_pyfunction!(storage_keys::s3_manifest_key, m)?)?;
+    m.add_function(wrap_pyfunction!(storage_keys::azblob_blob_path, m)?)?;
+    m.add_function(wrap_pyfunction!(storage_keys::azblob_manifest_path, m)?)?;
+    m.add_function(wrap_pyfunction!(storage_keys::media_types, m)?)?;
     Ok(())
 }

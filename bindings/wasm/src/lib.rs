@@ -4,9 +4,16 @@
 #![deny(missing_docs)]
 
 mod arg;
+mod cache_config;
+mod cache_manifest;
 mod compression;
 mod digest;
 mod digester;
 mod error;
+mod inline;
 mod layer;
+mod layout;
+mod manifest;
 mod options;
+mod plain;
+mod storage_keys;

@@ -4,6 +4,7 @@
 import * as api from '../../browser.mjs'
 import { cases as compressionCases } from '../suite/compression.mjs'
 import { cases as digestCases } from '../suite/digest.mjs'
+import { cases as formatCases } from '../suite/format.mjs'
 import { cases as optionCases } from '../suite/options.mjs'
 import { equal } from '../suite/check.mjs'
 
@@ -11,7 +12,7 @@ const getJSON = async (url) => (await fetch(url)).json()
 const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('')
 
 async function loadData() {
-  const [errorCodes, parse, compute, verify, blobList, options, layerList] = await Promise.all([
+  const [errorCodes, parse, compute, verify, blobList, options, layerList, cacheConfig, manifest, layout, exportList, twiceCase] = await Promise.all([
     getJSON('/tests/error_codes.json'),
     getJSON('/tests/cases/digest/parse.json'),
     getJSON('/tests/cases/digest/compute.json'),
@@ -19,6 +20,11 @@ async function loadData() {
     getJSON('/blobs.json'),
     getJSON('/options.json'),
     getJSON('/layers.json'),
+    getJSON('/tests/cases/cache_config/cases.json'),
+    getJSON('/tests/cases/manifest/cases.json'),
+    getJSON('/tests/cases/layout/cases.json'),
+    getJSON('/exports.json'),
+    getJSON('/tests/fixtures/buildkit/twice/case.json'),
   ])
   const blobs = await Promise.all(
     blobList.map(async (b) => ({ name: b.name, bytes: new Uint8Array(await (await fetch(b.url)).arrayBuffer()) })),
@@ -26,7 +32,14 @@ async function loadData() {
   const layers = await Promise.all(
     layerList.map(async (l) => ({ name: l.url, mediaType: l.mediaType, diffId: l.diffId, bytes: new Uint8Array(await (await fetch(l.url)).arrayBuffer()) })),
   )
-  return { errorCodes, parse, compute, verify, blobs, options, layers }
+  const exports = await Promise.all(
+    exportList.map(async (e) => ({
+      name: e.name,
+      files: Object.fromEntries(await Promise.all(Object.entries(e.files).map(async ([k, url]) => [k, new Uint8Array(await (await fetch(url)).arrayBuffer())]))),
+    })),
+  )
+  const twice = twiceCase.blobs.filter((b) => b.reachable_from_index_json).map((b) => b.digest).sort()
+  return { errorCodes, parse, compute, verify, blobs, options, layers, format: { cacheConfig, manifest, layout }, exports, twice }
 }
 
 function browserCases() {
@@ -64,7 +77,7 @@ function browserCases() {
 const results = []
 try {
   const data = await loadData()
-  for (const c of [...digestCases(api, data), ...optionCases(api, data), ...compressionCases(api, data), ...browserCases()]) {
+  for (const c of [...digestCases(api, data), ...optionCases(api, data), ...compressionCases(api, data), ...formatCases(api, data), ...browserCases()]) {
     try {
       await c.run()
       results.push({ name: c.name, ok: true })

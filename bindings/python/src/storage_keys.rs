@@ -1,0 +1,60 @@
+//! gha, s3 and azblob keys (core `storage_keys.rs`).
+
+use std::collections::BTreeMap;
+
+use pyo3::prelude::*;
+
+use crate::plain::digest;
+
+/// ``buildkit-blob-1-<digest>``.
+#[pyfunction]
+pub fn gha_blob_key(blob: &str) -> PyResult<String> {
+    Ok(ocicache::gha_blob_key(&digest(blob)?))
+}
+
+/// ``index-<scope>-1-<hash of github_scope>`` (``-sig`` when signed).
+#[pyfunction]
+#[pyo3(signature = (scope, github_scope, signed = false))]
+pub fn gha_index_key(scope: &str, github_scope: &str, signed: bool) -> String {
+    ocicache::gha_index_key(scope, github_scope, signed)
+}
+
+/// ``buildkit-blob-1-<index_digest>-sig``.
+#[pyfunction]
+pub fn gha_signature_key(index_digest: &str) -> PyResult<String> {
+    Ok(ocicache::gha_signature_key(&digest(index_digest)?))
+}
+
+/// ``<prefix><blobs_prefix><digest>``.
+#[pyfunction]
+pub fn s3_blob_key(prefix: &str, blobs_prefix: &str, blob: &str) -> PyResult<String> {
+    Ok(ocicache::s3_blob_key(prefix, blobs_prefix, &digest(blob)?))
+}
+
+/// ``<prefix><manifests_prefix><name>``.
+#[pyfunction]
+pub fn s3_manifest_key(prefix: &str, manifests_prefix: &str, name: &str) -> String {
+    ocicache::s3_manifest_key(prefix, manifests_prefix, name)
+}
+
+/// ``path.Join(prefix, blobs_prefix, digest)``.
+#[pyfunction]
+pub fn azblob_blob_path(prefix: &str, blobs_prefix: &str, blob: &str) -> PyResult<String> {
+    Ok(ocicache::azblob_blob_path(
+        prefix,
+        blobs_prefix,
+        &digest(blob)?,
+    ))
+}
+
+/// ``path.Join(prefix, manifests_prefix, name)``.
+#[pyfunction]
+pub fn azblob_manifest_path(prefix: &str, manifests_prefix: &str, name: &str) -> String {
+    ocicache::azblob_manifest_path(prefix, manifests_prefix, name)
+}
+
+/// The media type constants, by name (``OCI_MANIFEST``, ``CACHE_CONFIG``, …).
+#[pyfunction]
+pub fn media_types() -> BTreeMap<&'static str, &'static str> {
+    ocicache::MediaType::ALL.iter().copied().collect()
+}
