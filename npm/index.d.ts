@@ -195,7 +195,7 @@ export declare class ImageManifest {
 
 /** An image's inline cache. */
 export declare class InlineCache {
-  /** The records over the image's layers (read once; later reads are empty). */
+  /** The records over the image's layers (a new `CacheConfig` each time). */
   get config(): CacheConfig
   /** The image's layer descriptors, annotated like BuildKit's importer. */
   get layers(): Record<string, any>[]

@@ -186,3 +186,52 @@ fn layout_vectors() {
         }
     }
 }
+
+#[test]
+fn inline_vectors() {
+    let cases = common::load("cases/inline/cases.json");
+    for case in cases.as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let manifest =
+            ocicache::ImageManifest::from_bytes(case["manifest"].as_str().unwrap().as_bytes())
+                .unwrap();
+        let found =
+            ocicache::inline_cache(&manifest, case["imageConfig"].as_str().unwrap().as_bytes());
+        if let Some(want) = case.get("error") {
+            check_error(name, &found.unwrap_err(), want);
+            continue;
+        }
+        let found = found.unwrap_or_else(|e| panic!("{name}: {e}"));
+        let expect = &case["expect"];
+        if expect.is_null() {
+            assert!(found.is_none(), "{name}");
+            continue;
+        }
+        let c = found.unwrap();
+        assert_eq!(
+            String::from_utf8(c.config.records_to_bytes()).unwrap(),
+            expect["records"].as_str().unwrap(),
+            "{name}"
+        );
+        let parents: Vec<i64> = c.config.layers.iter().map(|l| l.parent).collect();
+        let want: Vec<i64> = expect["parents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_i64().unwrap())
+            .collect();
+        assert_eq!(parents, want, "{name}");
+        for (d, want) in c
+            .layers
+            .iter()
+            .zip(expect["annotations"].as_array().unwrap())
+        {
+            assert_eq!(
+                serde_json::to_value(&d.annotations).unwrap(),
+                *want,
+                "{name}"
+            );
+        }
+        check_findings(name, &c.config.validate(), &expect["findings"]);
+    }
+}

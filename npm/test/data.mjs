@@ -89,6 +89,7 @@ export function formatVectors() {
     cacheConfig: json('cases/cache_config/cases.json'),
     manifest: json('cases/manifest/cases.json'),
     layout: json('cases/layout/cases.json'),
+    inline: json('cases/inline/cases.json'),
   }
 }
 

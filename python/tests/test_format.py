@@ -118,6 +118,31 @@ def test_layout_vectors(case: dict[str, Any]) -> None:
         assert _layout_op(case) == case["expect"]
 
 
+INLINE_CASES = load("cases/inline/cases.json")
+
+
+@pytest.mark.parametrize("case", INLINE_CASES, ids=[c["name"] for c in INLINE_CASES])
+def test_inline_vectors(case: dict[str, Any]) -> None:
+    def run() -> Optional[ocicache.InlineCache]:
+        return ocicache.inline_cache(case["manifest"].encode(), case["imageConfig"].encode())
+
+    if "error" in case:
+        with pytest.raises(OcicacheError) as info:
+            run()
+        check_error(info.value, case["error"])
+        return
+    found = run()
+    if case["expect"] is None:
+        assert found is None
+        return
+    assert found is not None
+    config = found.config.to_dict()
+    assert [layer.get("parent", 0) for layer in config["layers"]] == case["expect"]["parents"]
+    assert json.dumps(config["records"], separators=(",", ":")) == case["expect"]["records"]
+    assert [d["annotations"] for d in found.layers] == case["expect"]["annotations"]
+    assert pairs(found.config.validate()) == case["expect"]["findings"]
+
+
 EXPORTS = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
 
 

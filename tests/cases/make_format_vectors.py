@@ -246,6 +246,33 @@ layout_cases = [
     {"name": "an oci-layout that is not JSON", "spec": "oci-basics.md §6", "op": "checkFile", "content": "1.0.0", "error": {"code": "INVALID_LAYOUT"}},
 ]
 
-for folder, cases in [("cache_config", config_cases), ("manifest", manifest_cases), ("layout", layout_cases)]:
+# §5: inline cache in an image config.
+import base64
+L0, L1 = sha("layer0"), sha("layer1")
+IMG = '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":2},"layers":[{"mediaType":"%s","digest":"%s","size":1},{"mediaType":"%s","digest":"%s","size":1}]}' % (C, OCI_GZ, L0, OCI_GZ, L1)
+RECORDS = '[{"layers":[{"layer":1,"createdAt":"%s"}],"digest":"%s","inputs":[[{"link":1}]]},{"chains":[{"layers":[0],"createdAt":"%s"}],"digest":"%s"}]' % (T, A, T, B)
+def image_config(records, diff_ids=(U0, U1), key="moby.buildkit.cache.v0"):
+    doc = {"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": list(diff_ids)},
+           "history": [{"created": "2024-01-01T00:00:00.100Z", "created_by": "ADD a /"}, {"created_by": "ENV x=1", "empty_layer": True}, {"created": T, "created_by": "RUN b"}]}
+    if records is not None:
+        doc[key] = records if key != "moby.buildkit.cache.v0" else base64.b64encode(records.encode()).decode()
+    return json.dumps(doc, separators=(",", ":"))
+inline_cases = [
+    {"name": "records over the image's layers", "spec": "cache-format.md §5", "manifest": IMG, "imageConfig": image_config(RECORDS),
+     "expect": {"records": RECORDS, "parents": [-1, 0], "findings": [],
+                "annotations": [{"buildkit/createdat": "2024-01-01T00:00:00.1Z", "buildkit/description": "ADD a /", "containerd.io/uncompressed": U0},
+                                {"buildkit/createdat": T, "buildkit/description": "RUN b", "containerd.io/uncompressed": U1}]}},
+    {"name": "an image without inline cache", "spec": "cache-format.md §5", "manifest": IMG, "imageConfig": image_config(None), "expect": None},
+    {"name": "diff_ids and layers differ in number", "spec": "cache-format.md §5 (skipped with a warning)", "manifest": IMG,
+     "imageConfig": image_config(RECORDS, diff_ids=(U0,)), "error": {"code": "LAYER_COUNT_MISMATCH", "field": "rootfs.diff_ids"}},
+    {"name": "a value that is not base64", "spec": "cache-format.md §5", "manifest": IMG,
+     "imageConfig": image_config("not base64!", key="raw").replace('"raw"', '"moby.buildkit.cache.v0"'), "error": {"code": "INVALID_BASE64", "field": "moby.buildkit.cache.v0"}},
+    {"name": "records that are not a JSON array", "spec": "cache-format.md §5", "manifest": IMG,
+     "imageConfig": image_config('{"records":[]}'), "error": {"code": "INVALID_JSON", "field": "moby.buildkit.cache.v0"}},
+    {"name": "a diff_id with path characters", "spec": "oci-basics.md §1.1", "manifest": IMG,
+     "imageConfig": image_config(RECORDS, diff_ids=(U0, "sha256:../x")), "error": {"code": "INVALID_DIGEST", "field": "rootfs.diff_ids[1]"}},
+]
+
+for folder, cases in [("cache_config", config_cases), ("manifest", manifest_cases), ("layout", layout_cases), ("inline", inline_cases)]:
     (HERE / folder / "cases.json").write_text(json.dumps(cases, indent=1, ensure_ascii=False) + "\n")
     print(folder, len(cases))

@@ -22,9 +22,6 @@ fn form(env: &Env, value: Unknown<'_>) -> Result<ocicache::CacheForm> {
     ocicache::CacheForm::parse(&arg::string(env, "form", value)?).map_err(|e| to_js(env, &e))
 }
 
-const FORM: &str =
-    "\"image-manifest\" | \"image-index\" | \"docker-manifest-list\" | \"docker-manifest\"";
-
 #[napi]
 impl CacheManifest {
     /// Reads a cache manifest, detecting its form like BuildKit.
@@ -129,7 +126,6 @@ impl CacheManifest {
         ts_args_type = "form: \"image-manifest\" | \"image-index\" | \"docker-manifest-list\" | \"docker-manifest\""
     )]
     pub fn convert(&self, env: &Env, form_name: Unknown<'_>) -> Result<CacheManifest> {
-        let _ = FORM;
         Ok(CacheManifest {
             inner: self.inner.convert(form(env, form_name)?),
         })

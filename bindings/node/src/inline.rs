@@ -12,17 +12,17 @@ use crate::plain;
 /// An image's inline cache.
 #[napi]
 pub struct InlineCache {
-    config: Option<ocicache::CacheConfig>,
+    config: ocicache::CacheConfig,
     layers: Vec<ocicache::Descriptor>,
 }
 
 #[napi]
 impl InlineCache {
-    /// The records over the image's layers (read once; later reads are empty).
+    /// The records over the image's layers (a new `CacheConfig` each time).
     #[napi(getter)]
-    pub fn config(&mut self) -> CacheConfig {
+    pub fn config(&self) -> CacheConfig {
         CacheConfig {
-            inner: self.config.take().unwrap_or_default(),
+            inner: self.config.clone(),
         }
     }
 
@@ -49,7 +49,7 @@ pub fn inline_cache(
     let found = ocicache::inline_cache(&manifest, arg::bytes(env, "imageConfig", image_config)?)
         .map_err(|e| to_js(env, &e))?;
     Ok(found.map(|c| InlineCache {
-        config: Some(c.config),
+        config: c.config,
         layers: c.layers,
     }))
 }

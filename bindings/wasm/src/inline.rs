@@ -11,17 +11,17 @@ use crate::plain;
 /// An image's inline cache.
 #[wasm_bindgen]
 pub struct InlineCache {
-    config: Option<ocicache::CacheConfig>,
+    config: ocicache::CacheConfig,
     layers: Vec<ocicache::Descriptor>,
 }
 
 #[wasm_bindgen]
 impl InlineCache {
-    /// The records over the image's layers (read once; later reads are empty).
+    /// The records over the image's layers (a new `CacheConfig` each time).
     #[wasm_bindgen(getter)]
-    pub fn config(&mut self) -> CacheConfig {
+    pub fn config(&self) -> CacheConfig {
         CacheConfig {
-            inner: self.config.take().unwrap_or_default(),
+            inner: self.config.clone(),
         }
     }
 
@@ -50,7 +50,7 @@ pub fn inline_cache(
         .map_err(|e| to_js(&e))?;
     Ok(found.map_or(JsValue::NULL, |c| {
         InlineCache {
-            config: Some(c.config),
+            config: c.config,
             layers: c.layers,
         }
         .into()

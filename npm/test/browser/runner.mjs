@@ -12,7 +12,7 @@ const getJSON = async (url) => (await fetch(url)).json()
 const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('')
 
 async function loadData() {
-  const [errorCodes, parse, compute, verify, blobList, options, layerList, cacheConfig, manifest, layout, exportList, twiceCase] = await Promise.all([
+  const [errorCodes, parse, compute, verify, blobList, options, layerList, cacheConfig, manifest, layout, inline, exportList, twiceCase] = await Promise.all([
     getJSON('/tests/error_codes.json'),
     getJSON('/tests/cases/digest/parse.json'),
     getJSON('/tests/cases/digest/compute.json'),
@@ -23,6 +23,7 @@ async function loadData() {
     getJSON('/tests/cases/cache_config/cases.json'),
     getJSON('/tests/cases/manifest/cases.json'),
     getJSON('/tests/cases/layout/cases.json'),
+    getJSON('/tests/cases/inline/cases.json'),
     getJSON('/exports.json'),
     getJSON('/tests/fixtures/buildkit/twice/case.json'),
   ])
@@ -39,7 +40,7 @@ async function loadData() {
     })),
   )
   const twice = twiceCase.blobs.filter((b) => b.reachable_from_index_json).map((b) => b.digest).sort()
-  return { errorCodes, parse, compute, verify, blobs, options, layers, format: { cacheConfig, manifest, layout }, exports, twice }
+  return { errorCodes, parse, compute, verify, blobs, options, layers, format: { cacheConfig, manifest, layout, inline }, exports, twice }
 }
 
 function browserCases() {

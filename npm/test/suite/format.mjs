@@ -73,6 +73,28 @@ export function cases(api, data) {
     })
   }
 
+  for (const v of data.format.inline) {
+    add(`inline cache: ${v.name}`, () => {
+      const enc = (s) => new TextEncoder().encode(s)
+      const run = () => api.inlineCache(enc(v.manifest), enc(v.imageConfig))
+      if (v.error) {
+        throwsCode(run, v.error, 'inlineCache')
+        return
+      }
+      const c = run()
+      if (v.expect === null) {
+        equal(c, null, 'no inline cache')
+        return
+      }
+      const layers = c.layers
+      const config = c.config
+      deepEqual(config.toJSON().layers.map((l) => l.parent ?? 0), v.expect.parents, 'parents')
+      deepEqual(JSON.stringify(config.toJSON().records), v.expect.records, 'records')
+      deepEqual(layers.map((d) => d.annotations), v.expect.annotations, 'annotations')
+      deepEqual(pairs(config.validate()), v.expect.findings, 'findings')
+    })
+  }
+
   for (const e of data.exports) {
     add(`bundled export ${e.name}: every document re-serialises byte-identically and validates clean`, () => {
       const registry = 'manifest.json' in e.files
@@ -153,6 +175,7 @@ export function cases(api, data) {
     const enc = (s) => new TextEncoder().encode(s)
     const c = api.inlineCache(enc(manifest), enc(config))
     equal(c.config.recordCount, 1, 'records')
+    equal(c.config.recordCount, 1, 'records, read again')
     equal(c.layers[0].annotations['containerd.io/uncompressed'], `sha256:${'d'.repeat(64)}`, 'diffID')
     equal(api.inlineCache(enc(manifest), enc('{"rootfs":{"diff_ids":[]}}')), null, 'no inline cache')
   })
