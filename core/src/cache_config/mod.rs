@@ -53,7 +53,7 @@ pub struct CacheConfig {
 }
 
 /// One node of a layer chain (`layers[i]`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CacheLayer {
     /// `blob`: the layer blob's digest; `None` when absent.
     pub blob: Option<Digest>,
