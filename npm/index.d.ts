@@ -234,7 +234,7 @@ export declare class OciLayout {
   /** Throws `INVALID_LAYOUT` unless `bytes` is a valid `oci-layout` file. */
   static checkFile(bytes: Uint8Array): void
   /** `blobs/<algorithm>/<encoded>` of a digest (validated first). */
-  static blobPath(digest: string): string
+  static blobPath(digest: string | Digest): string
   /** The digest a blob path names; throws `INVALID_DIGEST` for anything else. */
   static digestFromPath(path: string): string
   /** Throws `INVALID_TAG` unless `tag` is a valid `ref.name`. */
@@ -251,15 +251,15 @@ export declare class Reachability {
   /** The next manifest or index to read, or `null` when done. */
   nextNeeded(): Record<string, any> | null
   /** The bytes of the blob `nextNeeded()` named. */
-  feed(digest: string, bytes: Uint8Array): void
+  feed(digest: string | Digest, bytes: Uint8Array): void
   /** Reports that the blob `nextNeeded()` named is missing. */
-  missing(digest: string): void
+  missing(digest: string | Digest): void
   /** The reachable blobs found so far, sorted. */
   reachable(): Array<string>
 }
 
 /** `path.Join(prefix, blobsPrefix, digest)`. */
-export declare function azblobBlobPath(prefix: string, blobsPrefix: string, digest: string): string
+export declare function azblobBlobPath(prefix: string, blobsPrefix: string, digest: string | Digest): string
 
 /** `path.Join(prefix, manifestsPrefix, name)`. */
 export declare function azblobManifestPath(prefix: string, manifestsPrefix: string, name: string): string
@@ -319,13 +319,13 @@ export interface Finding {
 }
 
 /** `buildkit-blob-1-<digest>`. */
-export declare function ghaBlobKey(digest: string): string
+export declare function ghaBlobKey(digest: string | Digest): string
 
 /** `index-<scope>-1-<hash of githubScope>` (`-sig` when signed). */
 export declare function ghaIndexKey(scope: string, githubScope: string, signed?: boolean | undefined | null): string
 
 /** `buildkit-blob-1-<indexDigest>-sig`. */
-export declare function ghaSignatureKey(indexDigest: string): string
+export declare function ghaSignatureKey(indexDigest: string | Digest): string
 
 /**
  * The inline cache of an image from its manifest and config bytes, or
@@ -401,7 +401,7 @@ export interface RecordSize {
 }
 
 /** `<prefix><blobsPrefix><digest>`. */
-export declare function s3BlobKey(prefix: string, blobsPrefix: string, digest: string): string
+export declare function s3BlobKey(prefix: string, blobsPrefix: string, digest: string | Digest): string
 
 /** `<prefix><manifestsPrefix><name>`. */
 export declare function s3ManifestKey(prefix: string, manifestsPrefix: string, name: string): string

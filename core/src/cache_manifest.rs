@@ -15,7 +15,7 @@ use crate::descriptor::Descriptor;
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
 use crate::finding::Finding;
-use crate::json::reader::{Reader, is_key};
+use crate::json::reader::{document, is_key};
 use crate::manifest::{ImageIndex, ImageManifest};
 use crate::media_type::MediaType;
 use crate::time::Timestamp;
@@ -413,25 +413,25 @@ fn unreachable_config() -> &'static Descriptor {
 /// its `mediaType`; [`ErrorKind::AmbiguousManifest`] when it also has
 /// `manifests`.
 fn detect(bytes: &[u8]) -> Result<(bool, String)> {
-    let mut r = Reader::new(bytes);
     let (mut manifest, mut index) = (false, false);
     let mut media_type = String::new();
-    r.object(|r, key| {
-        if r.null()? {
-            return Ok(());
-        }
-        if is_key(&key, "config") || is_key(&key, "layers") {
-            manifest = true;
-        } else if is_key(&key, "manifests") {
-            index = true;
-        } else if is_key(&key, "mediaType") && r.peek() == Some(b'"') {
-            media_type = r.string()?.into_owned();
-            return Ok(());
-        }
-        r.skip()?;
-        Ok(())
+    document(bytes, |r| {
+        r.object(|r, key| {
+            if r.null()? {
+                return Ok(());
+            }
+            if is_key(&key, "config") || is_key(&key, "layers") {
+                manifest = true;
+            } else if is_key(&key, "manifests") {
+                index = true;
+            } else if is_key(&key, "mediaType") && r.peek() == Some(b'"') {
+                media_type = r.string()?.into_owned();
+                return Ok(());
+            }
+            r.skip()?;
+            Ok(())
+        })
     })?;
-    r.finish()?;
     if manifest && index {
         return Err(Error::new(
             ErrorKind::AmbiguousManifest,

@@ -13,7 +13,7 @@ use crate::digester::digest;
 use crate::error::{Error, ErrorKind, Result};
 use crate::finding::Finding;
 use crate::json::Extra;
-use crate::json::reader::{Reader, is_key};
+use crate::json::reader::{Reader, document, is_key};
 use crate::json::writer::Writer;
 use crate::media_type::MediaType;
 
@@ -109,10 +109,7 @@ impl Descriptor {
 
     /// Reads one descriptor from JSON bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Descriptor> {
-        let mut r = Reader::new(bytes);
-        let d = Descriptor::read(&mut r)?;
-        r.finish()?;
-        Ok(d)
+        document(bytes, Descriptor::read)
     }
 
     /// The descriptor as compact JSON, byte-for-byte as Go writes it.
@@ -332,12 +329,7 @@ impl Platform {
 
 /// Reads a digest string and validates it.
 pub(crate) fn read_digest(r: &mut Reader<'_>) -> Result<Digest> {
-    r.peek();
-    let start = r.offset() + 1;
-    let s = r.string()?;
-    Digest::parse(&s).map_err(|e| {
-        Error::new(e.kind(), e.message().to_owned()).at_offset(start + e.offset().unwrap_or(0))
-    })
+    r.parsed(Digest::parse)
 }
 
 fn read_base64(r: &mut Reader<'_>) -> Result<Vec<u8>> {
@@ -352,20 +344,13 @@ fn read_base64(r: &mut Reader<'_>) -> Result<Vec<u8>> {
 }
 
 pub(crate) fn read_strings(r: &mut Reader<'_>) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    r.array(|r, i| {
-        if r.null()? {
-            out.push(String::new());
+    r.list(|r| {
+        Ok(if r.null()? {
+            String::new()
         } else {
-            out.push(
-                r.string()
-                    .map_err(|e| e.within(&format!("[{i}]")))?
-                    .into_owned(),
-            );
-        }
-        Ok(())
-    })?;
-    Ok(out)
+            r.string()?.into_owned()
+        })
+    })
 }
 
 pub(crate) fn write_strings(w: &mut Writer, items: &[String]) {

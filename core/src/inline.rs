@@ -12,7 +12,7 @@ use crate::cache_manifest::{
 use crate::descriptor::{BASE64, Descriptor, read_digest};
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
-use crate::json::reader::{Reader, is_key};
+use crate::json::reader::{Reader, document, is_key};
 use crate::manifest::ImageManifest;
 use crate::time::Timestamp;
 
@@ -32,75 +32,62 @@ pub struct InlineCache {
     pub layers: Vec<Descriptor>,
 }
 
+#[derive(Default)]
 struct History {
     created: Option<String>,
     created_by: String,
     empty_layer: bool,
 }
 
+/// What the inline cache needs of an image config.
+#[derive(Default)]
+struct ImageConfig {
+    diff_ids: Vec<Digest>,
+    history: Vec<History>,
+    cache: Option<String>,
+}
+
 /// The diffIDs, history and inline cache value of an image config.
-#[allow(clippy::type_complexity)]
-fn read_image_config(image_config: &[u8]) -> Result<(Vec<Digest>, Vec<History>, Option<String>)> {
-    let mut diff_ids: Vec<Digest> = Vec::new();
-    let mut history: Vec<History> = Vec::new();
-    let mut cache: Option<String> = None;
-    let mut r = Reader::new(image_config);
-    r.object(|r, key| {
-        if r.null()? {
-            return Ok(());
-        }
-        if key == INLINE_CACHE_KEY {
-            cache = Some(
-                r.string()
-                    .map_err(|e| e.within(INLINE_CACHE_KEY))?
-                    .into_owned(),
-            );
-        } else if is_key(&key, "rootfs") {
-            r.object(|r, key| {
-                if is_key(&key, "diff_ids") && !r.null()? {
-                    r.array(|r, i| {
-                        diff_ids.push(
-                            read_digest(r)
-                                .map_err(|e| e.within(&format!("rootfs.diff_ids[{i}]")))?,
-                        );
+fn read_image_config(bytes: &[u8]) -> Result<ImageConfig> {
+    document(bytes, |r| {
+        r.object_into(|r, key, c: &mut ImageConfig| {
+            if key == INLINE_CACHE_KEY {
+                let value = r.string().map_err(|e| e.within(INLINE_CACHE_KEY))?;
+                c.cache = Some(value.into_owned());
+            } else if is_key(key, "rootfs") {
+                c.diff_ids = r
+                    .object_into(|r, key, ids: &mut Vec<Digest>| {
+                        if is_key(key, "diff_ids") {
+                            *ids = r.list(read_digest).map_err(|e| e.within("diff_ids"))?;
+                        } else {
+                            r.skip()?;
+                        }
                         Ok(())
                     })
-                } else {
-                    r.skip().map(|_| ())
-                }
-            })?;
-        } else if is_key(&key, "history") {
-            r.array(|r, _| {
-                let mut h = History {
-                    created: None,
-                    created_by: String::new(),
-                    empty_layer: false,
-                };
-                r.object(|r, key| {
-                    if r.null()? {
-                        return Ok(());
-                    }
-                    if is_key(&key, "created") {
-                        h.created = Some(r.string()?.into_owned());
-                    } else if is_key(&key, "created_by") {
-                        h.created_by = r.string()?.into_owned();
-                    } else if is_key(&key, "empty_layer") && matches!(r.peek(), Some(b't' | b'f')) {
-                        h.empty_layer = r.skip()? == b"true";
-                    } else {
-                        r.skip()?;
-                    }
-                    Ok(())
-                })?;
-                history.push(h);
-                Ok(())
-            })?;
+                    .map_err(|e| e.within("rootfs"))?;
+            } else if is_key(key, "history") {
+                c.history = r.list(history).map_err(|e| e.within("history"))?;
+            } else {
+                r.skip()?;
+            }
+            Ok(())
+        })
+    })
+}
+
+fn history(r: &mut Reader<'_>) -> Result<History> {
+    r.object_into(|r, key, h: &mut History| {
+        if is_key(key, "created") {
+            h.created = Some(r.string()?.into_owned());
+        } else if is_key(key, "created_by") {
+            h.created_by = r.string()?.into_owned();
+        } else if is_key(key, "empty_layer") && matches!(r.peek(), Some(b't' | b'f')) {
+            h.empty_layer = r.skip()? == b"true";
         } else {
             r.skip()?;
         }
         Ok(())
-    })?;
-    r.finish()?;
-    Ok((diff_ids, history, cache))
+    })
 }
 
 /// Reads the inline cache of an image from its manifest and config bytes:
@@ -109,7 +96,11 @@ fn read_image_config(image_config: &[u8]) -> Result<(Vec<Digest>, Vec<History>, 
 /// differ in number (BuildKit skips such an image);
 /// [`ErrorKind::InvalidBase64`] or a config error for a bad value.
 pub fn inline_cache(manifest: &ImageManifest, image_config: &[u8]) -> Result<Option<InlineCache>> {
-    let (diff_ids, history, cache) = read_image_config(image_config)?;
+    let ImageConfig {
+        diff_ids,
+        history,
+        cache,
+    } = read_image_config(image_config)?;
     let Some(cache) = cache else {
         return Ok(None);
     };

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 use crate::descriptor::Descriptor;
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
-use crate::json::reader::{Reader, is_key};
+use crate::json::reader::{document, is_key};
 use crate::manifest::{ImageIndex, ImageManifest};
 use crate::media_type::MediaType;
 
@@ -44,10 +44,9 @@ impl OciLayout {
     /// Checks an `oci-layout` file: an object whose `imageLayoutVersion` is
     /// `"1.0.0"` (other members allowed), else [`ErrorKind::InvalidLayout`].
     pub fn check_file(bytes: &[u8]) -> Result<()> {
-        let mut r = Reader::new(bytes);
         let mut version = None;
-        let parsed = r
-            .object(|r, key| {
+        let parsed = document(bytes, |r| {
+            r.object(|r, key| {
                 if is_key(&key, "imageLayoutVersion") && r.peek() == Some(b'"') {
                     version = Some(r.string()?.into_owned());
                 } else {
@@ -55,7 +54,7 @@ impl OciLayout {
                 }
                 Ok(())
             })
-            .and_then(|()| r.finish());
+        });
         let invalid =
             |why: String| Error::new(ErrorKind::InvalidLayout, why).in_field("oci-layout");
         match (parsed, version) {

@@ -12,7 +12,7 @@ use crate::descriptor::{Descriptor, read_string_map};
 use crate::error::{ErrorKind, Result};
 use crate::finding::Finding;
 use crate::json::Extra;
-use crate::json::reader::{Reader, is_key};
+use crate::json::reader::{Reader, document, is_key};
 use crate::json::writer::Writer;
 use crate::media_type::MediaType;
 
@@ -88,15 +88,6 @@ impl Common {
         }
         Ok(true)
     }
-}
-
-fn read_descriptors(r: &mut Reader<'_>, name: &str) -> Result<Vec<Descriptor>> {
-    let mut out = Vec::new();
-    r.array(|r, i| {
-        out.push(Descriptor::read(r).map_err(|e| e.within(&format!("{name}[{i}]")))?);
-        Ok(())
-    })?;
-    Ok(out)
 }
 
 fn write_descriptors(w: &mut Writer, items: &[Descriptor]) {
@@ -188,10 +179,7 @@ impl ImageManifest {
 
     /// Reads a manifest from JSON bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<ImageManifest> {
-        let mut r = Reader::new(bytes);
-        let m = ImageManifest::read(&mut r)?;
-        r.finish()?;
-        Ok(m)
+        document(bytes, ImageManifest::read)
     }
 
     pub(crate) fn read(r: &mut Reader<'_>) -> Result<ImageManifest> {
@@ -205,7 +193,7 @@ impl ImageManifest {
             if is_key(&key, "config") {
                 config = Some(Descriptor::read(r).map_err(|e| e.within("config"))?);
             } else if is_key(&key, "layers") {
-                layers = read_descriptors(r, "layers")?;
+                layers = r.list(Descriptor::read).map_err(|e| e.within("layers"))?;
             } else {
                 common.extra.push(&key, r.skip()?);
             }
@@ -307,10 +295,7 @@ impl ImageIndex {
 
     /// Reads an index from JSON bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<ImageIndex> {
-        let mut r = Reader::new(bytes);
-        let m = ImageIndex::read(&mut r)?;
-        r.finish()?;
-        Ok(m)
+        document(bytes, ImageIndex::read)
     }
 
     pub(crate) fn read(r: &mut Reader<'_>) -> Result<ImageIndex> {
@@ -321,7 +306,9 @@ impl ImageIndex {
                 return Ok(());
             }
             if is_key(&key, "manifests") {
-                manifests = read_descriptors(r, "manifests")?;
+                manifests = r
+                    .list(Descriptor::read)
+                    .map_err(|e| e.within("manifests"))?;
             } else {
                 common.extra.push(&key, r.skip()?);
             }

@@ -1,7 +1,7 @@
 """Type stubs of the extension module ``ocicache._native`` (checked by stubtest)."""
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, Optional, TypedDict, Union, final
+from typing import Any, ClassVar, Literal, Optional, TypedDict, Union, final
 
 from typing_extensions import Buffer, Self, TypeAlias
 
@@ -19,6 +19,7 @@ __all__ = [
     "InlineCache",
     "LayerCompressor",
     "LayerDigester",
+    "MediaType",
     "OciLayout",
     "OcicacheError",
     "Reachability",
@@ -227,7 +228,7 @@ class CacheConfig:
     @property
     def layer_count(self) -> int:
         """The number of layers."""
-    def validate(self, *, blobs: Optional[list[str]] = None, require_annotations: bool = False) -> list[_Finding]:
+    def validate(self, *, blobs: Optional[Sequence[Union[Digest, str]]] = None, require_annotations: bool = False) -> list[_Finding]:
         """BuildKit's importer checks (with ``blobs``: also results needing a missing blob)."""
     def normalized(self) -> CacheConfig:
         """A copy sorted and re-indexed like BuildKit's exporter."""
@@ -256,7 +257,7 @@ class CacheManifest:
     def from_bytes(cls, data: Buffer) -> CacheManifest:
         """Reads a cache manifest, detecting its form like BuildKit."""
     @classmethod
-    def build(cls, form_name: _Form, config: Mapping[str, Any], layers: Sequence[Mapping[str, Any]]) -> CacheManifest:
+    def build(cls, form: _Form, config: Mapping[str, Any], layers: Sequence[Mapping[str, Any]]) -> CacheManifest:
         """A new cache manifest of ``form``, as BuildKit's exporter writes it."""
     def to_bytes(self) -> bytes:
         """The document as BuildKit writes it."""
@@ -278,7 +279,7 @@ class CacheManifest:
         """OCI rules and what BuildKit needs of the manifest."""
     def validate_with_config(self, config: CacheConfig) -> list[_Finding]:
         """``validate()`` plus the config's checks against this manifest's blobs."""
-    def convert(self, form_name: _Form) -> CacheManifest:
+    def convert(self, form: _Form) -> CacheManifest:
         """The same content in another form."""
 
 @final
@@ -327,7 +328,7 @@ class OciLayout:
     def check_file(data: Buffer) -> None:
         """Raises ``INVALID_LAYOUT`` unless ``data`` is a valid ``oci-layout`` file."""
     @staticmethod
-    def blob_path(digest: str) -> str:
+    def blob_path(digest: Union[Digest, str]) -> str:
         """``blobs/<algorithm>/<encoded>`` of a digest (validated first)."""
     @staticmethod
     def digest_from_path(path: str) -> str:
@@ -344,9 +345,9 @@ class Reachability:
         """A walk from the entries of ``index.json`` (only ``tags``, if given)."""
     def next_needed(self) -> Optional[dict[str, Any]]:
         """The next manifest or index to read, or ``None``."""
-    def feed(self, digest: str, data: Buffer) -> None:
+    def feed(self, digest: Union[Digest, str], data: Buffer) -> None:
         """The bytes of the blob ``next_needed()`` named."""
-    def missing(self, digest: str) -> None:
+    def missing(self, digest: Union[Digest, str]) -> None:
         """Reports that the blob ``next_needed()`` named is missing."""
     def reachable(self) -> list[str]:
         """The reachable blobs found so far, sorted."""
@@ -365,26 +366,51 @@ class InlineCache:
 def inline_cache(manifest: Buffer, image_config: Buffer) -> Optional[InlineCache]:
     """The inline cache of an image, or ``None`` when it has none."""
 
-def gha_blob_key(blob: str) -> str:
+def gha_blob_key(blob: Union[Digest, str]) -> str:
     """``buildkit-blob-1-<digest>``."""
 
 def gha_index_key(scope: str, github_scope: str, signed: bool = False) -> str:
     """``index-<scope>-1-<hash of github_scope>`` (``-sig`` when signed)."""
 
-def gha_signature_key(index_digest: str) -> str:
+def gha_signature_key(index_digest: Union[Digest, str]) -> str:
     """``buildkit-blob-1-<index_digest>-sig``."""
 
-def s3_blob_key(prefix: str, blobs_prefix: str, blob: str) -> str:
+def s3_blob_key(prefix: str, blobs_prefix: str, blob: Union[Digest, str]) -> str:
     """``<prefix><blobs_prefix><digest>``."""
 
 def s3_manifest_key(prefix: str, manifests_prefix: str, name: str) -> str:
     """``<prefix><manifests_prefix><name>``."""
 
-def azblob_blob_path(prefix: str, blobs_prefix: str, blob: str) -> str:
+def azblob_blob_path(prefix: str, blobs_prefix: str, blob: Union[Digest, str]) -> str:
     """``path.Join(prefix, blobs_prefix, digest)``."""
 
 def azblob_manifest_path(prefix: str, manifests_prefix: str, name: str) -> str:
     """``path.Join(prefix, manifests_prefix, name)``."""
+
+@final
+class MediaType:
+    """The media types of cache content, as class attributes; the values are the core's."""
+
+    CACHE_CONFIG: ClassVar[str]
+    OCI_MANIFEST: ClassVar[str]
+    OCI_INDEX: ClassVar[str]
+    DOCKER_MANIFEST: ClassVar[str]
+    DOCKER_MANIFEST_LIST: ClassVar[str]
+    OCI_IMAGE_CONFIG: ClassVar[str]
+    DOCKER_IMAGE_CONFIG: ClassVar[str]
+    OCI_LAYOUT_HEADER: ClassVar[str]
+    OCI_EMPTY: ClassVar[str]
+    OCI_LAYER: ClassVar[str]
+    OCI_LAYER_GZIP: ClassVar[str]
+    OCI_LAYER_ZSTD: ClassVar[str]
+    OCI_LAYER_NONDISTRIBUTABLE: ClassVar[str]
+    OCI_LAYER_NONDISTRIBUTABLE_GZIP: ClassVar[str]
+    OCI_LAYER_NONDISTRIBUTABLE_ZSTD: ClassVar[str]
+    DOCKER_LAYER: ClassVar[str]
+    DOCKER_LAYER_GZIP: ClassVar[str]
+    DOCKER_LAYER_ZSTD: ClassVar[str]
+    DOCKER_FOREIGN_LAYER: ClassVar[str]
+    DOCKER_FOREIGN_LAYER_GZIP: ClassVar[str]
 
 def media_types() -> dict[str, str]:
     """The media type constants, by name."""

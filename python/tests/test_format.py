@@ -218,5 +218,9 @@ def test_keys_inline_cache_and_argument_errors() -> None:
         CacheConfig.from_bytes(b"{}").layer_chain(0)
     assert info.value.code == "INVALID_LAYER_INDEX"
     assert ImageManifest.from_bytes(b'{"schemaVersion":2}').validate()[0]["code"] == "MISSING_FIELD"
+    digest_object = ocicache.Digest.parse(d)
+    assert OciLayout.blob_path(digest_object) == OciLayout.blob_path(d)
+    assert ocicache.gha_blob_key(digest_object) == f"buildkit-blob-1-{d}"
+    assert CacheConfig.from_bytes(b"{}").validate(blobs=[digest_object]) == []
     big = 2**62
     assert CacheManifest.from_bytes(MANIFEST_CASES[0]["input"]["utf8"].replace('"size":570', f'"size":{big}').encode()).config["size"] == big

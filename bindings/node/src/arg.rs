@@ -76,3 +76,46 @@ pub(crate) fn optional_number(env: &Env, field: &str, value: Unknown<'_>) -> Res
         Err(type_error(env, field, "a number", &value))
     }
 }
+
+/// An optional object argument (an options bag): `undefined` and `null` are
+/// `None`; anything but an object is a `TypeError` saying `expected`.
+pub(crate) fn optional_object<'a>(
+    env: &Env,
+    field: &str,
+    expected: &str,
+    value: Unknown<'a>,
+) -> Result<Option<Object<'a>>> {
+    if is_absent(&value) {
+        Ok(None)
+    } else if value.get_type()? == ValueType::Object {
+        Object::from_unknown(value).map(Some)
+    } else {
+        Err(type_error(env, field, expected, &value))
+    }
+}
+
+/// An array argument, as its object.
+pub(crate) fn array<'a>(
+    env: &Env,
+    field: &str,
+    expected: &str,
+    value: Unknown<'a>,
+) -> Result<Object<'a>> {
+    match Object::from_unknown(value) {
+        Ok(object) if value.get_type()? == ValueType::Object && object.is_array()? => Ok(object),
+        _ => Err(type_error(env, field, expected, &value)),
+    }
+}
+
+/// Optional bytes: `undefined` and `null` are `None`.
+pub(crate) fn optional_bytes<'a>(
+    env: &Env,
+    field: &str,
+    value: Unknown<'a>,
+) -> Result<Option<&'a [u8]>> {
+    if is_absent(&value) {
+        Ok(None)
+    } else {
+        bytes(env, field, value).map(Some)
+    }
+}

@@ -76,14 +76,11 @@ impl CacheConfig {
     pub fn from_bytes(env: &Env, bytes: Unknown<'_>, options: Unknown<'_>) -> Result<CacheConfig> {
         let bytes = arg::bytes(env, "bytes", bytes)?;
         let mut max = ocicache::DEFAULT_MAX_DOCUMENT_SIZE;
-        if !matches!(options.get_type()?, ValueType::Undefined | ValueType::Null) {
-            let object = Object::from_unknown(options)?;
-            if let Some(n) =
+        if let Some(object) = arg::optional_object(env, "options", "{ maxSize? }", options)?
+            && let Some(n) =
                 arg::optional_number(env, "maxSize", object.get_named_property("maxSize")?)?
-            {
-                max =
-                    ocicache::size_from_number(n).map_err(|e| to_js(env, &e.within("maxSize")))?;
-            }
+        {
+            max = ocicache::size_from_number(n).map_err(|e| to_js(env, &e.within("maxSize")))?;
         }
         ocicache::CacheConfig::from_bytes_with_limit(bytes, max)
             .map(|inner| CacheConfig { inner })
@@ -129,8 +126,8 @@ impl CacheConfig {
     pub fn validate(&self, env: &Env, options: Unknown<'_>) -> Result<Vec<Finding>> {
         let mut blobs = None;
         let mut require = false;
-        if !matches!(options.get_type()?, ValueType::Undefined | ValueType::Null) {
-            let object = Object::from_unknown(options)?;
+        let expected = "{ blobs?, requireAnnotations? }";
+        if let Some(object) = arg::optional_object(env, "options", expected, options)? {
             if let Some(list) = plain::strings(env, "blobs", object.get_named_property("blobs")?)? {
                 let set: Result<HashSet<ocicache::Digest>> = list
                     .iter()

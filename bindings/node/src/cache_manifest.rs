@@ -1,8 +1,7 @@
 //! `CacheManifest` (core `cache_manifest.rs`).
 
-use napi::JsValue;
 use napi::bindgen_prelude::{
-    Buffer, ClassInstance, Env, FromNapiValue, JsObjectValue, Object, Result, Unknown,
+    Buffer, ClassInstance, Env, FromNapiValue, JsObjectValue, Result, Unknown,
 };
 use napi_derive::napi;
 use serde_json::Value;
@@ -45,11 +44,7 @@ impl CacheManifest {
     ) -> Result<CacheManifest> {
         let form = form(env, form_name)?;
         let config = plain::descriptor(env, "config", config)?;
-        let not_list = || arg::type_error(env, "layers", "an array of descriptors", &layers);
-        let list = Object::from_unknown(layers).map_err(|_| not_list())?;
-        if !list.is_array()? {
-            return Err(not_list());
-        }
+        let list = arg::array(env, "layers", "an array of descriptors", layers)?;
         let mut descriptors = Vec::new();
         for i in 0..list.get_array_length()? {
             descriptors.push(plain::descriptor(

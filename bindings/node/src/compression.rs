@@ -2,10 +2,8 @@
 //! `decompressAsync` (core `compression/`). Bytes come in borrowed; output
 //! is a `Buffer` handed over without a copy.
 
-use napi::ValueType;
 use napi::bindgen_prelude::{
-    AsyncTask, Buffer, Either, Env, FromNapiValue, JsObjectValue, Null, Object, Result, Task,
-    Unknown,
+    AsyncTask, Buffer, Either, Env, JsObjectValue, Null, Result, Task, Unknown,
 };
 use napi_derive::napi;
 
@@ -23,28 +21,14 @@ pub struct Limits {
     pub max_zstd_window: Option<f64>,
 }
 
-fn absent(value: &Unknown<'_>) -> Result<bool> {
-    Ok(matches!(
-        value.get_type()?,
-        ValueType::Undefined | ValueType::Null
-    ))
-}
-
 /// The core's limits from an optional `{ maxOutput, maxZstdWindow }`.
 pub(crate) fn limits(env: &Env, value: Unknown<'_>) -> Result<ocicache::Limits> {
     let mut limits = ocicache::Limits::default();
-    if absent(&value)? {
+    let Some(object) =
+        arg::optional_object(env, "limits", "{ maxOutput?, maxZstdWindow? }", value)?
+    else {
         return Ok(limits);
-    }
-    if value.get_type()? != ValueType::Object {
-        return Err(arg::type_error(
-            env,
-            "limits",
-            "{ maxOutput?, maxZstdWindow? }",
-            &value,
-        ));
-    }
-    let object = Object::from_unknown(value)?;
+    };
     for (key, slot) in [
         ("maxOutput", &mut limits.max_output),
         ("maxZstdWindow", &mut limits.max_zstd_window),
@@ -62,11 +46,9 @@ pub(crate) fn compression(env: &Env, value: Unknown<'_>) -> Result<ocicache::Com
 }
 
 fn optional_compression(env: &Env, value: Unknown<'_>) -> Result<Option<ocicache::Compression>> {
-    if absent(&value)? {
-        Ok(None)
-    } else {
-        compression(env, value).map(Some)
-    }
+    arg::optional_string(env, "compression", value)?
+        .map(|name| ocicache::Compression::parse(&name).map_err(|e| to_js(env, &e)))
+        .transpose()
 }
 
 pub(crate) fn level(env: &Env, value: Unknown<'_>) -> Result<Option<i32>> {

@@ -5,6 +5,7 @@ use napi_derive::napi;
 use serde_json::Value;
 
 use crate::arg;
+use crate::digest::from_js;
 use crate::error::to_js;
 use crate::plain;
 
@@ -28,10 +29,9 @@ impl OciLayout {
     }
 
     /// `blobs/<algorithm>/<encoded>` of a digest (validated first).
-    #[napi(ts_args_type = "digest: string")]
+    #[napi(ts_args_type = "digest: string | Digest")]
     pub fn blob_path(env: &Env, digest: Unknown<'_>) -> Result<String> {
-        let d = ocicache::Digest::parse(&arg::string(env, "digest", digest)?)
-            .map_err(|e| to_js(env, &e))?;
+        let d = from_js(env, digest)?;
         Ok(ocicache::OciLayout::blob_path(&d))
     }
 
@@ -86,20 +86,18 @@ impl Reachability {
     }
 
     /// The bytes of the blob `nextNeeded()` named.
-    #[napi(ts_args_type = "digest: string, bytes: Uint8Array")]
+    #[napi(ts_args_type = "digest: string | Digest, bytes: Uint8Array")]
     pub fn feed(&mut self, env: &Env, digest: Unknown<'_>, bytes: Unknown<'_>) -> Result<()> {
-        let d = ocicache::Digest::parse(&arg::string(env, "digest", digest)?)
-            .map_err(|e| to_js(env, &e))?;
+        let d = from_js(env, digest)?;
         self.inner
             .feed(&d, arg::bytes(env, "bytes", bytes)?)
             .map_err(|e| to_js(env, &e))
     }
 
     /// Reports that the blob `nextNeeded()` named is missing.
-    #[napi(ts_args_type = "digest: string")]
+    #[napi(ts_args_type = "digest: string | Digest")]
     pub fn missing(&mut self, env: &Env, digest: Unknown<'_>) -> Result<()> {
-        let d = ocicache::Digest::parse(&arg::string(env, "digest", digest)?)
-            .map_err(|e| to_js(env, &e))?;
+        let d = from_js(env, digest)?;
         self.inner.missing(&d);
         Ok(())
     }

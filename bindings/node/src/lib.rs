@@ -18,6 +18,7 @@ mod inline;
 mod layer;
 mod layout;
 mod manifest;
+mod media_type;
 mod options;
 mod plain;
 mod storage_keys;

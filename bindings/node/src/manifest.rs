@@ -1,7 +1,6 @@
 //! `ImageManifest` and `ImageIndex` (core `manifest.rs`, and the layout
 //! rules of `layout.rs` that work on `index.json`).
 
-use napi::ValueType;
 use napi::bindgen_prelude::{Buffer, Env, Result, Unknown};
 use napi_derive::napi;
 use serde_json::Value;
@@ -105,11 +104,7 @@ impl ImageIndex {
         tag: Unknown<'_>,
         descriptor: Unknown<'_>,
     ) -> Result<Buffer> {
-        let current = if matches!(current.get_type()?, ValueType::Undefined | ValueType::Null) {
-            None
-        } else {
-            Some(arg::bytes(env, "current", current)?)
-        };
+        let current = arg::optional_bytes(env, "current", current)?;
         let tag = arg::string(env, "tag", tag)?;
         let descriptor = plain::descriptor(env, "descriptor", descriptor)?;
         ocicache::ImageIndex::updated_layout_index(current, &tag, &descriptor)

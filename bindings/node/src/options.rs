@@ -118,28 +118,17 @@ impl CacheOptions {
 }
 
 fn parse_options(env: &Env, value: Unknown<'_>) -> Result<ocicache::ParseOptions> {
-    if matches!(value.get_type()?, ValueType::Undefined | ValueType::Null) {
+    let Some(object) =
+        arg::optional_object(env, "options", "{ dialect?, direction?, env? }", value)?
+    else {
         return Ok(ocicache::ParseOptions::default());
-    }
-    if value.get_type()? != ValueType::Object {
-        return Err(arg::type_error(
-            env,
-            "options",
-            "{ dialect?, direction?, env? }",
-            &value,
-        ));
-    }
-    let object = Object::from_unknown(value)?;
+    };
     let dialect = arg::optional_string(env, "dialect", object.get_named_property("dialect")?)?;
     let direction =
         arg::optional_string(env, "direction", object.get_named_property("direction")?)?;
     let mut vars = BTreeMap::new();
-    let given: Unknown<'_> = object.get_named_property("env")?;
-    if !matches!(given.get_type()?, ValueType::Undefined | ValueType::Null) {
-        if given.get_type()? != ValueType::Object {
-            return Err(arg::type_error(env, "env", "an object of strings", &given));
-        }
-        let given = Object::from_unknown(given)?;
+    let given = object.get_named_property("env")?;
+    if let Some(given) = arg::optional_object(env, "env", "an object of strings", given)? {
         for key in Object::keys(&given)? {
             let value = arg::string(env, "env", given.get_named_property(&key)?)?;
             vars.insert(key, value);

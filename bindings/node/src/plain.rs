@@ -3,7 +3,6 @@
 //! path}`, and descriptors taken from plain objects (through
 //! `JSON.stringify`, so that the core reads them like any JSON).
 
-use napi::JsValue;
 use napi::ValueType;
 use napi::bindgen_prelude::{Env, Function, JsObjectValue, Object, Result, Unknown};
 use napi_derive::napi;
@@ -63,16 +62,10 @@ pub(crate) fn strings(env: &Env, field: &str, value: Unknown<'_>) -> Result<Opti
     if matches!(value.get_type()?, ValueType::Undefined | ValueType::Null) {
         return Ok(None);
     }
-    let not_list = || arg::type_error(env, field, "an array of strings", &value);
-    let object = Object::from_unknown(value).map_err(|_| not_list())?;
-    if !object.is_array()? {
-        return Err(not_list());
-    }
+    let object = arg::array(env, field, "an array of strings", value)?;
     let len: u32 = object.get_array_length()?;
     (0..len)
         .map(|i| arg::string(env, field, object.get_element(i)?))
         .collect::<Result<Vec<_>>>()
         .map(Some)
 }
-
-use napi::bindgen_prelude::FromNapiValue as _;

@@ -5,14 +5,10 @@ use napi::bindgen_prelude::{Env, Result, Unknown};
 use napi_derive::napi;
 
 use crate::arg;
-use crate::error::to_js;
-
-fn digest(env: &Env, value: Unknown<'_>) -> Result<ocicache::Digest> {
-    ocicache::Digest::parse(&arg::string(env, "digest", value)?).map_err(|e| to_js(env, &e))
-}
+use crate::digest::from_js as digest;
 
 /// `buildkit-blob-1-<digest>`.
-#[napi(ts_args_type = "digest: string")]
+#[napi(ts_args_type = "digest: string | Digest")]
 pub fn gha_blob_key(env: &Env, blob: Unknown<'_>) -> Result<String> {
     Ok(ocicache::gha_blob_key(&digest(env, blob)?))
 }
@@ -35,13 +31,13 @@ pub fn gha_index_key(
 }
 
 /// `buildkit-blob-1-<indexDigest>-sig`.
-#[napi(ts_args_type = "indexDigest: string")]
+#[napi(ts_args_type = "indexDigest: string | Digest")]
 pub fn gha_signature_key(env: &Env, index_digest: Unknown<'_>) -> Result<String> {
     Ok(ocicache::gha_signature_key(&digest(env, index_digest)?))
 }
 
 /// `<prefix><blobsPrefix><digest>`.
-#[napi(ts_args_type = "prefix: string, blobsPrefix: string, digest: string")]
+#[napi(ts_args_type = "prefix: string, blobsPrefix: string, digest: string | Digest")]
 pub fn s3_blob_key(
     env: &Env,
     prefix: Unknown<'_>,
@@ -71,7 +67,7 @@ pub fn s3_manifest_key(
 }
 
 /// `path.Join(prefix, blobsPrefix, digest)`.
-#[napi(ts_args_type = "prefix: string, blobsPrefix: string, digest: string")]
+#[napi(ts_args_type = "prefix: string, blobsPrefix: string, digest: string | Digest")]
 pub fn azblob_blob_path(
     env: &Env,
     prefix: Unknown<'_>,
@@ -98,10 +94,4 @@ pub fn azblob_manifest_path(
         &arg::string(env, "manifestsPrefix", manifests_prefix)?,
         &arg::string(env, "name", name)?,
     ))
-}
-
-/// The media type constants, by name (`OCI_MANIFEST`, `CACHE_CONFIG`, …).
-#[napi(ts_return_type = "Record<string, string>")]
-pub fn media_types() -> std::collections::HashMap<&'static str, &'static str> {
-    ocicache::MediaType::ALL.iter().copied().collect()
 }

@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyType};
 
 use crate::buffer::Bytes;
+use crate::digest::DigestArg;
 use crate::error::to_py;
 use crate::plain;
 
@@ -70,13 +71,13 @@ impl CacheConfig {
     pub fn validate(
         &self,
         py: Python<'_>,
-        blobs: Option<Vec<String>>,
+        blobs: Option<Vec<DigestArg>>,
         require_annotations: bool,
     ) -> PyResult<Vec<Py<PyAny>>> {
         let blobs = blobs
             .map(|list| {
-                list.iter()
-                    .map(|d| plain::digest(d))
+                list.into_iter()
+                    .map(DigestArg::into_core)
                     .collect::<PyResult<HashSet<_>>>()
             })
             .transpose()?;
@@ -87,7 +88,7 @@ impl CacheConfig {
                 require_annotations,
             })
         });
-        plain::findings(py, found)
+        plain::findings(py, &found)
     }
 
     /// A copy sorted and re-indexed like BuildKit's exporter.
@@ -138,7 +139,7 @@ impl CacheConfig {
     ) -> PyResult<Bound<'py, PyDict>> {
         let sizes = sizes
             .into_iter()
-            .map(|(k, v)| Ok((plain::digest(&k)?, v)))
+            .map(|(k, v)| Ok((DigestArg::Str(k).into_core()?, v)))
             .collect::<PyResult<HashMap<_, _>>>()?;
         let s = self
             .inner

@@ -16,7 +16,7 @@ pub struct CacheManifest {
     inner: ocicache::CacheManifest,
 }
 
-fn form(name: &str) -> PyResult<ocicache::CacheForm> {
+fn parse_form(name: &str) -> PyResult<ocicache::CacheForm> {
     ocicache::CacheForm::parse(name).map_err(|e| to_py(&e))
 }
 
@@ -35,11 +35,11 @@ impl CacheManifest {
     pub fn build(
         _cls: &Bound<'_, PyType>,
         py: Python<'_>,
-        form_name: &str,
+        form: &str,
         config: &Bound<'_, PyAny>,
         layers: Vec<Bound<'_, PyAny>>,
     ) -> PyResult<CacheManifest> {
-        let form = form(form_name)?;
+        let form = parse_form(form)?;
         let config = plain::descriptor(py, "config", config)?;
         let layers = layers
             .iter()
@@ -90,7 +90,7 @@ impl CacheManifest {
 
     /// OCI rules and what BuildKit needs of the manifest.
     pub fn validate(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
-        plain::findings(py, self.inner.validate())
+        plain::findings(py, &self.inner.validate())
     }
 
     /// ``validate()`` plus the config's checks against this manifest's blobs.
@@ -99,13 +99,13 @@ impl CacheManifest {
         py: Python<'_>,
         config: PyRef<'_, CacheConfig>,
     ) -> PyResult<Vec<Py<PyAny>>> {
-        plain::findings(py, self.inner.validate_with_config(&config.inner))
+        plain::findings(py, &self.inner.validate_with_config(&config.inner))
     }
 
     /// The same content in another form.
-    pub fn convert(&self, form_name: &str) -> PyResult<CacheManifest> {
+    pub fn convert(&self, form: &str) -> PyResult<CacheManifest> {
         Ok(CacheManifest {
-            inner: self.inner.convert(form(form_name)?),
+            inner: self.inner.convert(parse_form(form)?),
         })
     }
 

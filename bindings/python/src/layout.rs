@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::buffer::Bytes;
+use crate::digest::DigestArg;
 use crate::error::to_py;
 use crate::plain;
 
@@ -29,8 +30,8 @@ impl OciLayout {
 
     /// ``blobs/<algorithm>/<encoded>`` of a digest (validated first).
     #[staticmethod]
-    pub fn blob_path(digest: &str) -> PyResult<String> {
-        Ok(ocicache::OciLayout::blob_path(&plain::digest(digest)?))
+    pub fn blob_path(digest: DigestArg) -> PyResult<String> {
+        Ok(ocicache::OciLayout::blob_path(&digest.into_core()?))
     }
 
     /// The digest a blob path names; raises ``INVALID_DIGEST`` for anything else.
@@ -79,14 +80,14 @@ impl Reachability {
     }
 
     /// The bytes of the blob ``next_needed()`` named.
-    pub fn feed(&mut self, digest: &str, data: Bytes<'_>) -> PyResult<()> {
-        let d = plain::digest(digest)?;
+    pub fn feed(&mut self, digest: DigestArg, data: Bytes<'_>) -> PyResult<()> {
+        let d = digest.into_core()?;
         self.inner.feed(&d, data.as_slice()).map_err(|e| to_py(&e))
     }
 
     /// Reports that the blob ``next_needed()`` named is missing.
-    pub fn missing(&mut self, digest: &str) -> PyResult<()> {
-        let d = plain::digest(digest)?;
+    pub fn missing(&mut self, digest: DigestArg) -> PyResult<()> {
+        let d = digest.into_core()?;
         self.inner.missing(&d);
         Ok(())
     }

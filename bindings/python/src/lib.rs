@@ -16,6 +16,7 @@ mod inline;
 mod layer;
 mod layout;
 mod manifest;
+mod media_type;
 mod options;
 mod plain;
 mod storage_keys;
@@ -55,6 +56,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(storage_keys::s3_manifest_key, m)?)?;
     m.add_function(wrap_pyfunction!(storage_keys::azblob_blob_path, m)?)?;
     m.add_function(wrap_pyfunction!(storage_keys::azblob_manifest_path, m)?)?;
-    m.add_function(wrap_pyfunction!(storage_keys::media_types, m)?)?;
+    m.add_class::<media_type::MediaType>()?;
+    m.add_function(wrap_pyfunction!(media_type::media_types, m)?)?;
     Ok(())
 }

@@ -38,7 +38,7 @@ impl ImageManifest {
 
     /// The OCI rules.
     pub fn validate(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
-        plain::findings(py, self.inner.validate())
+        plain::findings(py, &self.inner.validate())
     }
 }
 
@@ -70,7 +70,7 @@ impl ImageIndex {
 
     /// The OCI rules.
     pub fn validate(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
-        plain::findings(py, self.inner.validate())
+        plain::findings(py, &self.inner.validate())
     }
 
     /// The entries' tags, in order.

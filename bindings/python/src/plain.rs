@@ -47,18 +47,9 @@ pub(crate) fn object(py: Python<'_>, bytes: &[u8]) -> PyResult<Py<PyAny>> {
     value(py, &v)
 }
 
-/// Findings as a list of dicts.
-pub(crate) fn findings(py: Python<'_>, list: Vec<ocicache::Finding>) -> PyResult<Vec<Py<PyAny>>> {
-    list.into_iter()
-        .map(|f| {
-            let d = PyDict::new(py);
-            d.set_item("code", f.code())?;
-            d.set_item("severity", f.severity.as_str())?;
-            d.set_item("message", f.message)?;
-            d.set_item("path", f.path)?;
-            Ok(d.into_any().unbind())
-        })
-        .collect()
+/// Findings as a list of dicts, in the core's shape (`Finding::to_json`).
+pub(crate) fn findings(py: Python<'_>, list: &[ocicache::Finding]) -> PyResult<Vec<Py<PyAny>>> {
+    list.iter().map(|f| value(py, &f.to_json())).collect()
 }
 
 /// A descriptor from a dict.
@@ -78,9 +69,4 @@ pub(crate) fn descriptor(
         .call_method1("dumps", (obj,))?
         .extract()?;
     ocicache::Descriptor::from_bytes(text.as_bytes()).map_err(|e| to_py(&e.within(field)))
-}
-
-/// A digest string, parsed by the core.
-pub(crate) fn digest(s: &str) -> PyResult<ocicache::Digest> {
-    ocicache::Digest::parse(s).map_err(|e| to_py(&e))
 }

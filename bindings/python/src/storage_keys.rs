@@ -1,15 +1,13 @@
 //! gha, s3 and azblob keys (core `storage_keys.rs`).
 
-use std::collections::BTreeMap;
-
 use pyo3::prelude::*;
 
-use crate::plain::digest;
+use crate::digest::DigestArg;
 
 /// ``buildkit-blob-1-<digest>``.
 #[pyfunction]
-pub fn gha_blob_key(blob: &str) -> PyResult<String> {
-    Ok(ocicache::gha_blob_key(&digest(blob)?))
+pub fn gha_blob_key(blob: DigestArg) -> PyResult<String> {
+    Ok(ocicache::gha_blob_key(&blob.into_core()?))
 }
 
 /// ``index-<scope>-1-<hash of github_scope>`` (``-sig`` when signed).
@@ -21,14 +19,18 @@ pub fn gha_index_key(scope: &str, github_scope: &str, signed: bool) -> String {
 
 /// ``buildkit-blob-1-<index_digest>-sig``.
 #[pyfunction]
-pub fn gha_signature_key(index_digest: &str) -> PyResult<String> {
-    Ok(ocicache::gha_signature_key(&digest(index_digest)?))
+pub fn gha_signature_key(index_digest: DigestArg) -> PyResult<String> {
+    Ok(ocicache::gha_signature_key(&index_digest.into_core()?))
 }
 
 /// ``<prefix><blobs_prefix><digest>``.
 #[pyfunction]
-pub fn s3_blob_key(prefix: &str, blobs_prefix: &str, blob: &str) -> PyResult<String> {
-    Ok(ocicache::s3_blob_key(prefix, blobs_prefix, &digest(blob)?))
+pub fn s3_blob_key(prefix: &str, blobs_prefix: &str, blob: DigestArg) -> PyResult<String> {
+    Ok(ocicache::s3_blob_key(
+        prefix,
+        blobs_prefix,
+        &blob.into_core()?,
+    ))
 }
 
 /// ``<prefix><manifests_prefix><name>``.
@@ -39,11 +41,11 @@ pub fn s3_manifest_key(prefix: &str, manifests_prefix: &str, name: &str) -> Stri
 
 /// ``path.Join(prefix, blobs_prefix, digest)``.
 #[pyfunction]
-pub fn azblob_blob_path(prefix: &str, blobs_prefix: &str, blob: &str) -> PyResult<String> {
+pub fn azblob_blob_path(prefix: &str, blobs_prefix: &str, blob: DigestArg) -> PyResult<String> {
     Ok(ocicache::azblob_blob_path(
         prefix,
         blobs_prefix,
-        &digest(blob)?,
+        &blob.into_core()?,
     ))
 }
 
@@ -51,10 +53,4 @@ pub fn azblob_blob_path(prefix: &str, blobs_prefix: &str, blob: &str) -> PyResul
 #[pyfunction]
 pub fn azblob_manifest_path(prefix: &str, manifests_prefix: &str, name: &str) -> String {
     ocicache::azblob_manifest_path(prefix, manifests_prefix, name)
-}
-
-/// The media type constants, by name (``OCI_MANIFEST``, ``CACHE_CONFIG``, …).
-#[pyfunction]
-pub fn media_types() -> BTreeMap<&'static str, &'static str> {
-    ocicache::MediaType::ALL.iter().copied().collect()
 }

@@ -80,3 +80,22 @@ pub(crate) fn optional_number(field: &str, value: &JsValue) -> Result<Option<f64
             .ok_or_else(|| type_error(field, "a number", value))
     }
 }
+
+/// An optional options bag: `None` for `undefined` and `null`, a
+/// `TypeError` saying `expected` for anything but an object, else a getter
+/// of its members (`undefined` where a member is absent).
+pub(crate) fn optional_object<'a>(
+    field: &str,
+    expected: &str,
+    value: &'a JsValue,
+) -> Result<Option<impl Fn(&str) -> JsValue + 'a>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        Ok(None)
+    } else if value.is_object() {
+        Ok(Some(|key: &str| {
+            Reflect::get(value, &key.into()).unwrap_or(JsValue::UNDEFINED)
+        }))
+    } else {
+        Err(type_error(field, expected, value))
+    }
+}

@@ -30,7 +30,9 @@ impl CacheConfig {
         options: &JsValue,
     ) -> Result<CacheConfig, JsValue> {
         let bytes = arg::bytes("bytes", bytes)?;
-        let max = match arg::optional_number("maxSize", &plain::option(options, "maxSize"))? {
+        let get = arg::optional_object("options", "{ maxSize? }", options)?;
+        let max_size = get.map_or(JsValue::UNDEFINED, |get| get("maxSize"));
+        let max = match arg::optional_number("maxSize", &max_size)? {
             Some(n) => ocicache::size_from_number(n).map_err(|e| to_js(&e.within("maxSize")))?,
             None => ocicache::DEFAULT_MAX_DOCUMENT_SIZE,
         };
@@ -79,7 +81,9 @@ impl CacheConfig {
         )]
         options: &JsValue,
     ) -> Result<JsValue, JsValue> {
-        let blobs = match plain::strings("blobs", &plain::option(options, "blobs"))? {
+        let get = arg::optional_object("options", "{ blobs?, requireAnnotations? }", options)?;
+        let member = |key: &str| get.as_ref().map_or(JsValue::UNDEFINED, |get| get(key));
+        let blobs = match plain::strings("blobs", &member("blobs"))? {
             None => None,
             Some(list) => Some(
                 list.iter()
@@ -87,8 +91,8 @@ impl CacheConfig {
                     .collect::<Result<HashSet<_>, _>>()?,
             ),
         };
-        let require = plain::option(options, "requireAnnotations").as_bool() == Some(true);
-        Ok(plain::findings(self.inner.validate_with(
+        let require = member("requireAnnotations").as_bool() == Some(true);
+        Ok(plain::findings(&self.inner.validate_with(
             &ocicache::ValidateOptions {
                 blobs: blobs.as_ref(),
                 require_annotations: require,

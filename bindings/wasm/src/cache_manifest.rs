@@ -101,13 +101,13 @@ impl CacheManifest {
     /// OCI rules and what BuildKit needs of the manifest.
     #[wasm_bindgen(unchecked_return_type = "Finding[]")]
     pub fn validate(&self) -> JsValue {
-        plain::findings(self.inner.validate())
+        plain::findings(&self.inner.validate())
     }
 
     /// `validate()` plus the config's checks against this manifest's blobs.
     #[wasm_bindgen(js_name = validateWithConfig, unchecked_return_type = "Finding[]")]
     pub fn validate_with_config(&self, config: &CacheConfig) -> JsValue {
-        plain::findings(self.inner.validate_with_config(&config.inner))
+        plain::findings(&self.inner.validate_with_config(&config.inner))
     }
 
     /// The same content in another form.

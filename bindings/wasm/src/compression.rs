@@ -11,22 +11,14 @@ use crate::error::to_js;
 /// The core's limits from an optional `{ maxOutput, maxZstdWindow }`.
 pub(crate) fn limits(value: &JsValue) -> Result<ocicache::Limits, JsValue> {
     let mut limits = ocicache::Limits::default();
-    if value.is_undefined() || value.is_null() {
+    let Some(get) = arg::optional_object("limits", "{ maxOutput?, maxZstdWindow? }", value)? else {
         return Ok(limits);
-    }
-    if !value.is_object() {
-        return Err(arg::type_error(
-            "limits",
-            "{ maxOutput?, maxZstdWindow? }",
-            value,
-        ));
-    }
+    };
     for (key, slot) in [
         ("maxOutput", &mut limits.max_output),
         ("maxZstdWindow", &mut limits.max_zstd_window),
     ] {
-        let given = Reflect::get(value, &key.into()).unwrap_or(JsValue::UNDEFINED);
-        if let Some(n) = arg::optional_number(key, &given)? {
+        if let Some(n) = arg::optional_number(key, &get(key))? {
             *slot = ocicache::size_from_number(n).map_err(|e| to_js(&e.in_field(key)))?;
         }
     }
@@ -38,11 +30,9 @@ pub(crate) fn compression(value: &JsValue) -> Result<ocicache::Compression, JsVa
 }
 
 fn optional_compression(value: &JsValue) -> Result<Option<ocicache::Compression>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        Ok(None)
-    } else {
-        compression(value).map(Some)
-    }
+    arg::optional_string("compression", value)?
+        .map(|name| ocicache::Compression::parse(&name).map_err(|e| to_js(&e)))
+        .transpose()
 }
 
 pub(crate) fn level(value: &JsValue) -> Result<Option<i32>, JsValue> {

@@ -4,16 +4,13 @@ use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
 use crate::arg;
+use crate::digest::from_js as digest;
 use crate::error::to_js;
 use crate::plain;
 
 /// The rules of an OCI image layout directory.
 #[wasm_bindgen]
 pub struct OciLayout {}
-
-fn digest(value: &JsValue) -> Result<ocicache::Digest, JsValue> {
-    ocicache::Digest::parse(&arg::string("digest", value)?).map_err(|e| to_js(&e))
-}
 
 #[wasm_bindgen]
 impl OciLayout {
@@ -34,7 +31,8 @@ impl OciLayout {
     /// `blobs/<algorithm>/<encoded>` of a digest (validated first).
     #[wasm_bindgen(js_name = blobPath)]
     pub fn blob_path(
-        #[wasm_bindgen(js_name = digest, unchecked_param_type = "string")] digest_value: &JsValue,
+        #[wasm_bindgen(js_name = digest, unchecked_param_type = "string | Digest")]
+        digest_value: &JsValue,
     ) -> Result<String, JsValue> {
         Ok(ocicache::OciLayout::blob_path(&digest(digest_value)?))
     }
@@ -96,7 +94,8 @@ impl Reachability {
     /// The bytes of the blob `nextNeeded()` named.
     pub fn feed(
         &mut self,
-        #[wasm_bindgen(js_name = digest, unchecked_param_type = "string")] digest_value: &JsValue,
+        #[wasm_bindgen(js_name = digest, unchecked_param_type = "string | Digest")]
+        digest_value: &JsValue,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: &JsValue,
     ) -> Result<(), JsValue> {
         let d = digest(digest_value)?;
@@ -108,7 +107,8 @@ impl Reachability {
     /// Reports that the blob `nextNeeded()` named is missing.
     pub fn missing(
         &mut self,
-        #[wasm_bindgen(js_name = digest, unchecked_param_type = "string")] digest_value: &JsValue,
+        #[wasm_bindgen(js_name = digest, unchecked_param_type = "string | Digest")]
+        digest_value: &JsValue,
     ) -> Result<(), JsValue> {
         let d = digest(digest_value)?;
         self.inner.missing(&d);

@@ -14,6 +14,7 @@ mod inline;
 mod layer;
 mod layout;
 mod manifest;
+mod media_type;
 mod options;
 mod plain;
 mod storage_keys;

@@ -41,7 +41,7 @@ impl ImageManifest {
     /// The OCI rules.
     #[wasm_bindgen(unchecked_return_type = "Finding[]")]
     pub fn validate(&self) -> JsValue {
-        plain::findings(self.inner.validate())
+        plain::findings(&self.inner.validate())
     }
 }
 
@@ -78,7 +78,7 @@ impl ImageIndex {
     /// The OCI rules.
     #[wasm_bindgen(unchecked_return_type = "Finding[]")]
     pub fn validate(&self) -> JsValue {
-        plain::findings(self.inner.validate())
+        plain::findings(&self.inner.validate())
     }
 
     /// The entries' tags, in order.

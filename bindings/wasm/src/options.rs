@@ -109,17 +109,10 @@ impl CacheOptions {
 }
 
 fn parse_options(value: &JsValue) -> Result<ocicache::ParseOptions, JsValue> {
-    if value.is_undefined() || value.is_null() {
+    let Some(get) = arg::optional_object("options", "{ dialect?, direction?, env? }", value)?
+    else {
         return Ok(ocicache::ParseOptions::default());
-    }
-    if !value.is_object() {
-        return Err(arg::type_error(
-            "options",
-            "{ dialect?, direction?, env? }",
-            value,
-        ));
-    }
-    let get = |key: &str| Reflect::get(value, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    };
     let dialect = arg::optional_string("dialect", &get("dialect"))?;
     let direction = arg::optional_string("direction", &get("direction"))?;
     let mut env = BTreeMap::new();

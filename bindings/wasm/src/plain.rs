@@ -2,7 +2,7 @@
 //! against 2^53−1 by the core), findings as `{code, severity, message,
 //! path}`, and descriptors taken from plain objects through `JSON.stringify`.
 
-use js_sys::{Array, JSON, Reflect};
+use js_sys::{Array, JSON};
 use wasm_bindgen::prelude::*;
 
 use crate::arg;
@@ -31,17 +31,10 @@ export interface SharedLayer {
 }
 "#;
 
-pub(crate) fn findings(list: Vec<ocicache::Finding>) -> JsValue {
-    let out = Array::new();
-    for f in list {
-        let o = js_sys::Object::new();
-        let _ = Reflect::set(&o, &"code".into(), &f.code().into());
-        let _ = Reflect::set(&o, &"severity".into(), &f.severity.as_str().into());
-        let _ = Reflect::set(&o, &"message".into(), &f.message.into());
-        let _ = Reflect::set(&o, &"path".into(), &f.path.into());
-        out.push(&o);
-    }
-    out.into()
+/// Findings as plain objects, in the core's shape (`Finding::to_json`).
+pub(crate) fn findings(list: &[ocicache::Finding]) -> JsValue {
+    let json = serde_json::Value::Array(list.iter().map(ocicache::Finding::to_json).collect());
+    JSON::parse(&json.to_string()).unwrap_or(JsValue::NULL)
 }
 
 /// The plain object of a document's JSON bytes.
@@ -81,15 +74,6 @@ pub(crate) fn numbers(list: &[usize]) -> JsValue {
         .map(|&i| JsValue::from(u32::try_from(i).unwrap_or(u32::MAX)))
         .collect::<Array>()
         .into()
-}
-
-/// A property of an options object, or undefined.
-pub(crate) fn option(options: &JsValue, key: &str) -> JsValue {
-    if options.is_object() {
-        Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED)
-    } else {
-        JsValue::UNDEFINED
-    }
 }
 
 /// An index argument.

@@ -1,19 +1,14 @@
 //! gha, s3 and azblob keys (core `storage_keys.rs`).
 
-use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::arg;
-use crate::error::to_js;
-
-fn digest(value: &JsValue) -> Result<ocicache::Digest, JsValue> {
-    ocicache::Digest::parse(&arg::string("digest", value)?).map_err(|e| to_js(&e))
-}
+use crate::digest::from_js as digest;
 
 /// `buildkit-blob-1-<digest>`.
 #[wasm_bindgen(js_name = ghaBlobKey)]
 pub fn gha_blob_key(
-    #[wasm_bindgen(js_name = digest, unchecked_param_type = "string")] blob: &JsValue,
+    #[wasm_bindgen(js_name = digest, unchecked_param_type = "string | Digest")] blob: &JsValue,
 ) -> Result<String, JsValue> {
     Ok(ocicache::gha_blob_key(&digest(blob)?))
 }
@@ -35,7 +30,8 @@ pub fn gha_index_key(
 /// `buildkit-blob-1-<indexDigest>-sig`.
 #[wasm_bindgen(js_name = ghaSignatureKey)]
 pub fn gha_signature_key(
-    #[wasm_bindgen(js_name = indexDigest, unchecked_param_type = "string")] index_digest: &JsValue,
+    #[wasm_bindgen(js_name = indexDigest, unchecked_param_type = "string | Digest")]
+    index_digest: &JsValue,
 ) -> Result<String, JsValue> {
     Ok(ocicache::gha_signature_key(&digest(index_digest)?))
 }
@@ -45,7 +41,7 @@ pub fn gha_signature_key(
 pub fn s3_blob_key(
     #[wasm_bindgen(unchecked_param_type = "string")] prefix: &JsValue,
     #[wasm_bindgen(js_name = blobsPrefix, unchecked_param_type = "string")] blobs_prefix: &JsValue,
-    #[wasm_bindgen(js_name = digest, unchecked_param_type = "string")] blob: &JsValue,
+    #[wasm_bindgen(js_name = digest, unchecked_param_type = "string | Digest")] blob: &JsValue,
 ) -> Result<String, JsValue> {
     Ok(ocicache::s3_blob_key(
         &arg::string("prefix", prefix)?,
@@ -74,7 +70,7 @@ pub fn s3_manifest_key(
 pub fn azblob_blob_path(
     #[wasm_bindgen(unchecked_param_type = "string")] prefix: &JsValue,
     #[wasm_bindgen(js_name = blobsPrefix, unchecked_param_type = "string")] blobs_prefix: &JsValue,
-    #[wasm_bindgen(js_name = digest, unchecked_param_type = "string")] blob: &JsValue,
+    #[wasm_bindgen(js_name = digest, unchecked_param_type = "string | Digest")] blob: &JsValue,
 ) -> Result<String, JsValue> {
     Ok(ocicache::azblob_blob_path(
         &arg::string("prefix", prefix)?,
@@ -96,20 +92,4 @@ pub fn azblob_manifest_path(
         &arg::string("manifestsPrefix", manifests_prefix)?,
         &arg::string("name", name)?,
     ))
-}
-
-#[wasm_bindgen(typescript_custom_section)]
-const TS_MEDIA_TYPE: &str = r#"
-/** The media type constants by name, such as `MediaType.CACHE_CONFIG` (from `mediaTypes()`). */
-export declare const MediaType: Readonly<Record<string, string>>
-"#;
-
-/// The media type constants, by name (`OCI_MANIFEST`, `CACHE_CONFIG`, …).
-#[wasm_bindgen(js_name = mediaTypes, unchecked_return_type = "Record<string, string>")]
-pub fn media_types() -> JsValue {
-    let o = Object::new();
-    for (k, v) in ocicache::MediaType::ALL {
-        let _ = Reflect::set(&o, &(*k).into(), &(*v).into());
-    }
-    o.into()
 }

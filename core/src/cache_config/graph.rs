@@ -66,7 +66,6 @@ impl CacheConfig {
     pub fn layer_chain(&self, layer: usize) -> Result<Vec<usize>> {
         let mut chain = Vec::new();
         let mut at = i64::try_from(layer).unwrap_or(i64::MAX);
-        let mut seen = vec![false; self.layers.len()];
         while at != -1 {
             let i = usize::try_from(at)
                 .ok()
@@ -77,11 +76,13 @@ impl CacheConfig {
                         format!("invalid layer index {at}"),
                     )
                 })?;
-            if std::mem::replace(&mut seen[i], true) {
+            // Each layer has one parent, so a chain longer than `layers`
+            // has come back to a layer it passed.
+            if chain.len() == self.layers.len() {
                 return Err(Error::new(
                     ErrorKind::LoopingLayer,
                     format!(
-                        "invalid looping layer: the chain of layer {layer} comes back to layer {i}"
+                        "invalid looping layer: the parents of layer {layer} lead back to a layer of the chain"
                     ),
                 ));
             }
@@ -209,5 +210,106 @@ impl CacheConfig {
             .collect();
         shared.sort();
         Ok(shared)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Algorithm, CacheInput, CacheLayer, CacheRecord, CacheResult, digest};
+
+    fn blob(n: u8) -> Digest {
+        digest(&[n], Algorithm::Sha256)
+    }
+
+    /// Layers 0 <- 1 <- 2 and a lone 3; record 0 a root, record 1 on it
+    /// with chain 2, record 2 on both with chain 1 and chain 3.
+    fn sample() -> CacheConfig {
+        let layers = vec![
+            CacheLayer::new(blob(0), -1),
+            CacheLayer::new(blob(1), 0),
+            CacheLayer::new(blob(2), 1),
+            CacheLayer::new(blob(3), -1),
+        ];
+        let result = |layer| CacheResult {
+            layer,
+            ..CacheResult::default()
+        };
+        let link = |link| CacheInput {
+            link,
+            ..CacheInput::default()
+        };
+        let records = vec![
+            CacheRecord::default(),
+            CacheRecord {
+                results: vec![result(2)],
+                inputs: vec![vec![link(0)]],
+                ..CacheRecord::default()
+            },
+            CacheRecord {
+                results: vec![result(1), result(3)],
+                inputs: vec![vec![link(0), link(1)]],
+                ..CacheRecord::default()
+            },
+        ];
+        CacheConfig {
+            layers,
+            records,
+            ..CacheConfig::default()
+        }
+    }
+
+    #[test]
+    fn graph_queries() {
+        let c = sample();
+        assert_eq!(
+            (c.roots(), c.leaves(), c.dependents(0)),
+            (vec![0], vec![2], vec![1, 2])
+        );
+        assert_eq!(c.layer_chain(2).unwrap(), [0, 1, 2]);
+        assert_eq!(c.result_chains(2).unwrap(), [vec![0, 1], vec![3]]);
+        assert_eq!(c.blobs(), [blob(0), blob(1), blob(2), blob(3)]);
+        let sizes: HashMap<Digest, u64> = (0..3).map(|n| (blob(n), 10 << n)).collect();
+        assert_eq!(
+            c.record_size(1, &sizes).unwrap(),
+            RecordSize {
+                total: 70,
+                unique: 40,
+                blobs: 3,
+                unknown: 0
+            }
+        );
+        assert_eq!(
+            c.record_size(2, &sizes).unwrap(),
+            RecordSize {
+                total: 30,
+                unique: 0,
+                blobs: 3,
+                unknown: 1
+            }
+        );
+        let mut shared = vec![(blob(0), vec![1, 2]), (blob(1), vec![1, 2])];
+        shared.sort();
+        assert_eq!(c.shared_layers().unwrap(), shared);
+    }
+
+    #[test]
+    fn broken_chains_are_errors() {
+        let mut c = sample();
+        c.layers[0].parent = 2;
+        assert_eq!(
+            c.layer_chain(1).unwrap_err().kind(),
+            ErrorKind::LoopingLayer
+        );
+        c.layers[0].parent = 7;
+        assert_eq!(
+            c.layer_chain(2).unwrap_err().kind(),
+            ErrorKind::InvalidLayerIndex
+        );
+        assert_eq!(
+            c.result_chains(9).unwrap_err().kind(),
+            ErrorKind::InvalidRecordIndex
+        );
+        assert!(c.record_size(0, &HashMap::new()).is_err());
     }
 }

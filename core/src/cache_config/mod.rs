@@ -32,7 +32,7 @@ pub use validate::ValidateOptions;
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::Extra;
-use crate::json::reader::Reader;
+use crate::json::reader::document;
 use crate::time::Timestamp;
 
 /// The largest manifest or config BuildKit imports: 1 MiB (`1 << 20`).
@@ -153,18 +153,13 @@ impl CacheConfig {
     /// [`ErrorKind::SizeLimitExceeded`] above `max_size` bytes.
     pub fn from_bytes_with_limit(bytes: &[u8], max_size: u64) -> Result<CacheConfig> {
         check_limit(bytes, max_size)?;
-        let mut r = Reader::new(bytes);
-        let config = read::config(&mut r)?;
-        r.finish()?;
-        Ok(config)
+        document(bytes, read::config)
     }
 
     /// Reads the bare `records` array of an inline cache
     /// (`moby.buildkit.cache.v0`), with no `layers`.
     pub fn from_records_bytes(bytes: &[u8]) -> Result<CacheConfig> {
-        let mut r = Reader::new(bytes);
-        let records = read::records(&mut r)?;
-        r.finish()?;
+        let records = document(bytes, read::records)?;
         Ok(CacheConfig {
             records,
             ..CacheConfig::default()

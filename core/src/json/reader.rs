@@ -12,6 +12,18 @@ use crate::error::{Error, ErrorKind, Result};
 /// Go's `encoding/json` maximum nesting depth.
 pub(crate) const MAX_DEPTH: usize = 10_000;
 
+/// Reads the whole of `bytes` as one document with `read`: nothing but
+/// whitespace may follow.
+pub(crate) fn document<T>(
+    bytes: &[u8],
+    read: impl FnOnce(&mut Reader<'_>) -> Result<T>,
+) -> Result<T> {
+    let mut r = Reader::new(bytes);
+    let value = read(&mut r)?;
+    r.finish()?;
+    Ok(value)
+}
+
 /// A cursor over one JSON document.
 pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
@@ -27,11 +39,6 @@ impl<'a> Reader<'a> {
             pos: 0,
             depth: 0,
         }
-    }
-
-    /// The byte offset of the cursor.
-    pub(crate) fn offset(&self) -> usize {
-        self.pos
     }
 
     /// An [`ErrorKind::InvalidJson`] error at the current offset.
@@ -328,43 +335,103 @@ impl<'a> Reader<'a> {
         Ok(std::str::from_utf8(&bytes[start..i]).unwrap_or_default())
     }
 
-    /// Reads an integer that must fit an `i64` (Go's `int` on 64-bit).
-    pub(crate) fn int(&mut self) -> Result<i64> {
+    /// Reads an integer literal: its value as an `i128` (every JSON
+    /// integer an `i64` or `u64` field can hold fits), or `None` when the
+    /// literal has a fraction or an exponent or is out of even that range.
+    fn integer(&mut self) -> Result<(usize, &'a str, Option<i128>)> {
         if !matches!(self.peek(), Some(b'-' | b'0'..=b'9')) {
             return Err(self.unexpected("an integer"));
         }
         let start = self.pos;
         let text = self.number()?;
-        text.parse::<i64>().map_err(|_| {
-            let kind = if text.bytes().all(|b| b == b'-' || b.is_ascii_digit()) {
+        Ok((start, text, text.parse::<i128>().ok()))
+    }
+
+    /// Reads an integer that must fit an `i64` (Go's `int` on 64-bit).
+    pub(crate) fn int(&mut self) -> Result<i64> {
+        let (start, text, value) = self.integer()?;
+        let why = match value.map(i64::try_from) {
+            Some(Ok(v)) => return Ok(v),
+            Some(Err(_)) => "out of range for a 64-bit integer",
+            None if text.bytes().all(|b| b == b'-' || b.is_ascii_digit()) => {
                 "out of range for a 64-bit integer"
-            } else {
-                "not an integer"
-            };
-            Error::new(
-                ErrorKind::InvalidJson,
-                format!("cannot read number {} as an integer: {kind}", short(text)),
+            }
+            None => "not an integer",
+        };
+        Err(Error::new(
+            ErrorKind::InvalidJson,
+            format!("cannot read number {} as an integer: {why}", short(text)),
+        )
+        .at_offset(start))
+    }
+
+    /// Reads a size: an integer from 0 to 2^63−1 (Go's `int64`, never
+    /// negative), else [`ErrorKind::SizeOutOfRange`]; a fraction is
+    /// [`ErrorKind::InvalidJson`] like any non-integer.
+    pub(crate) fn size(&mut self) -> Result<u64> {
+        let (start, text, value) = self.integer()?;
+        let integral = text.bytes().all(|b| b == b'-' || b.is_ascii_digit());
+        match value.map(|v| i64::try_from(v).map(u64::try_from)) {
+            Some(Ok(Ok(v))) => Ok(v),
+            _ if integral => Err(Error::new(
+                ErrorKind::SizeOutOfRange,
+                format!("size {} is not between 0 and 2^63-1", short(text)),
             )
-            .at_offset(start)
+            .at_offset(start)),
+            _ => Err(Error::new(
+                ErrorKind::InvalidJson,
+                format!(
+                    "cannot read number {} as an integer: not an integer",
+                    short(text)
+                ),
+            )
+            .at_offset(start)),
+        }
+    }
+
+    /// Reads a string and parses it with `parse`, placing the offset of a
+    /// parse error inside the document.
+    pub(crate) fn parsed<T>(&mut self, parse: impl FnOnce(&str) -> Result<T>) -> Result<T> {
+        self.peek();
+        let start = self.pos + 1;
+        let s = self.string()?;
+        parse(&s).map_err(|e| {
+            Error::new(e.kind(), e.message().to_owned()).at_offset(start + e.offset().unwrap_or(0))
         })
     }
 
-    /// Reads a size: an integer from 0 to 2^63−1, else
-    /// [`ErrorKind::SizeOutOfRange`].
-    pub(crate) fn size(&mut self) -> Result<u64> {
-        let start = self.pos;
-        match self.int() {
-            Ok(v) => u64::try_from(v).map_err(|_| {
-                Error::new(ErrorKind::SizeOutOfRange, format!("size {v} is negative"))
-                    .at_offset(start)
-            }),
-            Err(e) if e.message().contains("out of range") => Err(Error::new(
-                ErrorKind::SizeOutOfRange,
-                e.message().replace("cannot read number", "size"),
-            )
-            .at_offset(e.offset().unwrap_or(start))),
-            Err(e) => Err(e),
+    /// Reads an object (or `null`) into a fresh `T`, calling `member` for
+    /// each member that is not `null` (Go leaves those at the zero value).
+    pub(crate) fn object_into<T: Default>(
+        &mut self,
+        mut member: impl FnMut(&mut Self, &str, &mut T) -> Result<()>,
+    ) -> Result<T> {
+        let mut value = T::default();
+        if !self.null()? {
+            self.object(|r, key| {
+                if r.null()? {
+                    return Ok(());
+                }
+                member(r, &key, &mut value)
+            })?;
         }
+        Ok(value)
+    }
+
+    /// Reads an array (or `null`), each element by `element`, with errors
+    /// located at the element's index.
+    pub(crate) fn list<T>(
+        &mut self,
+        mut element: impl FnMut(&mut Self) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        if !self.null()? {
+            self.array(|r, i| {
+                out.push(element(r).map_err(|e| e.within(&format!("[{i}]")))?);
+                Ok(())
+            })?;
+        }
+        Ok(out)
     }
 
     /// Skips one value of any kind and returns its raw bytes.

@@ -153,6 +153,13 @@ export function cases(api, data) {
     }
     throwsCode(() => CacheConfig.fromBytes(new TextEncoder().encode('{}')).layerChain(0), 'INVALID_LAYER_INDEX')
     throwsCode(() => CacheManifest.build('nope', {}, []), 'INVALID_ARGUMENT')
+    const empty = new TextEncoder().encode('{}')
+    for (const call of [() => CacheConfig.fromBytes(empty, 5), () => CacheConfig.fromBytes(empty).validate('x'), () => CacheConfig.fromBytes(empty).validate({ blobs: 'x' })]) {
+      ok(throwsCode(call, 'INVALID_ARGUMENT') instanceof TypeError, 'options must be objects')
+    }
+    const d = api.Digest.parse(`sha256:${'a'.repeat(64)}`)
+    equal(OciLayout.blobPath(d), OciLayout.blobPath(String(d)), 'a Digest where a digest string goes')
+    equal(api.ghaBlobKey(d), `buildkit-blob-1-${d}`, 'a Digest for a key')
   })
 
   add('MediaType constants and storage keys', () => {
