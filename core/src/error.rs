@@ -136,6 +136,17 @@ pub enum ErrorKind {
     /// An image config whose `rootfs.diff_ids` count differs from the
     /// manifest's layer count (BuildKit skips its inline cache).
     LayerCountMismatch,
+    /// A layer descriptor whose media type is not a layer type BuildKit
+    /// imports.
+    UnknownMediaType,
+    /// A layer whose content does not hash to its diffID (the
+    /// `containerd.io/uncompressed` annotation).
+    DiffIdMismatch,
+    /// The storage could not read or write a blob.
+    StorageError,
+    /// A document the operation needs to follow is missing or unreadable,
+    /// so what it reaches is unknown (gc refuses).
+    IncompleteCache,
 }
 
 impl ErrorKind {
@@ -186,6 +197,10 @@ impl ErrorKind {
         ErrorKind::InvalidTag,
         ErrorKind::InvalidBase64,
         ErrorKind::LayerCountMismatch,
+        ErrorKind::UnknownMediaType,
+        ErrorKind::DiffIdMismatch,
+        ErrorKind::StorageError,
+        ErrorKind::IncompleteCache,
     ];
 
     /// The stable `SCREAMING_SNAKE_CASE` code of this kind, e.g. `INVALID_DIGEST`.
@@ -236,6 +251,10 @@ impl ErrorKind {
             ErrorKind::InvalidTag => "INVALID_TAG",
             ErrorKind::InvalidBase64 => "INVALID_BASE64",
             ErrorKind::LayerCountMismatch => "LAYER_COUNT_MISMATCH",
+            ErrorKind::UnknownMediaType => "UNKNOWN_MEDIA_TYPE",
+            ErrorKind::DiffIdMismatch => "DIFF_ID_MISMATCH",
+            ErrorKind::StorageError => "STORAGE_ERROR",
+            ErrorKind::IncompleteCache => "INCOMPLETE_CACHE",
         }
     }
 }

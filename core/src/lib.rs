@@ -20,9 +20,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod cache;
 mod cache_config;
 mod cache_manifest;
+mod collection;
 mod compression;
+mod conversion;
 mod csv;
 mod descriptor;
 mod digest;
@@ -30,17 +33,21 @@ mod digester;
 mod error;
 mod finding;
 mod inline;
+mod inspection;
 mod json;
 mod layer;
 mod layout;
 mod manifest;
 mod media_type;
+mod merge;
 mod options;
 mod reference;
 mod size;
 mod storage_keys;
 mod time;
+mod verification;
 
+pub use cache::{Cache, CacheEntry, CacheLoader, StoredBlob};
 pub use cache_config::{
     BUILDKIT_MAX_BLOB_SIZE, CacheConfig, CacheInput, CacheLayer, CacheRecord, CacheResult,
     ChainedResult, DEFAULT_MAX_DOCUMENT_SIZE, LayerAnnotations, RecordSize, ValidateOptions,
@@ -49,10 +56,12 @@ pub use cache_manifest::{
     ANNOTATION_CREATED_AT, ANNOTATION_DESCRIPTION, ANNOTATION_UNCOMPRESSED, CacheDocument,
     CacheForm, CacheManifest,
 };
+pub use collection::{DEFAULT_GRACE_PERIOD_MS, GcOptions, GcPlan};
 pub use compression::{
     Compression, DETECT_LEN, Decoder, Encoder, GzipDecoder, GzipEncoder, Limits, Sink, ZstdDecoder,
     ZstdEncoder, compress, decompress, detect_compression, estargz_toc_offset, level_from_number,
 };
+pub use conversion::Conversion;
 pub use csv::{CsvField, split_csv};
 pub use descriptor::{Descriptor, Platform};
 pub use digest::{Algorithm, Digest};
@@ -60,6 +69,7 @@ pub use digester::{Digester, digest, verify};
 pub use error::{Error, ErrorKind, Location, Result};
 pub use finding::{Finding, Severity, has_errors};
 pub use inline::{INLINE_CACHE_KEY, InlineCache, inline_cache};
+pub use inspection::Inspection;
 pub use json::Extra;
 pub use layer::{CompressedLayer, LayerCompressor, LayerDigester, LayerDigests, layer_digests};
 pub use layout::{
@@ -67,6 +77,7 @@ pub use layout::{
 };
 pub use manifest::{ImageIndex, ImageManifest};
 pub use media_type::MediaType;
+pub use merge::{CacheWrite, merge};
 pub use options::{
     AzblobSettings, CacheOptions, CacheType, CompressionSettings, CompressionType, Dialect,
     Direction, ExportSettings, GhaSettings, InlineSettings, KeyCase, LocalSettings, Mode,
@@ -82,3 +93,4 @@ pub use storage_keys::{
     s3_blob_key, s3_manifest_key,
 };
 pub use time::Timestamp;
+pub use verification::{BlobCheck, BlobDigests, BlobVerifier, Verification, VerifyReport};

@@ -133,7 +133,14 @@ proptest! {
         for i in 0..config.records.len() {
             let _ = config.result_chains(i);
         }
-        if let Ok(n) = config.normalized() {
+        // Normalising twice changes nothing when the blob order is total.
+        // (sortConfig breaks ties between equal blobs by the old parent
+        // index, which the sort itself renumbers, so configs with a blob on
+        // two parents may flip on every pass, in BuildKit as here.)
+        let blobs: std::collections::BTreeSet<_> = config.layers.iter().filter_map(|l| l.blob.as_ref()).collect();
+        if blobs.len() == config.layers.len()
+            && let Ok(n) = config.normalized()
+        {
             prop_assert_eq!(n.normalized().unwrap().to_bytes(), n.to_bytes());
         }
     }

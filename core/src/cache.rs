@@ -1,0 +1,406 @@
+//! A cache as the operations see it: an OCI layout's `index.json`, every
+//! document it reaches (manifests, indexes, cache configs), read and
+//! checked, plus what the storage holds ([`StoredBlob`]).
+//!
+//! The core never reads storage: [`CacheLoader`] asks for one blob at a
+//! time and the caller (a storage driver) hands over its bytes. Documents
+//! are hashed as they arrive, so a cache is only followed through content
+//! that matches its digests.
+//!
+//! Spec: `cache-format.md` §4.2 (the layout, tags, BuildKit's import by tag),
+//! §6 (detecting the wrapper); `oci-basics.md` §6 (layout), §1.4 (digests).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::cache_config::CacheConfig;
+use crate::cache_manifest::CacheManifest;
+use crate::descriptor::Descriptor;
+use crate::digest::Digest;
+use crate::error::{ErrorKind, Result};
+use crate::finding::Finding;
+use crate::layout::{ANNOTATION_REF_NAME, OciLayout};
+use crate::manifest::ImageIndex;
+use crate::media_type::MediaType;
+
+/// One blob file the storage holds, as a driver lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBlob {
+    /// Its path in the layout, `blobs/<algorithm>/<encoded>`.
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its modification time in milliseconds since the Unix epoch, if the
+    /// storage knows it.
+    pub modified_ms: Option<i64>,
+}
+
+impl StoredBlob {
+    /// The digest its path names, or the error saying why it names none.
+    pub fn digest(&self) -> Result<Digest> {
+        OciLayout::digest_from_path(&self.path)
+    }
+}
+
+/// One `index.json` entry and, when it is a cache, its manifest and config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheEntry {
+    /// Its position in `index.json`'s `manifests`.
+    pub position: usize,
+    /// Its `org.opencontainers.image.ref.name`, if any.
+    pub tag: Option<String>,
+    /// The entry's descriptor.
+    pub descriptor: Descriptor,
+    /// The cache manifest, when the entry's document is one and was read.
+    pub manifest: Option<CacheManifest>,
+    /// The cache config, when it was read.
+    pub config: Option<CacheConfig>,
+}
+
+impl CacheEntry {
+    /// The entry's name in messages: its tag or its position.
+    pub fn name(&self) -> String {
+        match &self.tag {
+            Some(t) => t.clone(),
+            None => format!("manifests[{}]", self.position),
+        }
+    }
+}
+
+/// A loaded cache: `index.json`, its entries and every document they reach.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cache {
+    /// `index.json`, when it could be read.
+    pub index: Option<ImageIndex>,
+    /// The entries of `index.json`, in order.
+    pub entries: Vec<CacheEntry>,
+    /// What went wrong while loading (missing or unreadable documents).
+    pub findings: Vec<Finding>,
+    /// Every document read, with the descriptors of the blobs it points at.
+    pub(crate) children: BTreeMap<Digest, Vec<Descriptor>>,
+    /// Documents that are missing, damaged or unreadable: what they reach
+    /// is unknown.
+    pub(crate) unknown: BTreeSet<Digest>,
+    /// Every blob the loader was given (hashed while loading).
+    pub(crate) read: BTreeSet<Digest>,
+}
+
+impl Cache {
+    /// Whether every document reachable from `index.json` was read: when
+    /// not, the set of reachable blobs is not known.
+    pub fn is_complete(&self) -> bool {
+        self.index.is_some() && self.unknown.is_empty()
+    }
+
+    /// The documents whose content is unknown (missing, damaged, unreadable).
+    pub fn unknown_documents(&self) -> impl Iterator<Item = &Digest> {
+        self.unknown.iter()
+    }
+
+    /// Every blob reachable from the entries `keep` selects, with the first
+    /// descriptor that reaches it, in digest order. Walks documents already
+    /// read; an unknown document is listed but not followed.
+    pub fn reachable(&self, keep: impl Fn(&CacheEntry) -> bool) -> BTreeMap<Digest, Descriptor> {
+        let mut reached = BTreeMap::new();
+        let mut stack: Vec<&Descriptor> = self
+            .entries
+            .iter()
+            .filter(|e| keep(e))
+            .map(|e| &e.descriptor)
+            .collect();
+        stack.reverse();
+        while let Some(d) = stack.pop() {
+            if reached.contains_key(&d.digest) {
+                continue;
+            }
+            reached.insert(d.digest.clone(), d.clone());
+            if let Some(children) = self.children.get(&d.digest) {
+                stack.extend(children.iter().rev());
+            }
+        }
+        for e in &self.entries {
+            if keep(e)
+                && let Some(m) = &e.manifest
+            {
+                let c = m.config();
+                reached.entry(c.digest.clone()).or_insert_with(|| c.clone());
+            }
+        }
+        reached
+    }
+
+    /// The unknown documents among those the entries `keep` selects reach.
+    pub fn unknown_reachable(&self, keep: impl Fn(&CacheEntry) -> bool) -> Vec<Digest> {
+        let reached = self.reachable(keep);
+        self.unknown
+            .iter()
+            .filter(|d| reached.contains_key(*d))
+            .cloned()
+            .collect()
+    }
+}
+
+/// Loads a [`Cache`]: give it `index.json`, then feed it each blob
+/// [`CacheLoader::next_needed`] asks for until it asks for none.
+///
+/// ```
+/// use ocicache::{CacheForm, CacheLoader, CacheManifest, Descriptor, ImageIndex, MediaType};
+///
+/// let config = br#"{"layers":[],"records":[]}"#;
+/// let m = CacheManifest::build(CacheForm::ImageManifest,
+///     Descriptor::for_content(MediaType::CACHE_CONFIG, config), vec![]);
+/// let bytes = m.to_bytes();
+/// let mut index = ImageIndex::new(MediaType::OCI_INDEX, vec![]);
+/// index.put_tag("latest", &Descriptor::for_content(MediaType::OCI_MANIFEST, &bytes))?;
+/// let mut loader = CacheLoader::new(Some(&index.to_bytes()));
+/// while let Some(d) = loader.next_needed() {
+///     let blob: &[u8] = if d.media_type == MediaType::CACHE_CONFIG { config } else { &bytes };
+///     loader.feed(&d.digest, blob)?;
+/// }
+/// let cache = loader.finish();
+/// assert!(cache.is_complete());
+/// assert_eq!(cache.entries[0].tag.as_deref(), Some("latest"));
+/// # Ok::<(), ocicache::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct CacheLoader {
+    cache: Cache,
+    pending: Vec<Need>,
+    asked: BTreeSet<Digest>,
+}
+
+#[derive(Debug, Clone)]
+struct Need {
+    descriptor: Descriptor,
+    /// The entries whose manifest or config this blob is.
+    entry: Option<usize>,
+    config: bool,
+}
+
+impl CacheLoader {
+    /// A loader for the layout whose `index.json` holds `index` (`None`
+    /// when the file is missing: the cache is then empty and incomplete).
+    pub fn new(index: Option<&[u8]>) -> Self {
+        let mut loader = CacheLoader {
+            cache: Cache::default(),
+            pending: Vec::new(),
+            asked: BTreeSet::new(),
+        };
+        let parsed = match index {
+            None => Err(crate::Error::new(
+                ErrorKind::MissingBlob,
+                "index.json is missing",
+            )),
+            Some(bytes) => ImageIndex::from_bytes(bytes),
+        };
+        match parsed {
+            Ok(index) => {
+                loader.cache.findings.extend(
+                    index
+                        .validate()
+                        .into_iter()
+                        .map(|f| within("index.json", f)),
+                );
+                for (position, d) in index.manifests.iter().enumerate() {
+                    loader.cache.entries.push(CacheEntry {
+                        position,
+                        tag: d.annotations.get(ANNOTATION_REF_NAME).cloned(),
+                        descriptor: d.clone(),
+                        manifest: None,
+                        config: None,
+                    });
+                    loader.ask(d, Some(position), false);
+                }
+                loader.cache.index = Some(index);
+            }
+            Err(e) => loader.cache.findings.push(Finding::error(
+                e.kind(),
+                located("index.json", field(&e)),
+                e.message(),
+            )),
+        }
+        loader.pending.reverse();
+        loader
+    }
+
+    fn ask(&mut self, d: &Descriptor, entry: Option<usize>, config: bool) {
+        if !(config || is_document(&d.media_type)) {
+            return;
+        }
+        if entry.is_none() && !self.asked.insert(d.digest.clone()) {
+            return;
+        }
+        if entry.is_some() {
+            self.asked.insert(d.digest.clone());
+        }
+        self.pending.push(Need {
+            descriptor: d.clone(),
+            entry,
+            config,
+        });
+    }
+
+    /// The next blob (a manifest, index or cache config) to read, if any.
+    pub fn next_needed(&self) -> Option<&Descriptor> {
+        self.pending.last().map(|n| &n.descriptor)
+    }
+
+    /// The bytes of the blob [`CacheLoader::next_needed`] returned. A blob
+    /// whose bytes do not match its digest or size, or do not parse, is
+    /// recorded as a finding and not followed; the error is for a digest
+    /// that was not asked for.
+    pub fn feed(&mut self, digest: &Digest, bytes: &[u8]) -> Result<()> {
+        let need = self.take(digest)?;
+        let d = &need.descriptor;
+        let path = d.digest.to_string();
+        self.cache.read.insert(d.digest.clone());
+        if let Err(e) = crate::digester::verify(bytes, &d.digest, Some(d.size)) {
+            self.cache
+                .findings
+                .push(Finding::error(e.kind(), path, e.message()));
+            self.cache.unknown.insert(d.digest.clone());
+            return Ok(());
+        }
+        if need.config {
+            match CacheConfig::from_bytes(bytes) {
+                Ok(c) => {
+                    if let Some(at) = need.entry {
+                        self.cache.entries[at].config = Some(c);
+                    }
+                }
+                Err(e) => self.unreadable(d, &e),
+            }
+            return Ok(());
+        }
+        let children = if is_index(&d.media_type) {
+            ImageIndex::from_bytes(bytes).map(|i| i.manifests)
+        } else {
+            crate::manifest::ImageManifest::from_bytes(bytes).map(|m| {
+                m.config
+                    .into_iter()
+                    .chain(m.layers)
+                    .chain(m.subject)
+                    .collect()
+            })
+        };
+        let children: Vec<Descriptor> = match children {
+            Ok(c) => c,
+            Err(e) => {
+                self.unreadable(d, &e);
+                return Ok(());
+            }
+        };
+        for c in &children {
+            self.ask(c, None, false);
+        }
+        self.cache.children.insert(d.digest.clone(), children);
+        if let Some(at) = need.entry {
+            self.entry_manifest(at, bytes);
+        }
+        Ok(())
+    }
+
+    fn entry_manifest(&mut self, at: usize, bytes: &[u8]) {
+        let path = self.cache.entries[at].descriptor.digest.to_string();
+        match CacheManifest::from_bytes(bytes) {
+            Ok(m) => {
+                let config = m.config().clone();
+                self.cache.entries[at].manifest = Some(m);
+                self.ask(&config, Some(at), true);
+            }
+            Err(e) if e.kind() == ErrorKind::MissingCacheConfig => {
+                let name = self.cache.entries[at].name();
+                self.cache.findings.push(Finding::warning(
+                    e.kind(),
+                    path,
+                    format!("entry {name} is not a cache: {}", e.message()),
+                ));
+            }
+            Err(e) => self.cache.findings.push(Finding::error(
+                e.kind(),
+                located(&path, field(&e)),
+                e.message(),
+            )),
+        }
+    }
+
+    fn unreadable(&mut self, d: &Descriptor, e: &crate::Error) {
+        self.cache.findings.push(Finding::error(
+            e.kind(),
+            located(d.digest.as_ref(), field(e)),
+            e.message(),
+        ));
+        self.cache.unknown.insert(d.digest.clone());
+    }
+
+    fn take(&mut self, digest: &Digest) -> Result<Need> {
+        let at = self
+            .pending
+            .iter()
+            .rposition(|n| &n.descriptor.digest == digest)
+            .ok_or_else(|| {
+                crate::Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("{digest} was not asked for"),
+                )
+            })?;
+        Ok(self.pending.remove(at))
+    }
+
+    /// Reports that the blob [`CacheLoader::next_needed`] returned is not
+    /// in the storage.
+    pub fn missing(&mut self, digest: &Digest) -> Result<()> {
+        let need = self.take(digest)?;
+        let what = if need.config {
+            "cache config"
+        } else {
+            "document"
+        };
+        self.cache.findings.push(Finding::error(
+            ErrorKind::MissingBlob,
+            digest.to_string(),
+            format!(
+                "{what} {digest} ({} bytes) is missing",
+                need.descriptor.size
+            ),
+        ));
+        self.cache.unknown.insert(digest.clone());
+        Ok(())
+    }
+
+    /// The loaded cache. Blobs still pending count as unknown.
+    pub fn finish(mut self) -> Cache {
+        for n in std::mem::take(&mut self.pending) {
+            self.cache.unknown.insert(n.descriptor.digest);
+        }
+        self.cache
+    }
+}
+
+/// `path` with a JSON path inside it: `sha256:…#records[3].link`.
+pub(crate) fn located(path: &str, field: Option<&str>) -> String {
+    match field {
+        Some(f) if !f.is_empty() => format!("{path}#{f}"),
+        _ => path.to_owned(),
+    }
+}
+
+/// A finding about a document, placed inside `path`.
+pub(crate) fn within(path: &str, mut f: Finding) -> Finding {
+    f.path = located(path, Some(&f.path));
+    f
+}
+
+/// The JSON path an error is located at, if any.
+pub(crate) fn field(e: &crate::Error) -> Option<&str> {
+    e.location().and_then(|l| l.field.as_deref())
+}
+
+fn is_index(media_type: &str) -> bool {
+    media_type == MediaType::OCI_INDEX || media_type == MediaType::DOCKER_MANIFEST_LIST
+}
+
+fn is_document(media_type: &str) -> bool {
+    is_index(media_type)
+        || media_type == MediaType::OCI_MANIFEST
+        || media_type == MediaType::DOCKER_MANIFEST
+}

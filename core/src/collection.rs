@@ -1,0 +1,231 @@
+//! `gc`: which blobs of a local cache can go.
+//!
+//! A blob is kept when any kept `index.json` entry reaches it (walking
+//! manifests and indexes like BuildKit's `reset=true`), when it is younger
+//! than the grace period (a concurrent export may be writing blobs it has not
+//! yet put into `index.json`), or when its path is not a blob path at all.
+//! Everything else is deleted. The plan refuses outright when a document a
+//! kept entry reaches could not be read: what it reaches is then unknown.
+//!
+//! The caller writes the new `index.json` first (when tags are dropped),
+//! atomically, and only then deletes — a crash at any point leaves a valid
+//! cache.
+//!
+//! Spec: `cache-format.md` §4.2 (`reset=true` walks index/manifest children;
+//! `ingest/` and the lock file are not blobs); `oci-basics.md` §6.
+
+use std::collections::BTreeSet;
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use crate::cache::{Cache, StoredBlob};
+use crate::error::{Error, ErrorKind, Result};
+
+/// The default grace period: 10 minutes.
+pub const DEFAULT_GRACE_PERIOD_MS: i64 = 10 * 60 * 1000;
+
+/// What to keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GcOptions {
+    /// Keep only the entries with these tags (entries without a tag are
+    /// always kept); `None` keeps every tag.
+    pub keep_tags: Option<Vec<String>>,
+    /// Drop the entries with these tags.
+    pub drop_tags: Vec<String>,
+    /// Blobs modified less than this many milliseconds before `now_ms` are
+    /// kept.
+    pub grace_period_ms: i64,
+    /// The current time, in milliseconds since the Unix epoch.
+    pub now_ms: i64,
+}
+
+impl GcOptions {
+    /// Keep every tag, with the default grace period, at `now_ms`.
+    pub fn new(now_ms: i64) -> Self {
+        GcOptions {
+            keep_tags: None,
+            drop_tags: Vec::new(),
+            grace_period_ms: DEFAULT_GRACE_PERIOD_MS,
+            now_ms,
+        }
+    }
+}
+
+/// What gc will do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GcPlan {
+    /// The new `index.json`, when entries are dropped: write it (atomically)
+    /// before deleting anything.
+    pub index: Option<Vec<u8>>,
+    /// The tags dropped from `index.json`.
+    pub dropped_tags: Vec<String>,
+    /// The blobs to delete, in path order.
+    pub delete: Vec<StoredBlob>,
+    /// Unreachable blobs kept because they are younger than the grace period.
+    pub young: Vec<StoredBlob>,
+    /// Files under `blobs/` that are not blobs, left alone.
+    pub ignored: Vec<StoredBlob>,
+    /// The number of stored blobs kept because they are reachable.
+    pub reachable: u64,
+    /// Their bytes.
+    pub reachable_bytes: u64,
+}
+
+impl Cache {
+    /// Plans a gc of this cache against the blobs the storage holds.
+    /// Errors: [`ErrorKind::TagNotFound`] for a tag to keep or drop that no
+    /// entry has; [`ErrorKind::IncompleteCache`] when `index.json` or a
+    /// document a kept entry reaches could not be read.
+    pub fn gc_plan(&self, stored: &[StoredBlob], options: &GcOptions) -> Result<GcPlan> {
+        let Some(index) = &self.index else {
+            return Err(Error::new(
+                ErrorKind::IncompleteCache,
+                "gc refused: index.json could not be read, so nothing is known to be reachable",
+            ));
+        };
+        let tags: BTreeSet<&str> = self
+            .entries
+            .iter()
+            .filter_map(|e| e.tag.as_deref())
+            .collect();
+        for t in options.keep_tags.iter().flatten().chain(&options.drop_tags) {
+            if !tags.contains(t.as_str()) {
+                return Err(Error::new(
+                    ErrorKind::TagNotFound,
+                    format!("no index.json entry has the tag {t:?}"),
+                )
+                .in_field("tags"));
+            }
+        }
+        let keep = |e: &crate::cache::CacheEntry| match &e.tag {
+            None => true,
+            Some(t) => {
+                options.keep_tags.as_ref().is_none_or(|k| k.contains(t))
+                    && !options.drop_tags.contains(t)
+            }
+        };
+        if let Some(d) = self.unknown_reachable(keep).first() {
+            return Err(Error::new(
+                ErrorKind::IncompleteCache,
+                format!(
+                    "gc refused: {d} is reachable but missing or unreadable, so what it reaches is unknown; \
+                     run verify, then repair it or drop its tag"
+                ),
+            ));
+        }
+        let reached = self.reachable(keep);
+        let mut dropped_tags = Vec::new();
+        let new_index = if self.entries.iter().all(keep) {
+            None
+        } else {
+            let mut copy = index.clone();
+            copy.manifests = self
+                .entries
+                .iter()
+                .filter(|e| {
+                    let k = keep(e);
+                    if !k {
+                        dropped_tags.extend(e.tag.clone());
+                    }
+                    k
+                })
+                .map(|e| e.descriptor.clone())
+                .collect();
+            Some(copy.to_bytes())
+        };
+        let mut plan = GcPlan {
+            index: new_index,
+            dropped_tags,
+            delete: Vec::new(),
+            young: Vec::new(),
+            ignored: Vec::new(),
+            reachable: 0,
+            reachable_bytes: 0,
+        };
+        let cutoff = options.now_ms.saturating_sub(options.grace_period_ms);
+        let mut stored: Vec<&StoredBlob> = stored.iter().collect();
+        stored.sort_by(|a, b| a.path.cmp(&b.path));
+        for s in stored {
+            let Ok(digest) = s.digest() else {
+                plan.ignored.push(s.clone());
+                continue;
+            };
+            if reached.contains_key(&digest) {
+                plan.reachable += 1;
+                plan.reachable_bytes += s.size;
+            } else if s.modified_ms.is_none_or(|m| m > cutoff) {
+                plan.young.push(s.clone());
+            } else {
+                plan.delete.push(s.clone());
+            }
+        }
+        Ok(plan)
+    }
+}
+
+impl GcPlan {
+    /// The bytes deleting [`GcPlan::delete`] frees.
+    pub fn freed_bytes(&self) -> u64 {
+        self.delete.iter().map(|b| b.size).sum()
+    }
+
+    /// The plan as JSON; `done` says whether it was carried out (or is a dry
+    /// run).
+    pub fn to_json(&self, done: bool) -> Value {
+        let list = |v: &[StoredBlob]| {
+            v.iter()
+                .map(|b| json!({"blob": b.path, "size": b.size}))
+                .collect::<Vec<_>>()
+        };
+        json!({
+            "dryRun": !done,
+            "delete": list(&self.delete),
+            "deleted": if done { self.delete.len() } else { 0 },
+            "freedBytes": self.freed_bytes(),
+            "droppedTags": self.dropped_tags,
+            "kept": self.reachable,
+            "keptBytes": self.reachable_bytes,
+            "young": list(&self.young),
+            "ignored": list(&self.ignored),
+        })
+    }
+
+    /// The plan as text: one line per blob, then a summary.
+    pub fn to_text(&self, done: bool) -> String {
+        let verb = if done { "deleted" } else { "would delete" };
+        let mut out = String::new();
+        for t in &self.dropped_tags {
+            let _ = writeln!(
+                out,
+                "{} tag {t}",
+                if done { "dropped" } else { "would drop" }
+            );
+        }
+        for b in &self.delete {
+            let _ = writeln!(out, "{verb}  {}  {} bytes", b.path, b.size);
+        }
+        for b in &self.young {
+            let _ = writeln!(
+                out,
+                "kept (younger than the grace period)  {}  {} bytes",
+                b.path, b.size
+            );
+        }
+        for b in &self.ignored {
+            let _ = writeln!(out, "left alone (not a blob)  {}", b.path);
+        }
+        let _ = writeln!(
+            out,
+            "{verb} {} blobs ({} bytes); kept {} reachable blobs ({} bytes), {} young, {} not blobs",
+            self.delete.len(),
+            self.freed_bytes(),
+            self.reachable,
+            self.reachable_bytes,
+            self.young.len(),
+            self.ignored.len()
+        );
+        out
+    }
+}

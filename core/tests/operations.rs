@@ -1,0 +1,438 @@
+//! The operations (inspect, verify, gc, merge, convert) carried out over an
+//! in-memory copy of every bundled BuildKit export, and the corruption cases.
+mod common;
+
+use std::collections::BTreeMap;
+
+use ocicache::{
+    Cache, CacheForm, CacheLoader, Compression, Conversion, Decoder, Digest, ImageIndex,
+    LayerCompressor, Limits, OciLayout, StoredBlob, merge,
+};
+
+/// A layout in memory: relative path → bytes.
+#[derive(Clone)]
+struct Layout(BTreeMap<String, Vec<u8>>);
+
+impl Layout {
+    fn read(name: &str) -> Layout {
+        let root = common::tests_dir()
+            .join("fixtures/buildkit")
+            .join(name)
+            .join("cache");
+        let mut files = BTreeMap::new();
+        for sub in ["index.json", "oci-layout"] {
+            files.insert(sub.to_owned(), std::fs::read(root.join(sub)).unwrap());
+        }
+        for e in std::fs::read_dir(root.join("blobs/sha256")).unwrap() {
+            let e = e.unwrap();
+            files.insert(
+                format!("blobs/sha256/{}", e.file_name().to_str().unwrap()),
+                std::fs::read(e.path()).unwrap(),
+            );
+        }
+        Layout(files)
+    }
+
+    fn load(&self) -> Cache {
+        let mut loader = CacheLoader::new(self.0.get("index.json").map(Vec::as_slice));
+        while let Some(d) = loader.next_needed().cloned() {
+            match self.0.get(&OciLayout::blob_path(&d.digest)) {
+                Some(b) => loader.feed(&d.digest, b).unwrap(),
+                None => loader.missing(&d.digest).unwrap(),
+            }
+        }
+        loader.finish()
+    }
+
+    fn stored(&self) -> Vec<StoredBlob> {
+        self.0
+            .iter()
+            .filter(|(p, _)| p.starts_with("blobs/"))
+            .map(|(p, b)| StoredBlob {
+                path: p.clone(),
+                size: b.len() as u64,
+                modified_ms: Some(0),
+            })
+            .collect()
+    }
+
+    fn verify(&self) -> ocicache::VerifyReport {
+        let cache = self.load();
+        let mut v = cache.verification(&self.stored());
+        for check in v.checks().to_vec() {
+            let mut b = ocicache::BlobVerifier::new(&check);
+            for chunk in self.0[&check.path].chunks(4096) {
+                b.update(chunk);
+            }
+            v.record(&check.digest, &b.finalize()).unwrap();
+        }
+        v.report()
+    }
+
+    fn codes(&self) -> Vec<&'static str> {
+        let r = self.verify();
+        r.findings
+            .iter()
+            .filter(|f| f.severity == ocicache::Severity::Error)
+            .map(ocicache::Finding::code)
+            .collect()
+    }
+
+    fn put(&mut self, bytes: Vec<u8>) -> Digest {
+        let d = ocicache::digest(&bytes, ocicache::Algorithm::Sha256);
+        self.0.insert(OciLayout::blob_path(&d), bytes);
+        d
+    }
+
+    fn write(&mut self, w: &ocicache::CacheWrite, tag: &str) {
+        self.put(w.config_bytes.clone());
+        self.put(w.manifest_bytes.clone());
+        let index = ImageIndex::updated_layout_index(
+            self.0.get("index.json").map(Vec::as_slice),
+            tag,
+            &w.descriptor,
+        );
+        self.0.insert("index.json".into(), index.unwrap());
+    }
+}
+
+const LAYOUTS: [&str; 7] = [
+    "compression-zstd",
+    "image-manifest-false",
+    "local-max",
+    "local-min",
+    "oci-mediatypes-false",
+    "small-max",
+    "twice",
+];
+
+#[test]
+fn every_bundled_export_inspects_and_verifies_clean() {
+    for name in LAYOUTS {
+        let layout = Layout::read(name);
+        let report = layout.verify();
+        assert!(report.findings.is_empty(), "{name}: {:?}", report.findings);
+        assert!(report.ok());
+        let inspection = layout.load().inspect(Some(&layout.stored()));
+        let j = inspection.to_json();
+        assert_eq!(j["tags"][0]["cache"], true, "{name}");
+        assert!(
+            inspection.to_text().contains("record 0"),
+            "{name}: {}",
+            inspection.to_text()
+        );
+    }
+}
+
+#[test]
+fn twice_gc_deletes_exactly_the_seven_unreachable_blobs() {
+    let layout = Layout::read("twice");
+    let case = common::load("fixtures/buildkit/twice/case.json");
+    let unreachable: Vec<String> = case["blobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["reachable_from_index_json"] == false)
+        .map(|b| format!("blobs/sha256/{}", &b["digest"].as_str().unwrap()[7..]))
+        .collect();
+    assert_eq!(unreachable.len(), 7);
+    let plan = layout
+        .load()
+        .gc_plan(&layout.stored(), &ocicache::GcOptions::new(3_600_000))
+        .unwrap();
+    let deleted: Vec<String> = plan.delete.iter().map(|b| b.path.clone()).collect();
+    assert_eq!(deleted, unreachable);
+    let mut after = layout.clone();
+    for p in &deleted {
+        after.0.remove(p);
+    }
+    assert!(after.verify().findings.is_empty());
+    let stored_before: u64 = layout.stored().iter().map(|b| b.size).sum();
+    let stored_after: u64 = after.stored().iter().map(|b| b.size).sum();
+    assert_eq!(stored_before - stored_after, plan.freed_bytes());
+    // Within the grace period nothing goes.
+    let young = layout
+        .load()
+        .gc_plan(&layout.stored(), &ocicache::GcOptions::new(60_000))
+        .unwrap();
+    assert!(young.delete.is_empty());
+    assert_eq!(young.young.len(), 7);
+}
+
+#[test]
+fn corruptions_each_have_their_own_code() {
+    let base = Layout::read("small-max");
+    let cache = base.load();
+    let entry = &cache.entries[0];
+    let manifest = entry.manifest.clone().unwrap();
+    let layer = manifest.layers().next().unwrap().digest.clone();
+
+    let mut flipped = base.clone();
+    let bytes = flipped.0.get_mut(&OciLayout::blob_path(&layer)).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 1;
+    assert_eq!(flipped.codes(), ["DIGEST_MISMATCH"]);
+
+    let mut missing = base.clone();
+    missing.0.remove(&OciLayout::blob_path(&layer));
+    assert_eq!(missing.codes(), ["MISSING_BLOB"]);
+
+    let mut truncated = base.clone();
+    let index = truncated.0.get_mut("index.json").unwrap();
+    index.truncate(index.len() / 2);
+    assert_eq!(truncated.codes(), ["INVALID_JSON"]);
+    assert_eq!(
+        truncated
+            .load()
+            .gc_plan(&truncated.stored(), &ocicache::GcOptions::new(i64::MAX))
+            .unwrap_err()
+            .kind()
+            .code(),
+        "INCOMPLETE_CACHE"
+    );
+
+    // A looping parent: layer 0's parent is itself, under a re-digested config.
+    let mut config = entry.config.clone().unwrap();
+    config.layers[0].parent = 0;
+    let mut looping = base.clone();
+    let w = rewrite(&manifest, config, |_| {});
+    looping.write(&w, "latest");
+    assert!(
+        looping.codes().contains(&"LOOPING_LAYER"),
+        "{:?}",
+        looping.codes()
+    );
+
+    let mut unknown = base.clone();
+    let w = rewrite(&manifest, entry.config.clone().unwrap(), |layers| {
+        layers[0].media_type = "application/x-foo".into();
+    });
+    unknown.write(&w, "latest");
+    assert_eq!(unknown.codes(), ["UNKNOWN_MEDIA_TYPE"]);
+}
+
+/// `manifest` with `config` and its layer descriptors edited.
+fn rewrite(
+    manifest: &ocicache::CacheManifest,
+    config: ocicache::CacheConfig,
+    edit: impl FnOnce(&mut Vec<ocicache::Descriptor>),
+) -> ocicache::CacheWrite {
+    let config_bytes = config.to_bytes();
+    let mut layers: Vec<_> = manifest.layers().cloned().collect();
+    edit(&mut layers);
+    let cd = ocicache::Descriptor::for_content(ocicache::MediaType::CACHE_CONFIG, &config_bytes);
+    let m = ocicache::CacheManifest::build(manifest.form(), cd, layers);
+    let manifest_bytes = m.to_bytes();
+    let descriptor =
+        ocicache::Descriptor::for_content(manifest.form().media_type(), &manifest_bytes);
+    ocicache::CacheWrite {
+        config,
+        config_bytes,
+        manifest: m,
+        manifest_bytes,
+        descriptor,
+    }
+}
+
+#[test]
+fn merging_two_exports_keeps_the_records_of_both_and_verifies() {
+    let (a, b) = (Layout::read("local-max"), Layout::read("twice"));
+    let (ca, cb) = (a.load(), b.load());
+    let (ea, eb) = (&ca.entries[0], &cb.entries[0]);
+    let sources = [
+        (ea.manifest.as_ref().unwrap(), ea.config.as_ref().unwrap()),
+        (eb.manifest.as_ref().unwrap(), eb.config.as_ref().unwrap()),
+    ];
+    let w = merge(&sources, CacheForm::ImageManifest).unwrap();
+    let mut out = a.clone();
+    for (p, bytes) in &b.0 {
+        if p.starts_with("blobs/") {
+            out.0.insert(p.clone(), bytes.clone());
+        }
+    }
+    out.write(&w, "merged");
+    assert!(
+        out.verify().findings.is_empty(),
+        "{:?}",
+        out.verify().findings
+    );
+    for (_, c) in sources {
+        for r in &c.records {
+            assert!(
+                w.config.records.iter().any(|m| m.digest == r.digest),
+                "{} lost",
+                r.digest
+            );
+        }
+    }
+    // Merging a cache with itself changes nothing.
+    let same = merge(&[sources[1], sources[1]], CacheForm::ImageManifest).unwrap();
+    assert_eq!(same.config_bytes, eb.config.as_ref().unwrap().to_bytes());
+    assert_eq!(
+        same.manifest_bytes,
+        eb.manifest.as_ref().unwrap().to_bytes()
+    );
+}
+
+/// Converts the layout's `latest` to `compression`, writing new blobs.
+fn convert(layout: &mut Layout, compression: Compression, form: Option<CacheForm>) {
+    let cache = layout.load();
+    let e = &cache.entries[0];
+    let mut c = Conversion::new(
+        e.manifest.as_ref().unwrap(),
+        e.config.as_ref().unwrap(),
+        form,
+        Some(compression),
+    )
+    .unwrap();
+    for d in c.layers_to_recompress().to_vec() {
+        let blob = &layout.0[&OciLayout::blob_path(&d.digest)];
+        let from = ocicache::detect_compression(blob).unwrap();
+        let mut dec = Decoder::new(from, Limits::default());
+        let mut enc = LayerCompressor::new(compression, None).unwrap();
+        let mut out = Vec::new();
+        let mut tar = Vec::new();
+        dec.update(blob, &mut |c: &[u8]| {
+            tar.extend_from_slice(c);
+            Ok(())
+        })
+        .unwrap();
+        dec.finish().unwrap();
+        enc.update(&tar, &mut |c: &[u8]| {
+            out.extend_from_slice(c);
+            Ok(())
+        })
+        .unwrap();
+        let done = enc
+            .finalize(&mut |c: &[u8]| {
+                out.extend_from_slice(c);
+                Ok(())
+            })
+            .unwrap();
+        layout.put(out);
+        c.record(&d.digest, &done.digests).unwrap();
+    }
+    let w = c.finish().unwrap();
+    layout.write(&w, "latest");
+}
+
+#[test]
+fn converting_to_zstd_and_back_keeps_every_diff_id() {
+    let mut layout = Layout::read("small-max");
+    let diff_ids = |l: &Layout| -> Vec<String> {
+        let c = l.load();
+        let mut v: Vec<String> = c.entries[0]
+            .manifest
+            .as_ref()
+            .unwrap()
+            .layers()
+            .map(|d| d.annotations["containerd.io/uncompressed"].clone())
+            .collect();
+        v.sort();
+        v
+    };
+    let before = diff_ids(&layout);
+    convert(&mut layout, Compression::Zstd, Some(CacheForm::ImageIndex));
+    assert!(
+        layout.verify().findings.is_empty(),
+        "{:?}",
+        layout.verify().findings
+    );
+    let j = layout.load().inspect(None);
+    assert_eq!(j.to_json()["tags"][0]["compression"]["zstd"], before.len());
+    assert_eq!(j.to_json()["tags"][0]["form"], "image-index");
+    assert_eq!(diff_ids(&layout), before);
+    convert(
+        &mut layout,
+        Compression::Gzip,
+        Some(CacheForm::ImageManifest),
+    );
+    assert!(layout.verify().findings.is_empty());
+    assert_eq!(diff_ids(&layout), before);
+}
+
+mod gc_property {
+    use super::*;
+    use ocicache::{Descriptor, GcOptions, ImageManifest, MediaType};
+    use proptest::prelude::*;
+
+    /// A layout of `leaves` layer blobs, manifests each naming some of them
+    /// (and maybe one earlier manifest through an index), and tagged entries.
+    fn layout(
+        leaves: usize,
+        manifests: &[Vec<usize>],
+        tags: &[usize],
+    ) -> (Layout, Vec<Vec<Digest>>) {
+        let mut l = Layout(BTreeMap::new());
+        let blobs: Vec<Descriptor> = (0..leaves)
+            .map(|i| {
+                let bytes = format!("layer {i}").into_bytes();
+                l.put(bytes.clone());
+                Descriptor::for_content(MediaType::OCI_LAYER_GZIP, &bytes)
+            })
+            .collect();
+        let mut docs: Vec<(Descriptor, Vec<Digest>)> = Vec::new();
+        for (n, picks) in manifests.iter().enumerate() {
+            let config = format!("config {n}").into_bytes();
+            l.put(config.clone());
+            let cd = Descriptor::for_content("application/vnd.test.config", &config);
+            let layers: Vec<Descriptor> =
+                picks.iter().map(|&p| blobs[p % leaves].clone()).collect();
+            let mut reach: Vec<Digest> = layers.iter().map(|d| d.digest.clone()).collect();
+            reach.push(cd.digest.clone());
+            let bytes = ImageManifest::new(MediaType::OCI_MANIFEST, cd, layers).to_bytes();
+            let d = Descriptor::for_content(MediaType::OCI_MANIFEST, &bytes);
+            l.put(bytes);
+            reach.push(d.digest.clone());
+            // Every other manifest is wrapped in an index with the previous one.
+            if n % 2 == 1 {
+                let (prev, prev_reach) = docs[n - 1].clone();
+                let index = ImageIndex::new(MediaType::OCI_INDEX, vec![prev, d]).to_bytes();
+                let id = Descriptor::for_content(MediaType::OCI_INDEX, &index);
+                l.put(index);
+                reach.extend(prev_reach);
+                reach.push(id.digest.clone());
+                docs.push((id, reach));
+            } else {
+                docs.push((d, reach));
+            }
+        }
+        let mut index = ImageIndex::new(MediaType::OCI_INDEX, vec![]);
+        let mut reach_by_tag = Vec::new();
+        for (t, &m) in tags.iter().enumerate() {
+            let (d, reach) = &docs[m % docs.len()];
+            index.put_tag(&format!("t{t}"), d).unwrap();
+            reach_by_tag.push(reach.clone());
+        }
+        l.0.insert("index.json".into(), index.to_bytes());
+        (l, reach_by_tag)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        #[test]
+        fn gc_never_deletes_a_blob_a_kept_tag_reaches(
+            leaves in 1usize..12,
+            manifests in prop::collection::vec(prop::collection::vec(0usize..12, 0..5), 1..6),
+            tags in prop::collection::vec(0usize..6, 1..5),
+            keep in prop::collection::vec(any::<bool>(), 5),
+        ) {
+            let (l, reach) = layout(leaves, &manifests, &tags);
+            let kept: Vec<String> = (0..tags.len()).filter(|t| keep[*t]).map(|t| format!("t{t}")).collect();
+            let mut options = GcOptions::new(i64::MAX);
+            options.keep_tags = Some(kept.clone());
+            let plan = l.load().gc_plan(&l.stored(), &options).unwrap();
+            for (t, r) in reach.iter().enumerate() {
+                if keep[t] {
+                    for d in r {
+                        prop_assert!(!plan.delete.iter().any(|b| b.path == OciLayout::blob_path(d)), "{d} deleted");
+                    }
+                }
+            }
+            // Everything not reached by a kept tag goes.
+            let all_kept: std::collections::BTreeSet<String> =
+                reach.iter().enumerate().filter(|(t, _)| keep[*t]).flat_map(|(_, r)| r.iter().map(OciLayout::blob_path)).collect();
+            prop_assert_eq!(plan.delete.len() + all_kept.len(), l.stored().len());
+        }
+    }
+}
