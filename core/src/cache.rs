@@ -152,7 +152,7 @@ impl Cache {
 /// let mut index = ImageIndex::new(MediaType::OCI_INDEX, vec![]);
 /// index.put_tag("latest", &Descriptor::for_content(MediaType::OCI_MANIFEST, &bytes))?;
 /// let mut loader = CacheLoader::new(Some(&index.to_bytes()));
-/// while let Some(d) = loader.next_needed() {
+/// while let Some(d) = loader.next_needed().cloned() {
 ///     let blob: &[u8] = if d.media_type == MediaType::CACHE_CONFIG { config } else { &bytes };
 ///     loader.feed(&d.digest, blob)?;
 /// }
