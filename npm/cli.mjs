@@ -1,109 +1,187 @@
 // The `ocicache` command line (Node). Same sub-commands, flags, output and
 // exit codes as the Python package's CLI; the shared cases in tests/cli/
-// run against both.
+// run against both. Reports come from the core (toText / toJSON), so both
+// CLIs print the same bytes.
 //
-//   ocicache digest [--algorithm sha256|sha512] FILE...
-//   ocicache verify [--json] LAYOUT
-//
-// Exit status: 0 all good, 1 something is wrong with the content, 2 usage or
-// I/O error.
+// Exit status: 0 all good, 1 something is wrong with the cache (or gc
+// refused), 2 usage or I/O error.
 import { createReadStream } from 'node:fs'
-import { readdir, stat } from 'node:fs/promises'
-import { join } from 'node:path'
-import { Digest, Digester } from './index.mjs'
+import { Digester, parseCacheOptions } from './index.mjs'
+import { LocalStorage } from './storage.mjs'
+import * as ops from './operations.mjs'
 
-const USAGE = `usage: ocicache digest [--algorithm sha256|sha512] FILE...
-       ocicache verify [--json] LAYOUT`
+const USAGE = `usage: ocicache inspect [--json] CACHE
+       ocicache verify [--json] CACHE
+       ocicache gc [--dry-run] [--json] [--keep-tags T,..] [--drop-tags T,..] [--grace-period SECONDS] CACHE
+       ocicache merge [--json] [--tag TAG] [--form FORM] DEST SOURCE...
+       ocicache convert [--json] [--tag TAG] [--form FORM] [--compression gzip|zstd|uncompressed] CACHE
+       ocicache options [--export] OPTIONS
+       ocicache digest [--algorithm sha256|sha512] FILE...
+CACHE is a directory or a buildx-style string: type=local,src=DIR[,tag=TAG]`
 
 class UsageError extends Error {}
 
-// Hash a file in 1 MiB chunks; returns the Digester.
-async function hashFile(path, algorithm) {
-  const digester = new Digester(algorithm)
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) digester.update(chunk)
-  return digester
-}
-
-// Every file under LAYOUT/blobs/<alg>/, sorted by name, as {name, path}.
-async function blobEntries(layout) {
-  const root = join(layout, 'blobs')
-  const algorithms = (await readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory())
-  const out = []
-  for (const alg of algorithms.map((e) => e.name).sort()) {
-    for (const file of (await readdir(join(root, alg), { withFileTypes: true })).filter((e) => e.isFile())) {
-      out.push({ name: `${alg}:${file.name}`, path: join(root, alg, file.name) })
-    }
-  }
-  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-}
-
-// One blob's finding: its digest (the file's name), size, and whether the
-// bytes hash to the name, with the core's code and message when not.
-async function checkBlob({ name, path }) {
-  const size = (await stat(path)).size
-  try {
-    const expected = Digest.parse(name)
-    const digester = await hashFile(path, expected.algorithm)
-    digester.verify(expected, size)
-    return { digest: name, size, ok: true }
-  } catch (err) {
-    if (err.code === undefined) throw err
-    return { digest: name, size, ok: false, code: err.code, message: err.message }
-  }
-}
-
-async function verify(args, out) {
-  const json = args.includes('--json')
-  const rest = args.filter((a) => a !== '--json')
-  if (rest.length !== 1 || rest[0].startsWith('-')) throw new UsageError('verify takes one LAYOUT directory')
-  const layout = rest[0]
-  const blobs = []
-  for (const entry of await blobEntries(layout)) blobs.push(await checkBlob(entry))
-  const failures = blobs.filter((b) => !b.ok).length
-  const bytes = blobs.reduce((n, b) => n + b.size, 0)
-  if (json) {
-    out(JSON.stringify({ layout, checked: blobs.length, bytes, failures, blobs }))
-  } else {
-    for (const b of blobs) out(b.ok ? `ok    ${b.digest}  ${b.size} bytes` : `FAIL  ${b.digest}  ${b.code}: ${b.message}`)
-    out(`checked ${blobs.length} blobs (${bytes} bytes) in ${layout}: ${blobs.length - failures} match their digests, ${failures} do not`)
-  }
-  return failures ? 1 : 0
-}
-
-async function digest(args, out) {
-  let algorithm = 'sha256'
-  const files = []
+// Parses `args` against `spec` ({flag: 'bool' | 'value'}); returns
+// {flags, rest}.
+function parse(args, spec) {
+  const flags = {}
+  const rest = []
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--algorithm') {
-      algorithm = args[++i]
-      if (algorithm === undefined) throw new UsageError('--algorithm needs a value')
-    } else if (args[i].startsWith('--algorithm=')) {
-      algorithm = args[i].slice('--algorithm='.length)
+    const a = args[i]
+    if (!a.startsWith('--') || a === '--') {
+      rest.push(a)
+      continue
+    }
+    const [name, inline] = a.slice(2).split(/=(.*)/s, 2)
+    if (!(name in spec)) throw new UsageError(`unknown flag --${name}`)
+    if (spec[name] === 'bool') {
+      if (inline !== undefined) throw new UsageError(`--${name} takes no value`)
+      flags[name] = true
     } else {
-      files.push(args[i])
+      const value = inline ?? args[++i]
+      if (value === undefined) throw new UsageError(`--${name} needs a value`)
+      flags[name] = value
     }
   }
-  if (!files.length) throw new UsageError('digest takes one or more FILEs')
-  for (const file of files) out(`${(await hashFile(file, algorithm)).finalize()}  ${file}`)
-  return 0
+  return { flags, rest }
+}
+
+// A cache location: a directory or `type=local,src=DIR[,tag=TAG]`.
+function location(arg) {
+  if (!arg.startsWith('type=')) return { storage: new LocalStorage(arg), tag: undefined }
+  const [entry] = parseCacheOptions(arg)
+  if (entry.type !== 'local') throw new UsageError(`only type=local caches are supported, not type=${entry.type}`)
+  const dir = entry.attrs.src ?? entry.attrs.dest
+  if (!dir) throw new UsageError('a type=local cache needs src= or dest=')
+  return { storage: new LocalStorage(dir), tag: entry.attrs.tag }
+}
+
+function one(rest, what) {
+  if (rest.length !== 1) throw new UsageError(`expected one ${what}`)
+  return rest[0]
+}
+
+// A progress line on stderr when it is a terminal; nothing otherwise.
+function progress(err, label) {
+  if (!process.stderr.isTTY) return undefined
+  let last = 0
+  return (done, total) => {
+    const now = Date.now()
+    if (done < total && now - last < 100) return
+    last = now
+    const width = 30
+    const filled = total ? Math.round((done / total) * width) : width
+    process.stderr.write(`\r${label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}${done >= total ? '\n' : ''}`)
+  }
+}
+
+const write = (out, text) => out(text.replace(/\n$/, ''))
+const json = (out, value) => out(JSON.stringify(value))
+
+const commands = {
+  async inspect(args, out) {
+    const { flags, rest } = parse(args, { json: 'bool' })
+    const report = await ops.inspect(location(one(rest, 'CACHE')).storage)
+    if (flags.json) json(out, report.toJSON())
+    else write(out, report.toText())
+    return report.toJSON().findings.some((f) => f.severity === 'error') ? 1 : 0
+  },
+
+  async verify(args, out, err) {
+    const { flags, rest } = parse(args, { json: 'bool' })
+    const report = await ops.verify(location(one(rest, 'CACHE')).storage, { onProgress: progress(err, 'verify') })
+    if (flags.json) json(out, report.toJSON())
+    else write(out, report.toText())
+    return report.ok ? 0 : 1
+  },
+
+  async gc(args, out, err) {
+    const spec = { 'dry-run': 'bool', json: 'bool', 'keep-tags': 'value', 'drop-tags': 'value', 'grace-period': 'value' }
+    const { flags, rest } = parse(args, spec)
+    const list = (v) => (v === undefined ? undefined : v.split(',').filter(Boolean))
+    let gracePeriodMs
+    if (flags['grace-period'] !== undefined) {
+      const seconds = Number(flags['grace-period'])
+      if (!/^\d+(\.\d+)?$/.test(flags['grace-period']) || !Number.isFinite(seconds)) throw new UsageError('--grace-period takes a number of seconds')
+      gracePeriodMs = Math.round(seconds * 1000)
+    }
+    const dryRun = Boolean(flags['dry-run'])
+    const plan = await ops.gc(location(one(rest, 'CACHE')).storage, {
+      dryRun,
+      keepTags: list(flags['keep-tags']),
+      dropTags: list(flags['drop-tags']),
+      gracePeriodMs,
+      onProgress: progress(err, 'gc'),
+    })
+    if (flags.json) json(out, plan.toJSON(!dryRun))
+    else write(out, plan.toText(!dryRun))
+    return 0
+  },
+
+  async merge(args, out) {
+    const { flags, rest } = parse(args, { json: 'bool', tag: 'value', form: 'value' })
+    if (rest.length < 2) throw new UsageError('merge takes DEST and at least one SOURCE')
+    const [dest, ...sources] = rest.map(location)
+    const result = await ops.merge(dest.storage, sources, { tag: flags.tag ?? dest.tag ?? 'latest', form: flags.form })
+    const report = { tag: flags.tag ?? dest.tag ?? 'latest', descriptor: result.descriptor, sources: sources.length, layers: result.layers }
+    if (flags.json) json(out, report)
+    else out(`merged ${sources.length} caches into ${rest[0]} as ${report.tag}: ${result.descriptor.digest} (${result.layers} layer blobs)`)
+    return 0
+  },
+
+  async convert(args, out, err) {
+    const { flags, rest } = parse(args, { json: 'bool', tag: 'value', form: 'value', compression: 'value' })
+    const loc = location(one(rest, 'CACHE'))
+    const tag = flags.tag ?? loc.tag ?? 'latest'
+    const result = await ops.convert(loc.storage, { tag, form: flags.form, compression: flags.compression, onProgress: progress(err, 'convert') })
+    const report = { tag, descriptor: result.descriptor, recompressed: result.recompressed }
+    if (flags.json) json(out, report)
+    else out(`converted ${tag} in ${rest[0]}: ${result.descriptor.digest} (${result.recompressed} layers recompressed)`)
+    return 0
+  },
+
+  async options(args, out) {
+    const { flags, rest } = parse(args, { export: 'bool' })
+    const entries = parseCacheOptions(one(rest, 'OPTIONS string'), { direction: flags.export ? 'export' : 'import' })
+    json(out, entries.map((e) => ({ ...e.toJSON(), settings: e.settings, warnings: e.warnings })))
+    return 0
+  },
+
+  async digest(args, out) {
+    const { flags, rest } = parse(args, { algorithm: 'value' })
+    if (!rest.length) throw new UsageError('digest takes one or more FILEs')
+    for (const file of rest) {
+      const d = new Digester(flags.algorithm ?? 'sha256')
+      for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) d.update(chunk)
+      out(`${d.finalize()}  ${file}`)
+    }
+    return 0
+  },
 }
 
 // Runs the CLI; returns the exit status. `out` and `err` take one line each.
 export async function main(argv, out = console.log, err = console.error) {
   const [command, ...args] = argv
   try {
-    if (command === 'verify') return await verify(args, out)
-    if (command === 'digest') return await digest(args, out)
     if (command === '--help' || command === '-h' || command === 'help') {
       out(USAGE)
       return 0
     }
-    throw new UsageError(command ? `unknown command ${command}` : 'no command given')
+    if (!Object.hasOwn(commands, command ?? '')) throw new UsageError(command ? `unknown command ${command}` : 'no command given')
+    return await commands[command](args, out, err)
   } catch (e) {
-    if (e instanceof UsageError) err(`ocicache: ${e.message}\n${USAGE}`)
-    else if (e.syscall) err(`ocicache: ${e.message}`)
-    else if (e.code) err(`ocicache: ${e.code}: ${e.message}`)
-    else throw e
-    return 2
+    if (e instanceof UsageError) {
+      err(`ocicache: ${e.message}\n${USAGE}`)
+      return 2
+    }
+    if (e.syscall) {
+      err(`ocicache: ${e.message}`)
+      return 2
+    }
+    if (typeof e.code === 'string') {
+      err(`ocicache: ${e.code}: ${e.message}`)
+      return ['INCOMPLETE_CACHE', 'TAG_NOT_FOUND', 'MISSING_CACHE_CONFIG', 'MISSING_BLOB', 'DIFF_ID_MISMATCH'].includes(e.code) ? 1 : 2
+    }
+    throw e
   }
 }

@@ -3,6 +3,41 @@
 /** The media type constants by name, such as `MediaType.CACHE_CONFIG` (from `mediaTypes()`). */
 export declare const MediaType: Readonly<Record<string, string>>
 
+/**
+ * Streams one blob of a verify: hashes it and, for a layer, decompresses
+ * and hashes the content in the same pass.
+ */
+export declare class BlobVerifier {
+  /** A verifier for the blob `digest`; `layer` decompresses it too. */
+  constructor(digest: string | Digest, layer: boolean)
+  /** Push the next chunk. */
+  update(chunk: Uint8Array): void
+  /** `update` on the libuv thread pool, so several blobs hash at once. */
+  updateAsync(chunk: Uint8Array): Promise<void>
+}
+
+/** A loaded cache: `index.json` and every document it reaches. */
+export declare class Cache {
+  /**
+   * The tags of `index.json`'s entries, in order (entries without one
+   * are left out).
+   */
+  tags(): Array<string>
+  /** Whether every reachable document was read. */
+  get complete(): boolean
+  /**
+   * What the cache holds; `stored` (the storage's listing) adds the
+   * stored and unreachable totals.
+   */
+  inspect(stored?: StoredBlob[] | undefined | null): Inspection
+  /** Plans a verify against the storage's listing. */
+  verification(stored: StoredBlob[]): Verification
+  /** Plans a gc against the storage's listing. */
+  gcPlan(stored: StoredBlob[], options: GcOptions): GcPlan
+  /** Plans converting the entry tagged `tag` to `form` and `compression`. */
+  conversion(tag: string, form?: string | undefined | null, compression?: string | undefined | null): Conversion
+}
+
 /** A BuildKit cache config: layer chains and cache-key records. */
 export declare class CacheConfig {
   /**
@@ -44,6 +79,26 @@ export declare class CacheConfig {
   recordSize(record: number, sizes: Record<string, number>): RecordSize
   /** Blobs used by more than one record, with those records. */
   sharedLayers(): Array<SharedLayer>
+}
+
+/**
+ * Loads a cache: `new CacheLoader(indexJson)`, then `feed` (or `missing`)
+ * each blob `nextNeeded()` names, then `finish()`.
+ */
+export declare class CacheLoader {
+  /**
+   * A loader for the layout whose `index.json` holds `index` (`null` when
+   * the file is missing).
+   */
+  constructor(index: Uint8Array | null)
+  /** The digest of the next blob to read, or `null` when done. */
+  nextNeeded(): string | null
+  /** The bytes of the blob `nextNeeded()` named. */
+  feed(digest: string | Digest, bytes: Uint8Array): void
+  /** The blob `nextNeeded()` named is not in the storage. */
+  missing(digest: string | Digest): void
+  /** The loaded cache. */
+  finish(): Cache
 }
 
 /** A cache manifest in any form (image manifest, OCI index, Docker list). */
@@ -92,6 +147,39 @@ export declare class CacheOptions {
   toJSON(): { type: string; attrs: Record<string, string> }
   /** The canonical option string, which parses back to the same entry. */
   toString(): string
+}
+
+/**
+ * A new config and manifest to write: the config blob, the manifest blob,
+ * then the descriptor into `index.json`.
+ */
+export declare class CacheWrite {
+  /** The config blob. */
+  get configBytes(): Uint8Array
+  /** The manifest blob. */
+  get manifestBytes(): Uint8Array
+  /** The manifest's descriptor for `index.json`, as plain data. */
+  get descriptor(): Record<string, any>
+  /** The digest of the config blob. */
+  get configDigest(): string
+  /** The layer blobs the manifest lists, each once. */
+  get layers(): Array<string>
+}
+
+/**
+ * A conversion in progress: recompress each of `layersToRecompress()`,
+ * `record` it, then `finish()`.
+ */
+export declare class Conversion {
+  /** The digests of the layers to recompress. */
+  layersToRecompress(): Array<string>
+  /**
+   * The recompressed blob of layer `old`: its compression, digest, size
+   * and diffID as the compressor reported them.
+   */
+  record(old: string | Digest, compression: string, digest: string | Digest, size: number, diffId: string | Digest): void
+  /** The new config and manifest. */
+  finish(): CacheWrite
 }
 
 /**
@@ -160,6 +248,23 @@ export declare class Encoder {
   finish(): Uint8Array
 }
 
+/** What a gc will do. */
+export declare class GcPlan {
+  /**
+   * The new `index.json` to write (atomically) before deleting, when
+   * tags are dropped.
+   */
+  get index(): Uint8Array | null
+  /** The paths of the blobs to delete. */
+  get delete(): Array<string>
+  /** The bytes deleting them frees. */
+  get freedBytes(): number
+  /** The plan as plain data; `done` says it was carried out. */
+  toJSON(done?: boolean | undefined | null): Record<string, any>
+  /** The plan as text; `done` says it was carried out. */
+  toText(done?: boolean | undefined | null): string
+}
+
 /** An OCI image index (or Docker manifest list), such as a layout's `index.json`. */
 export declare class ImageIndex {
   /** Reads an index from JSON bytes. */
@@ -201,6 +306,14 @@ export declare class InlineCache {
   get layers(): Record<string, any>[]
 }
 
+/** What `Cache.inspect` found. */
+export declare class Inspection {
+  /** The report as plain data. */
+  toJSON(): Record<string, any>
+  /** The report as text (a summary per tag and the record tree). */
+  toText(): string
+}
+
 /**
  * A streaming layer compressor for export: `update(tarChunk)` returns
  * compressed bytes; `finalize()` the last ones with the digests.
@@ -225,6 +338,16 @@ export declare class LayerDigester {
   update(chunk: Uint8Array): void
   /** End of the blob: the digests. */
   finalize(): LayerDigests
+}
+
+/** Merges caches: `add(cache, tag)` each source, then `finish(form)`. */
+export declare class Merge {
+  /** An empty merge. */
+  constructor()
+  /** Adds the entry tagged `tag` of `cache`. */
+  add(cache: Cache, tag: string): void
+  /** The merged cache in `form` (default `image-manifest`). */
+  finish(form?: string | undefined | null): CacheWrite
 }
 
 /** The rules of an OCI image layout directory. */
@@ -258,11 +381,48 @@ export declare class Reachability {
   reachable(): Array<string>
 }
 
+/**
+ * A verify in progress: hash each of `checks()` through a `BlobVerifier`
+ * and `record` it, then `report()`.
+ */
+export declare class Verification {
+  /** The stored blobs still to hash. */
+  checks(): Array<BlobCheck>
+  /** The verifier of the blob `digest`, once all its bytes went through. */
+  record(digest: string | Digest, verifier: BlobVerifier): void
+  /** The blob `digest` could not be read. */
+  recordFailure(digest: string | Digest, message: string): void
+  /** The report (checks never recorded are findings of their own). */
+  report(): VerifyReport
+}
+
+/** What a verify found. */
+export declare class VerifyReport {
+  /** Whether nothing is wrong (warnings allowed). */
+  get ok(): boolean
+  /** The report as plain data. */
+  toJSON(): Record<string, any>
+  /** The report as text. */
+  toText(): string
+}
+
 /** `path.Join(prefix, blobsPrefix, digest)`. */
 export declare function azblobBlobPath(prefix: string, blobsPrefix: string, digest: string | Digest): string
 
 /** `path.Join(prefix, manifestsPrefix, name)`. */
 export declare function azblobManifestPath(prefix: string, manifestsPrefix: string, name: string): string
+
+/** One stored blob still to hash in a verify. */
+export interface BlobCheck {
+  /** The digest its path names. */
+  digest: string
+  /** Its path in the layout. */
+  path: string
+  /** Its stored size. */
+  size: number
+  /** Whether it is a layer (decompressed, diffID checked). */
+  layer: boolean
+}
 
 /** Compress a whole blob. */
 export declare function compress(bytes: Uint8Array, compression: string, level?: number | undefined | null): Compressed
@@ -316,6 +476,18 @@ export interface Finding {
   message: string
   /** The JSON path or blob it is about. */
   path: string
+}
+
+/** What a gc keeps. */
+export interface GcOptions {
+  /** The current time in ms since the epoch. */
+  nowMs: number
+  /** Blobs younger than this are kept (default 10 minutes). */
+  gracePeriodMs?: number
+  /** Keep only these tags (entries without a tag are always kept). */
+  keepTags?: Array<string>
+  /** Drop these tags. */
+  dropTags?: Array<string>
 }
 
 /** `buildkit-blob-1-<digest>`. */
@@ -412,6 +584,16 @@ export interface SharedLayer {
   blob: string
   /** The records whose results use it. */
   records: Array<number>
+}
+
+/** One blob file a storage holds, as its driver lists it. */
+export interface StoredBlob {
+  /** Its path in the layout, `blobs/<algorithm>/<encoded>`. */
+  path: string
+  /** Its size in bytes. */
+  size: number
+  /** Its modification time in ms since the epoch, if known. */
+  modified?: number
 }
 
 /**

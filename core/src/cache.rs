@@ -404,3 +404,70 @@ fn is_document(media_type: &str) -> bool {
         || media_type == MediaType::OCI_MANIFEST
         || media_type == MediaType::DOCKER_MANIFEST
 }
+
+impl StoredBlob {
+    /// A storage listing from JSON: `[{"path", "size", "modified"?}]`, the
+    /// form the bindings take (`modified` in milliseconds since the epoch).
+    pub fn list_from_json(bytes: &[u8]) -> Result<Vec<StoredBlob>> {
+        let value: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|e| crate::Error::new(ErrorKind::InvalidArgument, format!("not JSON: {e}")))?;
+        let bad = |at: usize, what: &str| {
+            crate::Error::new(
+                ErrorKind::InvalidArgument,
+                format!("stored blob {at}: {what}"),
+            )
+            .in_field(format!("stored[{at}]"))
+        };
+        let list = value.as_array().ok_or_else(|| {
+            crate::Error::new(ErrorKind::InvalidArgument, "stored blobs must be an array")
+        })?;
+        list.iter()
+            .enumerate()
+            .map(|(at, b)| {
+                let path = b["path"]
+                    .as_str()
+                    .ok_or_else(|| bad(at, "path must be a string"))?;
+                let size = b["size"]
+                    .as_u64()
+                    .ok_or_else(|| bad(at, "size must be a non-negative integer"))?;
+                let modified_ms = match &b["modified"] {
+                    serde_json::Value::Null => None,
+                    m => Some(
+                        m.as_i64()
+                            .ok_or_else(|| bad(at, "modified must be an integer (ms)"))?,
+                    ),
+                };
+                Ok(StoredBlob {
+                    path: path.to_owned(),
+                    size,
+                    modified_ms,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Cache {
+    /// The cache manifest and config of the entry tagged `tag`.
+    /// [`ErrorKind::TagNotFound`] when no entry has it,
+    /// [`ErrorKind::MissingCacheConfig`] when it is not a readable cache.
+    pub fn cache_entry(&self, tag: &str) -> Result<(&CacheManifest, &CacheConfig)> {
+        let e = self
+            .entries
+            .iter()
+            .find(|e| e.tag.as_deref() == Some(tag))
+            .ok_or_else(|| {
+                crate::Error::new(
+                    ErrorKind::TagNotFound,
+                    format!("no index.json entry has the tag {tag:?}"),
+                )
+            })?;
+        match (&e.manifest, &e.config) {
+            (Some(m), Some(c)) => Ok((m, c)),
+            _ => Err(crate::Error::new(
+                ErrorKind::MissingCacheConfig,
+                format!("the entry tagged {tag:?} is not a readable cache (run verify)"),
+            )),
+        }
+    }
+}

@@ -229,3 +229,50 @@ impl GcPlan {
         out
     }
 }
+
+impl GcOptions {
+    /// Options from JSON, the form the bindings take: `{"nowMs",
+    /// "gracePeriodMs"?, "keepTags"?, "dropTags"?}`.
+    pub fn from_json(bytes: &[u8]) -> Result<GcOptions> {
+        let bad = |field: &str, what: &str| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                format!("{field} must be {what}"),
+            )
+            .in_field(field)
+        };
+        let v: Value = serde_json::from_slice(bytes)
+            .map_err(|e| Error::new(ErrorKind::InvalidArgument, format!("not JSON: {e}")))?;
+        if !v.is_object() {
+            return Err(bad("options", "an object"));
+        }
+        let now_ms = v["nowMs"]
+            .as_i64()
+            .ok_or_else(|| bad("nowMs", "an integer (ms since the epoch)"))?;
+        let mut options = GcOptions::new(now_ms);
+        if !v["gracePeriodMs"].is_null() {
+            options.grace_period_ms = v["gracePeriodMs"]
+                .as_i64()
+                .filter(|g| *g >= 0)
+                .ok_or_else(|| bad("gracePeriodMs", "a non-negative integer"))?;
+        }
+        let tags = |field: &str| -> Result<Option<Vec<String>>> {
+            match &v[field] {
+                Value::Null => Ok(None),
+                Value::Array(a) => a
+                    .iter()
+                    .map(|t| {
+                        t.as_str()
+                            .map(str::to_owned)
+                            .ok_or_else(|| bad(field, "an array of strings"))
+                    })
+                    .collect::<Result<Vec<_>>>()
+                    .map(Some),
+                _ => Err(bad(field, "an array of strings")),
+            }
+        };
+        options.keep_tags = tags("keepTags")?;
+        options.drop_tags = tags("dropTags")?.unwrap_or_default();
+        Ok(options)
+    }
+}

@@ -298,7 +298,10 @@ fn tree(out: &mut String, graph: &Value) {
                     let sel = alt["selector"]
                         .as_str()
                         .filter(|s| !s.is_empty())
-                        .map(|s| format!(" {s}"))
+                        .map(|s| match s.get(..19) {
+                            Some(short) if s.len() > 19 => format!(" {short}…"),
+                            _ => format!(" {s}"),
+                        })
                         .unwrap_or_default();
                     stack.push((
                         usize::try_from(link).unwrap_or(usize::MAX),

@@ -77,7 +77,7 @@ pub use layout::{
 };
 pub use manifest::{ImageIndex, ImageManifest};
 pub use media_type::MediaType;
-pub use merge::{CacheWrite, merge};
+pub use merge::{CacheWrite, Merge, merge};
 pub use options::{
     AzblobSettings, CacheOptions, CacheType, CompressionSettings, CompressionType, Dialect,
     Direction, ExportSettings, GhaSettings, InlineSettings, KeyCase, LocalSettings, Mode,

@@ -262,19 +262,41 @@ fn parents_first(config: &CacheConfig) -> Result<Vec<usize>> {
     Ok(order)
 }
 
-/// Merges `sources` (each a cache manifest and its config) into one cache of
-/// `form`. Errors when a source's config does not validate against its
-/// manifest (with the source's position in the path).
-pub fn merge(sources: &[(&CacheManifest, &CacheConfig)], form: CacheForm) -> Result<CacheWrite> {
-    let mut m = Merger {
-        items: Vec::new(),
-        parent: Vec::new(),
-        roots_by_digest: HashMap::new(),
-        children: HashMap::new(),
-    };
-    let mut blobs: HashMap<Digest, Descriptor> = HashMap::new();
-    let mut annotations: HashMap<Digest, LayerAnnotations> = HashMap::new();
-    for (s, (manifest, config)) in sources.iter().enumerate() {
+/// A merge in progress: [`Merge::add`] each source (a cache manifest and its
+/// config), then [`Merge::finish`] in the form wanted.
+pub struct Merge {
+    m: Merger,
+    blobs: HashMap<Digest, Descriptor>,
+    annotations: HashMap<Digest, LayerAnnotations>,
+    sources: usize,
+}
+
+impl Default for Merge {
+    fn default() -> Self {
+        Merge::new()
+    }
+}
+
+impl Merge {
+    /// An empty merge.
+    pub fn new() -> Self {
+        Merge {
+            m: Merger {
+                items: Vec::new(),
+                parent: Vec::new(),
+                roots_by_digest: HashMap::new(),
+                children: HashMap::new(),
+            },
+            blobs: HashMap::new(),
+            annotations: HashMap::new(),
+            sources: 0,
+        }
+    }
+
+    /// Adds a source. Errors when its config does not validate against its
+    /// manifest (with the source's position in the path).
+    pub fn add(&mut self, manifest: &CacheManifest, config: &CacheConfig) -> Result<()> {
+        let s = self.sources;
         let within = |e: Error| e.within(&format!("sources[{s}]"));
         if let Some(f) = manifest
             .validate_with_config(config)
@@ -283,16 +305,26 @@ pub fn merge(sources: &[(&CacheManifest, &CacheConfig)], form: CacheForm) -> Res
         {
             return Err(within(f.to_error()));
         }
+        let order = parents_first(config).map_err(within)?;
+        let mut chains = Vec::with_capacity(config.records.len());
+        for i in 0..config.records.len() {
+            chains.push(config.result_chains(i).map_err(within)?);
+        }
+        self.sources += 1;
         for d in manifest.layers() {
-            blobs.entry(d.digest.clone()).or_insert_with(|| d.clone());
+            self.blobs
+                .entry(d.digest.clone())
+                .or_insert_with(|| d.clone());
         }
         for l in &config.layers {
             if let (Some(b), Some(a)) = (&l.blob, &l.annotations) {
-                annotations.entry(b.clone()).or_insert_with(|| a.clone());
+                self.annotations
+                    .entry(b.clone())
+                    .or_insert_with(|| a.clone());
             }
         }
         let mut item_of = vec![0usize; config.records.len()];
-        for i in parents_first(config).map_err(within)? {
+        for i in order {
             let r = &config.records[i];
             let inputs = r
                 .inputs
@@ -313,9 +345,7 @@ pub fn merge(sources: &[(&CacheManifest, &CacheConfig)], form: CacheForm) -> Res
                 .iter()
                 .map(|x| x.created_at)
                 .chain(r.chains.iter().map(|x| x.created_at));
-            let results = config
-                .result_chains(i)
-                .map_err(within)?
+            let results = std::mem::take(&mut chains[i])
                 .into_iter()
                 .zip(times)
                 .map(|(chain, t)| {
@@ -328,11 +358,28 @@ pub fn merge(sources: &[(&CacheManifest, &CacheConfig)], form: CacheForm) -> Res
                     )
                 })
                 .collect();
-            item_of[i] = m.add(&r.digest, inputs, results);
+            item_of[i] = self.m.add(&r.digest, inputs, results);
         }
+        Ok(())
     }
-    let form_blobs = blobs;
-    CacheWrite::build(build_config(m, &annotations), form, &form_blobs)
+
+    /// The merged cache in `form`. Errors when nothing was added.
+    pub fn finish(self, form: CacheForm) -> Result<CacheWrite> {
+        if self.sources == 0 {
+            return Err(Error::new(ErrorKind::InvalidArgument, "nothing to merge"));
+        }
+        CacheWrite::build(build_config(self.m, &self.annotations), form, &self.blobs)
+    }
+}
+
+/// Merges `sources` (each a cache manifest and its config) into one cache of
+/// `form`: [`Merge`] in one call.
+pub fn merge(sources: &[(&CacheManifest, &CacheConfig)], form: CacheForm) -> Result<CacheWrite> {
+    let mut m = Merge::new();
+    for (manifest, config) in sources {
+        m.add(manifest, config)?;
+    }
+    m.finish(form)
 }
 
 fn build_config(mut m: Merger, annotations: &HashMap<Digest, LayerAnnotations>) -> CacheConfig {

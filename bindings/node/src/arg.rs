@@ -35,7 +35,7 @@ pub(crate) fn type_error(env: &Env, field: &str, expected: &str, value: &Unknown
     build().unwrap_or_else(|failure| failure)
 }
 
-fn is_absent(value: &Unknown<'_>) -> bool {
+pub(crate) fn is_absent(value: &Unknown<'_>) -> bool {
     matches!(value.get_type(), Ok(ValueType::Undefined | ValueType::Null))
 }
 
@@ -118,4 +118,18 @@ pub(crate) fn optional_bytes<'a>(
     } else {
         bytes(env, field, value).map(Some)
     }
+}
+
+/// A size: a safe non-negative integer.
+pub(crate) fn size(env: &Env, field: &str, value: Unknown<'_>) -> Result<u64> {
+    let n = optional_number(env, field, value)?.ok_or_else(|| {
+        crate::error::to_js(
+            env,
+            &ocicache::Error::new(
+                ocicache::ErrorKind::InvalidArgument,
+                format!("{field} is required"),
+            ),
+        )
+    })?;
+    ocicache::size_from_number(n).map_err(|e| crate::error::to_js(env, &e.within(field)))
 }

@@ -8,6 +8,7 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod arg;
+mod cache;
 mod cache_config;
 mod cache_manifest;
 mod compression;

@@ -4,6 +4,7 @@
 #![deny(missing_docs)]
 
 mod arg;
+mod cache;
 mod cache_config;
 mod cache_manifest;
 mod compression;

@@ -1,0 +1,155 @@
+// The operations on a cache, carried out through a storage driver
+// (storage.mjs): the core plans, these functions do the I/O.
+import { availableParallelism } from 'node:os'
+import { BlobVerifier, CacheLoader, Decoder, ImageIndex, LayerCompressor, Merge, detectCompression } from './index.mjs'
+
+/** Loads a cache (index.json and every document it reaches) from `storage`. */
+export async function loadCache(storage) {
+  const loader = new CacheLoader(await storage.readIndex())
+  for (let digest; (digest = loader.nextNeeded()) !== null; ) {
+    const bytes = await storage.readBlob(digest)
+    if (bytes === null) loader.missing(digest)
+    else loader.feed(digest, bytes)
+  }
+  return loader.finish()
+}
+
+/** What the cache holds: an Inspection (`toJSON()`, `toText()`). */
+export async function inspect(storage) {
+  const cache = await loadCache(storage)
+  return cache.inspect(await storage.listBlobs())
+}
+
+// Runs `work` over `items`, `limit` at a time.
+async function pool(items, limit, work) {
+  let next = 0
+  const run = async () => {
+    while (next < items.length) await work(items[next++])
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run))
+}
+
+/**
+ * Checks every blob (digest, size, layer diffIDs) and the cache's
+ * documents: a VerifyReport (`ok`, `toJSON()`, `toText()`). Several blobs
+ * hash at once on the libuv pool; `onProgress(doneBytes, totalBytes)` is
+ * called as they go.
+ */
+export async function verify(storage, { concurrency = availableParallelism(), onProgress } = {}) {
+  const cache = await loadCache(storage)
+  const verification = cache.verification(await storage.listBlobs())
+  const checks = verification.checks()
+  const total = checks.reduce((n, c) => n + c.size, 0)
+  let done = 0
+  await pool(checks, Math.max(1, concurrency), async (check) => {
+    const verifier = new BlobVerifier(check.digest, check.layer)
+    try {
+      for await (const chunk of storage.openBlob(check.digest)) {
+        await verifier.updateAsync(chunk)
+        done += chunk.length
+        onProgress?.(done, total)
+      }
+      verification.record(check.digest, verifier)
+    } catch (err) {
+      if (err.code === undefined || typeof err.code !== 'string' || !err.syscall) throw err
+      verification.recordFailure(check.digest, err.message)
+    }
+  })
+  return verification.report()
+}
+
+/**
+ * Deletes the blobs nothing kept reaches. Options: `dryRun`, `keepTags`,
+ * `dropTags`, `gracePeriodMs` (default 10 minutes), `now` (ms). Writes the
+ * new index.json first when tags are dropped. Returns the GcPlan.
+ */
+export async function gc(storage, { dryRun = false, keepTags, dropTags, gracePeriodMs, now = Date.now(), onProgress } = {}) {
+  const cache = await loadCache(storage)
+  const plan = cache.gcPlan(await storage.listBlobs(), { nowMs: Math.floor(now), gracePeriodMs, keepTags, dropTags })
+  if (dryRun) return plan
+  if (plan.index !== null) await storage.writeIndex(plan.index)
+  const doomed = plan.delete
+  for (let i = 0; i < doomed.length; i++) {
+    await storage.deleteBlob(doomed[i].slice('blobs/'.length).replace('/', ':'))
+    onProgress?.(i + 1, doomed.length)
+  }
+  return plan
+}
+
+// Copies each blob of `digests` missing from `to`, from the first source
+// holding it.
+async function copyBlobs(digests, to, sources) {
+  for (const digest of digests) {
+    if (await to.hasBlob(digest)) continue
+    const from = []
+    for (const s of sources) if (await s.hasBlob(digest)) from.push(s)
+    if (!from.length) throw Object.assign(new Error(`blob ${digest} is in no source`), { code: 'MISSING_BLOB' })
+    await to.writeBlob(digest, from[0].openBlob(digest))
+  }
+}
+
+// Writes a CacheWrite: its config and manifest blobs, then index.json.
+async function commit(to, write, tag) {
+  const descriptor = write.descriptor
+  await to.writeBlob(write.configDigest, write.configBytes)
+  await to.writeBlob(descriptor.digest, write.manifestBytes)
+  await to.writeIndex(ImageIndex.updatedLayoutIndex(await to.readIndex(), tag, descriptor))
+  return descriptor
+}
+
+/**
+ * Merges the caches `sources` ([{storage, tag}]) into `into` under `tag`, in
+ * `form`: copies the blobs it needs, writes the config and manifest, then
+ * index.json. Returns `{descriptor, records, layers}`.
+ */
+export async function merge(into, sources, { tag = 'latest', form } = {}) {
+  const m = new Merge()
+  for (const s of sources) m.add(await loadCache(s.storage), s.tag ?? 'latest')
+  const write = m.finish(form)
+  await copyBlobs(write.layers, into, sources.map((s) => s.storage))
+  const descriptor = await commit(into, write, tag)
+  return { descriptor, layers: write.layers.length }
+}
+
+/**
+ * Converts the cache tagged `tag` to `form` and `compression`, writing the
+ * new blobs next to the old ones (gc removes those later) and pointing `tag`
+ * at the result. Returns `{descriptor, recompressed}`.
+ */
+export async function convert(storage, { tag = 'latest', form, compression, level, onProgress } = {}) {
+  const cache = await loadCache(storage)
+  const conversion = cache.conversion(tag, form, compression)
+  const layers = conversion.layersToRecompress()
+  for (let i = 0; i < layers.length; i++) {
+    const old = layers[i]
+    let decoder = null
+    let head = new Uint8Array(0)
+    const encoder = new LayerCompressor(compression, level)
+    const out = []
+    for await (const chunk of storage.openBlob(old)) {
+      if (decoder === null) {
+        head = Buffer.concat([head, chunk])
+        const kind = detectCompression(head)
+        if (kind === null && head.length < 512) continue
+        decoder = new Decoder(kind ?? 'uncompressed')
+        out.push(encoder.update(decoder.update(head)))
+      } else {
+        out.push(encoder.update(decoder.update(chunk)))
+      }
+    }
+    if (decoder === null) {
+      decoder = new Decoder(detectCompression(head) ?? 'uncompressed')
+      out.push(encoder.update(decoder.update(head)))
+    }
+    decoder.finish()
+    const end = encoder.finalize()
+    out.push(end.data)
+    const d = end.digests
+    await storage.writeBlob(d.digest, out)
+    conversion.record(old, d.compression, d.digest, d.size, d.diffId)
+    onProgress?.(i + 1, layers.length)
+  }
+  const write = conversion.finish()
+  const descriptor = await commit(storage, write, tag)
+  return { descriptor, recompressed: layers.length }
+}

@@ -1,0 +1,146 @@
+// Storage drivers: where a cache lives. The core plans every operation; a
+// driver only reads, lists, writes and deletes. Any object with these methods
+// is a driver (see StorageDriver in storage.d.ts):
+//
+//   readIndex()            index.json's bytes, or null when there is none
+//   readBlob(digest)       a blob's bytes, or null when it is missing
+//   openBlob(digest)       an async iterable of the blob's chunks
+//   listBlobs()            [{path, size, modified}] of every stored blob
+//   hasBlob(digest)        whether the blob is stored
+//   writeBlob(digest, src) store bytes or chunks as the blob, atomically,
+//                          refusing content that does not match the digest
+//   writeIndex(bytes)      replace index.json atomically
+//   deleteBlob(digest)     remove a blob
+//
+// LocalStorage is the OCI layout directory BuildKit's type=local writes.
+import { createReadStream } from 'node:fs'
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { Digester, OciLayout } from './index.mjs'
+
+const CHUNK = 1 << 20
+
+function missing(err) {
+  return err && (err.code === 'ENOENT' || err.code === 'ENOTDIR')
+}
+
+/** An OCI image layout directory (BuildKit's `type=local` cache). */
+export class LocalStorage {
+  /** @param {string} root the layout directory */
+  constructor(root) {
+    this.root = root
+  }
+
+  toString() {
+    return this.root
+  }
+
+  #path(digest) {
+    return join(this.root, OciLayout.blobPath(digest))
+  }
+
+  async readIndex() {
+    try {
+      return await readFile(join(this.root, 'index.json'))
+    } catch (err) {
+      if (missing(err)) return null
+      throw err
+    }
+  }
+
+  async readBlob(digest) {
+    try {
+      return await readFile(this.#path(digest))
+    } catch (err) {
+      if (missing(err)) return null
+      throw err
+    }
+  }
+
+  async *openBlob(digest) {
+    yield* createReadStream(this.#path(digest), { highWaterMark: CHUNK })
+  }
+
+  async hasBlob(digest) {
+    try {
+      return (await stat(this.#path(digest))).isFile()
+    } catch (err) {
+      if (missing(err)) return false
+      throw err
+    }
+  }
+
+  async listBlobs() {
+    const out = []
+    let algorithms
+    try {
+      algorithms = await readdir(join(this.root, 'blobs'), { withFileTypes: true })
+    } catch (err) {
+      if (missing(err)) return out
+      throw err
+    }
+    for (const alg of algorithms.filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
+      for (const file of await readdir(join(this.root, 'blobs', alg), { withFileTypes: true })) {
+        if (!file.isFile()) continue
+        const s = await stat(join(this.root, 'blobs', alg, file.name))
+        out.push({ path: `blobs/${alg}/${file.name}`, size: s.size, modified: Math.floor(s.mtimeMs) })
+      }
+    }
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  }
+
+  // A temporary file in ingest/ (same file system as blobs/, and left alone
+  // by BuildKit and gc), renamed into place once complete and synced.
+  async #atomic(target, fill) {
+    const ingest = join(this.root, 'ingest')
+    await mkdir(ingest, { recursive: true })
+    const temp = join(ingest, `ocicache-${process.pid}-${randomBytes(6).toString('hex')}`)
+    const handle = await open(temp, 'wx')
+    try {
+      await fill(handle)
+      await handle.sync()
+    } catch (err) {
+      await handle.close()
+      await rm(temp, { force: true })
+      throw err
+    }
+    await handle.close()
+    try {
+      await rename(temp, target)
+    } catch (err) {
+      await rm(temp, { force: true })
+      throw err
+    }
+  }
+
+  async writeBlob(digest, source) {
+    const target = this.#path(digest)
+    await mkdir(join(target, '..'), { recursive: true })
+    const d = new Digester(digest.split(':')[0])
+    await this.#atomic(target, async (handle) => {
+      const chunks = source instanceof Uint8Array ? [source] : source
+      for await (const chunk of chunks) {
+        d.update(chunk)
+        await handle.write(chunk)
+      }
+      d.verify(digest)
+    })
+  }
+
+  async writeIndex(bytes) {
+    await mkdir(this.root, { recursive: true })
+    const layoutFile = join(this.root, 'oci-layout')
+    try {
+      await stat(layoutFile)
+    } catch (err) {
+      if (!missing(err)) throw err
+      await this.#atomic(layoutFile, (h) => h.write(OciLayout.fileContent()))
+    }
+    await this.#atomic(join(this.root, 'index.json'), (h) => h.write(bytes))
+  }
+
+  async deleteBlob(digest) {
+    await rm(this.#path(digest), { force: true })
+  }
+}
