@@ -566,8 +566,10 @@ impl CacheWrite {
     }
 }
 
-/// One blob file a storage holds, as its driver lists it.
+/// One blob file a storage holds, as its driver lists it. (Declares the
+/// type; the value is read through `JSON.stringify` by the core.)
 #[napi(object)]
+#[allow(dead_code)]
 pub struct StoredBlob {
     /// Its path in the layout, `blobs/<algorithm>/<encoded>`.
     pub path: String,
@@ -577,8 +579,10 @@ pub struct StoredBlob {
     pub modified: Option<f64>,
 }
 
-/// What a gc keeps.
+/// What a gc keeps. (Declares the type; the value is read through
+/// `JSON.stringify` by the core.)
 #[napi(object)]
+#[allow(dead_code)]
 pub struct GcOptions {
     /// The current time in ms since the epoch.
     pub now_ms: f64,
