@@ -478,7 +478,10 @@ export interface Finding {
   path: string
 }
 
-/** What a gc keeps. */
+/**
+ * What a gc keeps. (Declares the type; the value is read through
+ * `JSON.stringify` by the core.)
+ */
 export interface GcOptions {
   /** The current time in ms since the epoch. */
   nowMs: number
@@ -586,7 +589,10 @@ export interface SharedLayer {
   records: Array<number>
 }
 
-/** One blob file a storage holds, as its driver lists it. */
+/**
+ * One blob file a storage holds, as its driver lists it. (Declares the
+ * type; the value is read through `JSON.stringify` by the core.)
+ */
 export interface StoredBlob {
   /** Its path in the layout, `blobs/<algorithm>/<encoded>`. */
   path: string

@@ -414,3 +414,127 @@ class MediaType:
 
 def media_types() -> dict[str, str]:
     """The media type constants, by name."""
+
+class _StoredBlob(TypedDict):
+    path: str
+    size: int
+    modified: Optional[int]
+
+class _BlobCheck(TypedDict):
+    digest: str
+    path: str
+    size: int
+    layer: bool
+
+@final
+class CacheLoader:
+    """Loads a cache: feed each blob next_needed() names, then finish()."""
+
+    def __new__(cls, index: Optional[Buffer]) -> Self: ...
+    def next_needed(self) -> Optional[str]: ...
+    def feed(self, digest: Union[Digest, str], data: Buffer) -> None: ...
+    def missing(self, digest: Union[Digest, str]) -> None: ...
+    def finish(self) -> Cache: ...
+
+@final
+class Cache:
+    """A loaded cache: index.json and every document it reaches."""
+
+    @property
+    def complete(self) -> bool: ...
+    def tags(self) -> list[str]: ...
+    def inspect(self, stored: Optional[Sequence[_StoredBlob]] = None) -> Inspection: ...
+    def verification(self, stored: Sequence[_StoredBlob]) -> Verification: ...
+    def gc_plan(
+        self,
+        stored: Sequence[_StoredBlob],
+        *,
+        now_ms: int,
+        grace_period_ms: Optional[int] = None,
+        keep_tags: Optional[Sequence[str]] = None,
+        drop_tags: Optional[Sequence[str]] = None,
+    ) -> GcPlan: ...
+    def conversion(self, tag: str, form: Optional[str] = None, compression: Optional[_Compression] = None) -> Conversion: ...
+
+@final
+class Inspection:
+    """What Cache.inspect found."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_text(self) -> str: ...
+
+@final
+class Verification:
+    """A verify in progress."""
+
+    def checks(self) -> list[_BlobCheck]: ...
+    def record(self, digest: Union[Digest, str], verifier: BlobVerifier) -> None: ...
+    def record_failure(self, digest: Union[Digest, str], message: str) -> None: ...
+    def report(self) -> VerifyReport: ...
+
+@final
+class VerifyReport:
+    """What a verify found."""
+
+    @property
+    def ok(self) -> bool: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_text(self) -> str: ...
+
+@final
+class BlobVerifier:
+    """Hashes one blob and, for a layer, its decompressed content."""
+
+    def __new__(cls, digest: Union[Digest, str], layer: bool) -> Self: ...
+    def update(self, chunk: Buffer) -> None: ...
+
+@final
+class GcPlan:
+    """What a gc will do."""
+
+    @property
+    def index(self) -> Optional[bytes]: ...
+    @property
+    def delete(self) -> list[str]: ...
+    @property
+    def freed_bytes(self) -> int: ...
+    def to_dict(self, done: bool = False) -> dict[str, Any]: ...
+    def to_text(self, done: bool = False) -> str: ...
+
+@final
+class Conversion:
+    """A conversion in progress."""
+
+    def layers_to_recompress(self) -> list[str]: ...
+    def record(
+        self,
+        old: Union[Digest, str],
+        compression: _Compression,
+        digest: Union[Digest, str],
+        size: int,
+        diff_id: Union[Digest, str],
+    ) -> None: ...
+    def finish(self) -> CacheWrite: ...
+
+@final
+class Merge:
+    """Merges caches: add(cache, tag) each source, then finish(form)."""
+
+    def __new__(cls) -> Self: ...
+    def add(self, cache: Cache, tag: str) -> None: ...
+    def finish(self, form: Optional[str] = None) -> CacheWrite: ...
+
+@final
+class CacheWrite:
+    """A new config and manifest to write."""
+
+    @property
+    def config_bytes(self) -> bytes: ...
+    @property
+    def manifest_bytes(self) -> bytes: ...
+    @property
+    def descriptor(self) -> dict[str, Any]: ...
+    @property
+    def config_digest(self) -> str: ...
+    @property
+    def layers(self) -> list[str]: ...

@@ -1,135 +1,266 @@
 """The ``ocicache`` command line (Python).
 
-Same sub-commands, flags, output and exit codes as the Node package's CLI; the
-shared cases in ``tests/cli/`` run against both::
+Same sub-commands, flags, output and exit codes as the Node package's CLI;
+the shared cases in ``tests/cli/`` run against both. Reports come from the
+core (``to_text`` / ``to_dict``), so both CLIs print the same bytes.
 
-    ocicache digest [--algorithm sha256|sha512] FILE...
-    ocicache verify [--json] LAYOUT
-
-Exit status: 0 all good, 1 something is wrong with the content, 2 usage or
-I/O error.
+Exit status: 0 all good, 1 something is wrong with the cache (or gc
+refused), 2 usage or I/O error.
 """
 
 from __future__ import annotations
 
 import json
-import os
+import re
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any, Callable, Optional
 
-from ocicache._native import Digest, Digester, OcicacheError
+from ocicache import operations as ops
+from ocicache._native import Digester, OcicacheError, parse_cache_options
+from ocicache.storage import LocalStorage
 
-USAGE = """usage: ocicache digest [--algorithm sha256|sha512] FILE...
-       ocicache verify [--json] LAYOUT"""
+USAGE = """usage: ocicache inspect [--json] CACHE
+       ocicache verify [--json] CACHE
+       ocicache gc [--dry-run] [--json] [--keep-tags T,..] [--drop-tags T,..] [--grace-period SECONDS] CACHE
+       ocicache merge [--json] [--tag TAG] [--form FORM] DEST SOURCE...
+       ocicache convert [--json] [--tag TAG] [--form FORM] [--compression gzip|zstd|uncompressed] CACHE
+       ocicache options [--export] OPTIONS
+       ocicache digest [--algorithm sha256|sha512] FILE...
+CACHE is a directory or a buildx-style string: type=local,src=DIR[,tag=TAG]"""
 
-CHUNK = 1 << 20
+CONTENT_CODES = {"INCOMPLETE_CACHE", "TAG_NOT_FOUND", "MISSING_CACHE_CONFIG", "MISSING_BLOB", "DIFF_ID_MISMATCH"}
+
+Out = Callable[[str], None]
 
 
 class UsageError(Exception):
     """A command line that does not fit the usage."""
 
 
-def _hash_file(path: str, algorithm: str) -> Digester:
-    digester = Digester(algorithm)
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            digester.update(chunk)
-    return digester
-
-
-def _blob_entries(layout: str) -> list[tuple[str, str]]:
-    """Every file under LAYOUT/blobs/<alg>/ as (name, path), sorted by name."""
-    root = os.path.join(layout, "blobs")
-    out = []
-    for alg in sorted(os.listdir(root)):
-        alg_dir = os.path.join(root, alg)
-        if not os.path.isdir(alg_dir):
+def _parse(args: Sequence[str], spec: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
+    flags: dict[str, Any] = {}
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if not a.startswith("--") or a == "--":
+            rest.append(a)
+            i += 1
             continue
-        for name in os.listdir(alg_dir):
-            path = os.path.join(alg_dir, name)
-            if os.path.isfile(path):
-                out.append((f"{alg}:{name}", path))
-    return sorted(out, key=lambda e: e[0].encode())
-
-
-def _check_blob(name: str, path: str) -> dict[str, Any]:
-    size = os.stat(path).st_size
-    try:
-        expected = Digest.parse(name)
-        _hash_file(path, expected.algorithm).verify(expected, size)
-        return {"digest": name, "size": size, "ok": True}
-    except OcicacheError as e:
-        return {"digest": name, "size": size, "ok": False, "code": e.code, "message": str(e)}
-
-
-def _verify(args: list[str], out: Callable[[str], None]) -> int:
-    as_json = "--json" in args
-    rest = [a for a in args if a != "--json"]
-    if len(rest) != 1 or rest[0].startswith("-"):
-        raise UsageError("verify takes one LAYOUT directory")
-    layout = rest[0]
-    blobs = [_check_blob(name, path) for name, path in _blob_entries(layout)]
-    failures = sum(not b["ok"] for b in blobs)
-    total = sum(b["size"] for b in blobs)
-    if as_json:
-        report = {"layout": layout, "checked": len(blobs), "bytes": total, "failures": failures, "blobs": blobs}
-        out(json.dumps(report, separators=(",", ":"), ensure_ascii=False))
-    else:
-        for b in blobs:
-            if b["ok"]:
-                out(f"ok    {b['digest']}  {b['size']} bytes")
-            else:
-                out(f"FAIL  {b['digest']}  {b['code']}: {b['message']}")
-        out(
-            f"checked {len(blobs)} blobs ({total} bytes) in {layout}: "
-            f"{len(blobs) - failures} match their digests, {failures} do not"
-        )
-    return 1 if failures else 0
-
-
-def _digest(args: list[str], out: Callable[[str], None]) -> int:
-    algorithm = "sha256"
-    files = []
-    it = iter(args)
-    for arg in it:
-        if arg == "--algorithm":
-            value = next(it, None)
-            if value is None:
-                raise UsageError("--algorithm needs a value")
-            algorithm = value
-        elif arg.startswith("--algorithm="):
-            algorithm = arg[len("--algorithm=") :]
+        name, eq, inline = a[2:].partition("=")
+        if name not in spec:
+            raise UsageError(f"unknown flag --{name}")
+        if spec[name] == "bool":
+            if eq:
+                raise UsageError(f"--{name} takes no value")
+            flags[name] = True
+        elif eq:
+            flags[name] = inline
         else:
-            files.append(arg)
-    if not files:
-        raise UsageError("digest takes one or more FILEs")
-    for file in files:
-        out(f"{_hash_file(file, algorithm).finalize()}  {file}")
+            i += 1
+            if i >= len(args):
+                raise UsageError(f"--{name} needs a value")
+            flags[name] = args[i]
+        i += 1
+    return flags, rest
+
+
+def _location(arg: str) -> tuple[LocalStorage, Optional[str]]:
+    if not arg.startswith("type="):
+        return LocalStorage(arg), None
+    entry = parse_cache_options(arg)[0]
+    if entry.type != "local":
+        raise UsageError(f"only type=local caches are supported, not type={entry.type}")
+    attrs = entry.attrs
+    directory = attrs.get("src") or attrs.get("dest")
+    if not directory:
+        raise UsageError("a type=local cache needs src= or dest=")
+    return LocalStorage(directory), attrs.get("tag")
+
+
+def _one(rest: list[str], what: str) -> str:
+    if len(rest) != 1:
+        raise UsageError(f"expected one {what}")
+    return rest[0]
+
+
+def _progress(label: str) -> Optional[Callable[[int, int], None]]:
+    """A progress line on stderr when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None
+    last = 0.0
+
+    def show(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if done < total and now - last < 0.1:
+            return
+        last = now
+        width = 30
+        filled = round(done / total * width) if total else width
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\r{label} [{'#' * filled}{' ' * (width - filled)}] {done}/{total}{end}")
+        sys.stderr.flush()
+
+    return show
+
+
+def _text(out: Out, text: str) -> None:
+    out(text[:-1] if text.endswith("\n") else text)
+
+
+def _json(out: Out, value: Any) -> None:
+    out(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
+
+
+def _inspect(args: list[str], out: Out) -> int:
+    flags, rest = _parse(args, {"json": "bool"})
+    report = ops.inspect(_location(_one(rest, "CACHE"))[0])
+    data = report.to_dict()
+    if flags.get("json"):
+        _json(out, data)
+    else:
+        _text(out, report.to_text())
+    return 1 if any(f["severity"] == "error" for f in data["findings"]) else 0
+
+
+def _verify(args: list[str], out: Out) -> int:
+    flags, rest = _parse(args, {"json": "bool"})
+    report = ops.verify(_location(_one(rest, "CACHE"))[0], on_progress=_progress("verify"))
+    if flags.get("json"):
+        _json(out, report.to_dict())
+    else:
+        _text(out, report.to_text())
+    return 0 if report.ok else 1
+
+
+def _gc(args: list[str], out: Out) -> int:
+    spec = {"dry-run": "bool", "json": "bool", "keep-tags": "value", "drop-tags": "value", "grace-period": "value"}
+    flags, rest = _parse(args, spec)
+
+    def tags(value: Optional[str]) -> Optional[list[str]]:
+        return None if value is None else [t for t in value.split(",") if t]
+
+    grace_ms = None
+    if "grace-period" in flags:
+        if not re.fullmatch(r"\d+(\.\d+)?", flags["grace-period"]):
+            raise UsageError("--grace-period takes a number of seconds")
+        grace_ms = round(float(flags["grace-period"]) * 1000)
+    dry_run = bool(flags.get("dry-run"))
+    plan = ops.gc(
+        _location(_one(rest, "CACHE"))[0],
+        dry_run=dry_run,
+        keep_tags=tags(flags.get("keep-tags")),
+        drop_tags=tags(flags.get("drop-tags")),
+        grace_period_ms=grace_ms,
+        on_progress=_progress("gc"),
+    )
+    if flags.get("json"):
+        _json(out, plan.to_dict(not dry_run))
+    else:
+        _text(out, plan.to_text(not dry_run))
     return 0
+
+
+def _merge(args: list[str], out: Out) -> int:
+    flags, rest = _parse(args, {"json": "bool", "tag": "value", "form": "value"})
+    if len(rest) < 2:
+        raise UsageError("merge takes DEST and at least one SOURCE")
+    dest, dest_tag = _location(rest[0])
+    sources = [(s, t or "latest") for s, t in map(_location, rest[1:])]
+    tag = flags.get("tag") or dest_tag or "latest"
+    result = ops.merge(dest, sources, tag=tag, form=flags.get("form"))
+    report = {"tag": tag, "descriptor": result["descriptor"], "sources": len(sources), "layers": result["layers"]}
+    if flags.get("json"):
+        _json(out, report)
+    else:
+        out(
+            f"merged {len(sources)} caches into {rest[0]} as {tag}: "
+            f"{result['descriptor']['digest']} ({result['layers']} layer blobs)"
+        )
+    return 0
+
+
+def _convert(args: list[str], out: Out) -> int:
+    flags, rest = _parse(args, {"json": "bool", "tag": "value", "form": "value", "compression": "value"})
+    storage, loc_tag = _location(_one(rest, "CACHE"))
+    tag = flags.get("tag") or loc_tag or "latest"
+    result = ops.convert(
+        storage, tag=tag, form=flags.get("form"), compression=flags.get("compression"), on_progress=_progress("convert")
+    )
+    report = {"tag": tag, "descriptor": result["descriptor"], "recompressed": result["recompressed"]}
+    if flags.get("json"):
+        _json(out, report)
+    else:
+        out(
+            f"converted {tag} in {rest[0]}: {result['descriptor']['digest']} "
+            f"({result['recompressed']} layers recompressed)"
+        )
+    return 0
+
+
+def _camel(value: Any) -> Any:
+    """Snake-case keys in camel case, as the Node API and its CLI spell them."""
+    if isinstance(value, dict):
+        return {re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), k): _camel(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_camel(v) for v in value]
+    return value
+
+
+def _options(args: list[str], out: Out) -> int:
+    flags, rest = _parse(args, {"export": "bool"})
+    entries = parse_cache_options(_one(rest, "OPTIONS string"), direction="export" if flags.get("export") else "import")
+    _json(out, [{**json.loads(e.to_json()), "settings": _camel(e.settings), "warnings": _camel(e.warnings)} for e in entries])
+    return 0
+
+
+def _digest(args: list[str], out: Out) -> int:
+    flags, rest = _parse(args, {"algorithm": "value"})
+    if not rest:
+        raise UsageError("digest takes one or more FILEs")
+    for file in rest:
+        digester = Digester(flags.get("algorithm", "sha256"))
+        with open(file, "rb") as f:
+            while chunk := f.read(1 << 20):
+                digester.update(chunk)
+        out(f"{digester.finalize()}  {file}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[list[str], Out], int]] = {
+    "inspect": _inspect,
+    "verify": _verify,
+    "gc": _gc,
+    "merge": _merge,
+    "convert": _convert,
+    "options": _options,
+    "digest": _digest,
+}
 
 
 def main(
     argv: Optional[Sequence[str]] = None,
-    out: Callable[[str], None] = print,
-    err: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
+    out: Out = print,
+    err: Out = lambda line: print(line, file=sys.stderr),
 ) -> int:
     """Run the CLI with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
     command, rest = (args[0], args[1:]) if args else (None, [])
     try:
-        if command == "verify":
-            return _verify(rest, out)
-        if command == "digest":
-            return _digest(rest, out)
         if command in ("--help", "-h", "help"):
             out(USAGE)
             return 0
-        raise UsageError(f"unknown command {command}" if command else "no command given")
+        if command not in COMMANDS:
+            raise UsageError(f"unknown command {command}" if command else "no command given")
+        return COMMANDS[command](rest, out)
     except UsageError as e:
         err(f"ocicache: {e}\n{USAGE}")
     except OcicacheError as e:
         err(f"ocicache: {e.code}: {e}")
+        return 1 if e.code in CONTENT_CODES else 2
     except OSError as e:
         err(f"ocicache: {e}")
     return 2

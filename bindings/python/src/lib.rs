@@ -6,6 +6,7 @@
 use pyo3::prelude::*;
 
 mod buffer;
+mod cache;
 mod cache_config;
 mod cache_manifest;
 mod compression;
@@ -28,6 +29,16 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("OcicacheError", m.py().get_type::<error::OcicacheError>())?;
     m.add_function(wrap_pyfunction!(error::error_codes, m)?)?;
     m.add_class::<digest::Digest>()?;
+    m.add_class::<cache::CacheLoader>()?;
+    m.add_class::<cache::Cache>()?;
+    m.add_class::<cache::Inspection>()?;
+    m.add_class::<cache::Verification>()?;
+    m.add_class::<cache::VerifyReport>()?;
+    m.add_class::<cache::BlobVerifier>()?;
+    m.add_class::<cache::GcPlan>()?;
+    m.add_class::<cache::Conversion>()?;
+    m.add_class::<cache::Merge>()?;
+    m.add_class::<cache::CacheWrite>()?;
     m.add_class::<digester::Digester>()?;
     m.add_function(wrap_pyfunction!(digester::digest, m)?)?;
     m.add_function(wrap_pyfunction!(digester::verify, m)?)?;

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::error::to_py;
 
 /// A JSON value as Python objects.
-fn value(py: Python<'_>, v: &Value) -> PyResult<Py<PyAny>> {
+pub(crate) fn value(py: Python<'_>, v: &Value) -> PyResult<Py<PyAny>> {
     Ok(match v {
         Value::Null => py.None(),
         Value::Bool(b) => b.into_pyobject(py)?.to_owned().into_any().unbind(),

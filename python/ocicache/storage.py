@@ -1,0 +1,156 @@
+"""Storage drivers: where a cache lives.
+
+The core plans every operation; a driver only reads, lists, writes and
+deletes. Any object with the methods of :class:`StorageDriver` is a driver;
+:class:`LocalStorage` is the OCI layout directory BuildKit's ``type=local``
+writes.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterable, Iterator
+from typing import Optional, Protocol, TypedDict, Union
+
+from ocicache._native import Digester, OciLayout
+
+CHUNK = 1 << 20
+
+
+class StoredBlob(TypedDict):
+    """One blob file a storage holds."""
+
+    path: str
+    """Its path in the layout, ``blobs/<algorithm>/<encoded>``."""
+    size: int
+    """Its size in bytes."""
+    modified: Optional[int]
+    """Its modification time in ms since the epoch, if known."""
+
+
+class StorageDriver(Protocol):
+    """What the operations need of a storage."""
+
+    def read_index(self) -> Optional[bytes]:
+        """``index.json``'s bytes, or ``None`` when there is none."""
+
+    def read_blob(self, digest: str) -> Optional[bytes]:
+        """A blob's bytes, or ``None`` when it is missing."""
+
+    def open_blob(self, digest: str) -> Iterator[bytes]:
+        """The blob's bytes in chunks (raises ``OSError`` when missing)."""
+
+    def list_blobs(self) -> list[StoredBlob]:
+        """Every stored blob: ``path``, ``size``, ``modified`` (ms)."""
+
+    def has_blob(self, digest: str) -> bool:
+        """Whether the blob is stored."""
+
+    def write_blob(self, digest: str, source: Union[bytes, Iterable[bytes]]) -> None:
+        """Store bytes or chunks as the blob, atomically, refusing content
+        that does not match the digest."""
+
+    def write_index(self, data: bytes) -> None:
+        """Replace ``index.json`` atomically."""
+
+    def delete_blob(self, digest: str) -> None:
+        """Remove a blob."""
+
+
+class LocalStorage:
+    """An OCI image layout directory (BuildKit's ``type=local`` cache)."""
+
+    def __init__(self, root: Union[str, os.PathLike[str]]) -> None:
+        self.root = os.fspath(root)
+
+    def __str__(self) -> str:
+        return self.root
+
+    def _path(self, digest: str) -> str:
+        return os.path.join(self.root, OciLayout.blob_path(digest))
+
+    def read_index(self) -> Optional[bytes]:
+        try:
+            with open(os.path.join(self.root, "index.json"), "rb") as f:
+                return f.read()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+
+    def read_blob(self, digest: str) -> Optional[bytes]:
+        try:
+            with open(self._path(digest), "rb") as f:
+                return f.read()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+
+    def open_blob(self, digest: str) -> Iterator[bytes]:
+        with open(self._path(digest), "rb") as f:
+            while chunk := f.read(CHUNK):
+                yield chunk
+
+    def has_blob(self, digest: str) -> bool:
+        return os.path.isfile(self._path(digest))
+
+    def list_blobs(self) -> list[StoredBlob]:
+        out: list[StoredBlob] = []
+        root = os.path.join(self.root, "blobs")
+        try:
+            algorithms = sorted(os.listdir(root))
+        except (FileNotFoundError, NotADirectoryError):
+            return out
+        for alg in algorithms:
+            alg_dir = os.path.join(root, alg)
+            if not os.path.isdir(alg_dir):
+                continue
+            for name in os.listdir(alg_dir):
+                path = os.path.join(alg_dir, name)
+                if not os.path.isfile(path):
+                    continue
+                st = os.stat(path)
+                out.append({"path": f"blobs/{alg}/{name}", "size": st.st_size, "modified": st.st_mtime_ns // 1_000_000})
+        return sorted(out, key=lambda b: b["path"].encode())
+
+    def _atomic(self, target: str, chunks: Iterable[bytes], digest: Optional[str] = None) -> None:
+        """Write ``chunks`` to a temporary file in ``ingest/`` (same file
+        system, left alone by BuildKit and gc), sync, then rename it into
+        place."""
+        ingest = os.path.join(self.root, "ingest")
+        os.makedirs(ingest, exist_ok=True)
+        temp = os.path.join(ingest, f"ocicache-{os.getpid()}-{secrets.token_hex(6)}")
+        digester = Digester(digest.split(":")[0]) if digest else None
+        try:
+            with open(temp, "xb") as f:
+                for chunk in chunks:
+                    if digester:
+                        digester.update(chunk)
+                    f.write(chunk)
+                f.flush()
+                os.fsync(f.fileno())
+            if digester and digest:
+                digester.verify(digest)
+            os.replace(temp, target)
+        except BaseException:
+            try:
+                os.unlink(temp)
+            except FileNotFoundError:
+                pass
+            raise
+
+    def write_blob(self, digest: str, source: Union[bytes, Iterable[bytes]]) -> None:
+        target = self._path(digest)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        self._atomic(target, [source] if isinstance(source, bytes) else source, digest)
+
+    def write_index(self, data: bytes) -> None:
+        os.makedirs(self.root, exist_ok=True)
+        layout_file = os.path.join(self.root, "oci-layout")
+        if not os.path.exists(layout_file):
+            self._atomic(layout_file, [OciLayout.file_content()])
+        self._atomic(os.path.join(self.root, "index.json"), [data])
+
+    def delete_blob(self, digest: str) -> None:
+        try:
+            os.unlink(self._path(digest))
+        except FileNotFoundError:
+            pass
