@@ -40,12 +40,15 @@ export class LocalStorage {
     return join(this.root, OciLayout.blobPath(digest))
   }
 
+  // null when the layout has no index.json; an error when the directory
+  // itself is missing (a wrong path, not an empty cache).
   async readIndex() {
     try {
       return await readFile(join(this.root, 'index.json'))
     } catch (err) {
-      if (missing(err)) return null
-      throw err
+      if (!missing(err)) throw err
+      await stat(this.root)
+      return null
     }
   }
 

@@ -71,10 +71,13 @@ class LocalStorage:
         return os.path.join(self.root, OciLayout.blob_path(digest))
 
     def read_index(self) -> Optional[bytes]:
+        """``None`` when the layout has no ``index.json``; ``OSError`` when
+        the directory itself is missing (a wrong path, not an empty cache)."""
         try:
             with open(os.path.join(self.root, "index.json"), "rb") as f:
                 return f.read()
         except (FileNotFoundError, NotADirectoryError):
+            os.stat(self.root)
             return None
 
     def read_blob(self, digest: str) -> Optional[bytes]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -18,7 +20,8 @@ REPO = TESTS.parent
 def set_up(setup: dict[str, str], into: Path) -> Path:
     """Copy the case's fixture and damage it as asked."""
     target = into / "layout"
-    shutil.copytree(REPO / setup["copy"], target)
+    # Fresh modification times, as a new export would have (and as Node's cpSync gives).
+    shutil.copytree(REPO / setup["copy"], target, copy_function=shutil.copyfile)
     if "flip" in setup:
         path = target / setup["flip"]
         data = bytearray(path.read_bytes())
@@ -26,25 +29,47 @@ def set_up(setup: dict[str, str], into: Path) -> Path:
         path.write_bytes(bytes(data))
     if "add" in setup:
         (target / setup["add"]).write_bytes(b"")
+    if "remove" in setup:
+        (target / setup["remove"]).unlink()
+    if "truncate" in setup:
+        path = target / setup["truncate"]
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     return target
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every file under ``root`` with the hash of its bytes."""
+    out = {}
+    for dirpath, _, files in os.walk(root):
+        for name in files:
+            path = Path(dirpath) / name
+            out[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def run(step: dict[str, Any], layout: str) -> None:
+    args = [a.replace("{dir}", layout) for a in step["args"]]
+    r = subprocess.run(
+        [sys.executable, "-m", "ocicache", *args], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert r.returncode == step["exit"], f"{args}\n{r.stderr}"
+    if "stdout" in step:
+        assert r.stdout == step["stdout"]
+    if "stdout_file" in step:
+        assert r.stdout == (TESTS / "cli" / step["stdout_file"]).read_text(encoding="utf-8")
+    for part in step.get("stdout_contains", []):
+        assert part in r.stdout
+    if step["exit"] == 2:
+        assert r.stderr.startswith("ocicache: ")
 
 
 @pytest.mark.parametrize("case", load("cli/cases.json"), ids=lambda c: c["name"])
 def test_cli(case: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        args = list(case["args"])
-        if "setup" in case:
-            layout = set_up(case["setup"], Path(tmp))
-            args = [a.replace("{dir}", str(layout)) for a in args]
-        r = subprocess.run(
-            [sys.executable, "-m", "ocicache", *args], cwd=REPO, capture_output=True, text=True, check=False
-        )
-    assert r.returncode == case["exit"], r.stderr
-    if "stdout" in case:
-        assert r.stdout == case["stdout"]
-    if "stdout_file" in case:
-        assert r.stdout == (TESTS / "cli" / case["stdout_file"]).read_text(encoding="utf-8")
-    for part in case.get("stdout_contains", []):
-        assert part in r.stdout
-    if case["exit"] == 2:
-        assert r.stderr.startswith("ocicache: ")
+        layout = str(set_up(case["setup"], Path(tmp))) if "setup" in case else ""
+        before = snapshot(Path(layout)) if case.get("unchanged") else None
+        run(case, layout)
+        if before is not None:
+            assert snapshot(Path(layout)) == before, "the command changed the cache"
+        for step in case.get("then", []):
+            run(step, layout)
