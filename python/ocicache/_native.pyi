@@ -7,23 +7,32 @@ from typing_extensions import Buffer, Self, TypeAlias
 
 __version__: str
 __all__ = [
+    "BlobVerifier",
+    "Cache",
     "CacheConfig",
+    "CacheLoader",
     "CacheManifest",
     "CacheOptions",
+    "CacheWrite",
+    "Conversion",
     "Decoder",
     "Digest",
     "Digester",
     "Encoder",
+    "GcPlan",
     "ImageIndex",
     "ImageManifest",
     "InlineCache",
+    "Inspection",
     "LayerCompressor",
     "LayerDigester",
     "MediaType",
+    "Merge",
     "OciLayout",
     "OcicacheError",
     "Reachability",
-    "__version__",
+    "Verification",
+    "VerifyReport",
     "azblob_blob_path",
     "azblob_manifest_path",
     "compress",
@@ -41,6 +50,7 @@ __all__ = [
     "s3_blob_key",
     "s3_manifest_key",
     "verify",
+    "__version__",
 ]
 
 _Algorithm: TypeAlias = Literal["sha256", "sha512"]
