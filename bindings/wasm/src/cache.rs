@@ -71,11 +71,11 @@ impl CacheLoader {
 
     /// The digest of the next blob to read, or `null` when done.
     #[wasm_bindgen(js_name = nextNeeded, unchecked_return_type = "string | null")]
-    pub fn next_needed(&self) -> Option<String> {
+    pub fn next_needed(&self) -> JsValue {
         self.inner
-            .as_ref()?
-            .next_needed()
-            .map(|d| d.digest.to_string())
+            .as_ref()
+            .and_then(ocicache::CacheLoader::next_needed)
+            .map_or(JsValue::NULL, |d| d.digest.as_str().into())
     }
 
     /// The bytes of the blob `nextNeeded()` named.

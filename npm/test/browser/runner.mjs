@@ -5,6 +5,7 @@ import * as api from '../../browser.mjs'
 import { cases as compressionCases } from '../suite/compression.mjs'
 import { cases as digestCases } from '../suite/digest.mjs'
 import { cases as formatCases } from '../suite/format.mjs'
+import { cases as cacheCases } from '../suite/cache.mjs'
 import { cases as optionCases } from '../suite/options.mjs'
 import { equal } from '../suite/check.mjs'
 
@@ -78,7 +79,7 @@ function browserCases() {
 const results = []
 try {
   const data = await loadData()
-  for (const c of [...digestCases(api, data), ...optionCases(api, data), ...compressionCases(api, data), ...formatCases(api, data), ...browserCases()]) {
+  for (const c of [...digestCases(api, data), ...optionCases(api, data), ...compressionCases(api, data), ...formatCases(api, data), ...cacheCases(api, data), ...browserCases()]) {
     try {
       await c.run()
       results.push({ name: c.name, ok: true })

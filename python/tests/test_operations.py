@@ -1,0 +1,125 @@
+"""The operations through the local driver, and what a crash leaves behind."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Union
+
+import pytest
+from conftest import TESTS
+
+from ocicache import OcicacheError, operations
+from ocicache.storage import LocalStorage
+
+FIXTURES = TESTS / "fixtures" / "buildkit"
+LAYOUTS = ["compression-zstd", "image-manifest-false", "local-max", "local-min", "oci-mediatypes-false", "small-max", "twice"]
+
+
+def copy(name: str, into: Path) -> Path:
+    target = into / name
+    shutil.copytree(FIXTURES / name / "cache", target, copy_function=shutil.copyfile)
+    return target
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_every_bundled_export_verifies_clean_with_threads(name: str) -> None:
+    storage = LocalStorage(FIXTURES / name / "cache")
+    report = operations.verify(storage, concurrency=4)
+    assert report.ok
+    assert report.to_dict()["findings"] == []
+    tags = operations.inspect(storage).to_dict()["tags"]
+    assert [t["tag"] for t in tags] == ["latest"] and tags[0]["cache"]
+
+
+def test_gc_of_twice_frees_what_it_planned(tmp_path: Path) -> None:
+    storage = LocalStorage(copy("twice", tmp_path))
+    planned = operations.gc(storage, dry_run=True, grace_period_ms=0)
+    assert len(planned.delete) == 7
+    before = sum(b["size"] for b in storage.list_blobs())
+    done = operations.gc(storage, grace_period_ms=0)
+    after = sum(b["size"] for b in storage.list_blobs())
+    assert before - after == done.freed_bytes == planned.freed_bytes == 143546
+    assert operations.verify(storage).ok
+
+
+def test_gc_keeps_young_blobs_and_refuses_an_unknown_tag(tmp_path: Path) -> None:
+    storage = LocalStorage(copy("twice", tmp_path))
+    assert operations.gc(storage).delete == []
+    with pytest.raises(OcicacheError) as e:
+        operations.gc(storage, keep_tags=["nope"])
+    assert e.value.code == "TAG_NOT_FOUND"
+
+
+class Crash(Exception):
+    """The simulated crash."""
+
+
+class CrashingStorage(LocalStorage):
+    """A local layout whose n-th write or delete crashes (before it happens)."""
+
+    def __init__(self, root: Path, at: int) -> None:
+        super().__init__(root)
+        self.left = at
+
+    def _tick(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise Crash
+
+    def write_blob(self, digest: str, source: Union[bytes, Iterable[bytes]]) -> None:
+        self._tick()
+        super().write_blob(digest, source)
+
+    def write_index(self, data: bytes) -> None:
+        self._tick()
+        super().write_index(data)
+
+    def delete_blob(self, digest: str) -> None:
+        self._tick()
+        super().delete_blob(digest)
+
+
+@pytest.mark.parametrize("operation", ["gc", "convert", "merge"])
+def test_a_crash_at_any_step_leaves_a_valid_cache(tmp_path: Path, operation: str) -> None:
+    """Crash before the 1st, 2nd, ... write or delete: the cache must still
+    verify clean every time, and the run that does not crash must finish."""
+    for at in range(100):
+        root = copy("twice", tmp_path / str(at))
+        storage = CrashingStorage(root, at)
+        try:
+            if operation == "gc":
+                operations.gc(storage, grace_period_ms=0, drop_tags=["latest"] if at % 2 else None)
+            elif operation == "convert":
+                operations.convert(storage, compression="zstd", form="image-index")
+            else:
+                sources = [(LocalStorage(FIXTURES / "local-min" / "cache"), "latest"), (LocalStorage(root), "latest")]
+                operations.merge(storage, sources, tag="merged")
+        except Crash:
+            report = operations.verify(LocalStorage(root))
+            assert report.ok, (operation, at, report.to_text())
+            assert not list((root / "ingest").glob("*")), "a temporary file was left in ingest/"
+            continue
+        assert operations.verify(LocalStorage(root)).ok
+        break
+    else:
+        pytest.fail("never finished")
+
+
+def test_merge_and_convert_keep_records_and_diff_ids(tmp_path: Path) -> None:
+    dest = LocalStorage(copy("small-max", tmp_path))
+    result = operations.merge(
+        dest, [(LocalStorage(FIXTURES / "local-max" / "cache"), "latest"), (dest, "latest")], tag="merged"
+    )
+    assert result["layers"] > 0
+    assert operations.verify(dest).ok
+    tags = {t["tag"]: t for t in operations.inspect(dest).to_dict()["tags"]}
+    assert set(tags) == {"latest", "merged"}
+    diff_ids = sorted(d for d in (c["diffId"] for c in operations.verify(dest).to_dict()["checked"] if "diffId" in c))
+    operations.convert(dest, tag="merged", compression="zstd")
+    operations.convert(dest, tag="merged", compression="gzip")
+    report = operations.verify(dest)
+    assert report.ok
+    after = {c["diffId"] for c in report.to_dict()["checked"] if "diffId" in c}
+    assert set(diff_ids) <= after
