@@ -10,3 +10,4 @@ scripts/setup.sh --release
 .venv/bin/python python/bench/options.py
 .venv/bin/python python/bench/compression.py
 .venv/bin/python python/bench/cache_config.py
+(cd python && ../.venv/bin/python bench/verify.py)

@@ -1,0 +1,29 @@
+// The operations on a cache, carried out through a storage driver (see operations.mjs).
+import type { Cache, GcPlan, Inspection, VerifyReport } from './index'
+import type { StorageDriver } from './storage'
+
+/** Called as work goes: done and total (bytes for verify, items otherwise). */
+export type Progress = (done: number, total: number) => void
+
+/** Loads a cache (index.json and every document it reaches). */
+export declare function loadCache(storage: StorageDriver): Promise<Cache>
+/** What the cache holds. */
+export declare function inspect(storage: StorageDriver): Promise<Inspection>
+/** Checks every blob (digest, size, layer diffIDs) and the documents. */
+export declare function verify(storage: StorageDriver, options?: { concurrency?: number; onProgress?: Progress }): Promise<VerifyReport>
+/** Deletes the blobs nothing kept reaches (index.json first when tags are dropped). */
+export declare function gc(
+  storage: StorageDriver,
+  options?: { dryRun?: boolean; keepTags?: string[]; dropTags?: string[]; gracePeriodMs?: number; now?: number; onProgress?: Progress },
+): Promise<GcPlan>
+/** Merges caches into `into` under `tag`. */
+export declare function merge(
+  into: StorageDriver,
+  sources: Array<{ storage: StorageDriver; tag?: string }>,
+  options?: { tag?: string; form?: string },
+): Promise<{ descriptor: Record<string, any>; layers: number }>
+/** Converts the cache tagged `tag` to `form` and `compression`. */
+export declare function convert(
+  storage: StorageDriver,
+  options?: { tag?: string; form?: string; compression?: 'gzip' | 'zstd' | 'uncompressed'; level?: number; onProgress?: Progress },
+): Promise<{ descriptor: Record<string, any>; recompressed: number }>
