@@ -1,0 +1,91 @@
+// The Node operations through the local driver, and what a crash leaves behind.
+import assert from 'node:assert/strict'
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { convert, gc, merge, verify } from '../operations.mjs'
+import { LocalStorage } from '../storage.mjs'
+import { testsDir } from './data.mjs'
+
+// What is left in ingest/ (which a fresh clone does not have until a write).
+const ingest = (root) => (existsSync(join(root, 'ingest')) ? readdirSync(join(root, 'ingest')) : [])
+const fixture = (name) => join(testsDir, 'fixtures/buildkit', name, 'cache')
+
+function copy(name) {
+  const dir = mkdtempSync(join(tmpdir(), 'ocicache-ops-'))
+  cpSync(fixture(name), dir, { recursive: true })
+  return dir
+}
+
+class Crash extends Error {}
+
+// A local layout whose n-th write or delete crashes (before it happens).
+class CrashingStorage extends LocalStorage {
+  constructor(root, at) {
+    super(root)
+    this.left = at
+  }
+  tick() {
+    if (--this.left < 0) throw new Crash('crash')
+  }
+  async writeBlob(digest, source) {
+    this.tick()
+    return super.writeBlob(digest, source)
+  }
+  async writeIndex(bytes) {
+    this.tick()
+    return super.writeIndex(bytes)
+  }
+  async deleteBlob(digest) {
+    this.tick()
+    return super.deleteBlob(digest)
+  }
+}
+
+const runs = {
+  gc: (s, at) => gc(s, { gracePeriodMs: 0, dropTags: at % 2 ? ['latest'] : undefined }),
+  convert: (s) => convert(s, { compression: 'zstd', form: 'image-index' }),
+  merge: (s, _, root) => merge(s, [{ storage: new LocalStorage(fixture('local-min')) }, { storage: new LocalStorage(root) }], { tag: 'merged' }),
+}
+
+for (const [name, run] of Object.entries(runs)) {
+  test(`a crash before any write or delete of ${name} leaves a cache that verifies clean`, async () => {
+    for (let at = 0; at < 100; at++) {
+      const root = copy('twice')
+      try {
+        await run(new CrashingStorage(root, at), at, root)
+        assert.ok((await verify(new LocalStorage(root))).ok, `${name} finished`)
+        return
+      } catch (err) {
+        if (!(err instanceof Crash)) throw err
+        const report = await verify(new LocalStorage(root))
+        assert.ok(report.ok, `${name}, crash at ${at}:\n${report.toText()}`)
+        assert.deepEqual(ingest(root), [], 'nothing left in ingest/')
+      } finally {
+        rmSync(root, { recursive: true, force: true })
+      }
+    }
+    assert.fail('never finished')
+  })
+}
+
+test('writeBlob refuses bytes that do not hash to the digest, and leaves nothing behind', async () => {
+  const root = copy('small-max')
+  try {
+    const s = new LocalStorage(root)
+    const digest = `sha256:${'0'.repeat(64)}`
+    await assert.rejects(s.writeBlob(digest, new Uint8Array([1, 2, 3])), { code: 'DIGEST_MISMATCH' })
+    assert.equal(await s.hasBlob(digest), false)
+    assert.deepEqual(ingest(root), [])
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+  }
+})
+
+test('verify hashes several blobs at once and reports progress up to the total', async () => {
+  let last = [0, 0]
+  const report = await verify(new LocalStorage(fixture('local-max')), { concurrency: 4, onProgress: (d, t) => (last = [d, t]) })
+  assert.ok(report.ok)
+  assert.ok(last[1] > 0 && last[0] === last[1])
+})

@@ -1,0 +1,16 @@
+// Compiled (not run) by types.test.mjs: the typings of the drivers and
+// operations fit together and with index.d.ts.
+import { LocalStorage, type StorageDriver } from '../../storage'
+import { convert, gc, inspect, merge, verify } from '../../operations'
+
+export async function use(driver: StorageDriver): Promise<number> {
+  const local = new LocalStorage('.buildx-cache')
+  const report = await verify(local, { concurrency: 2, onProgress: (done: number, total: number) => void [done, total] })
+  const ok: boolean = report.ok
+  const text: string = (await inspect(driver)).toText()
+  const plan = await gc(driver, { dryRun: true, keepTags: ['main'], gracePeriodMs: 0 })
+  const deleted: string[] = plan.delete
+  const merged = await merge(local, [{ storage: driver, tag: 'latest' }], { tag: 'merged', form: 'image-index' })
+  const converted = await convert(local, { tag: 'merged', compression: 'zstd' })
+  return Number(ok) + text.length + deleted.length + merged.layers + converted.recompressed + plan.freedBytes
+}
