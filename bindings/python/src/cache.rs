@@ -1,23 +1,29 @@
-//! A loaded cache and the operations on it (core `cache.rs`,
-//! `inspection.rs`, `verification.rs`, `collection.rs`, `merge.rs`,
-//! `conversion.rs`): the storage drivers of the Python package carry them
+//! `CacheLoader` and `Cache` (core `cache.rs`): a loaded cache, whose
+//! methods plan the operations (the other files of the same names as the
+//! core's): the storage drivers of the Python package carry them
 //! out. Hashing runs with the GIL released, so threads verify in parallel.
 
 // pyo3 hands arguments over by value; borrowing them is not an option.
 #![allow(clippy::needless_pass_by_value)]
 
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
 
 use crate::buffer::Bytes;
+use crate::collection::GcPlan;
+use crate::conversion::Conversion;
 use crate::digest::DigestArg;
 use crate::error::to_py;
+use crate::inspection::Inspection;
+use crate::verification::Verification;
 
-fn gone() -> PyErr {
+pub(crate) fn gone() -> PyErr {
     pyo3::exceptions::PyRuntimeError::new_err("already finished")
 }
 
-fn stored(py: Python<'_>, list: &Bound<'_, PyAny>) -> PyResult<Vec<ocicache::StoredBlob>> {
+pub(crate) fn stored(
+    py: Python<'_>,
+    list: &Bound<'_, PyAny>,
+) -> PyResult<Vec<ocicache::StoredBlob>> {
     let text: String = py
         .import("json")?
         .call_method1("dumps", (list,))?
@@ -25,7 +31,7 @@ fn stored(py: Python<'_>, list: &Bound<'_, PyAny>) -> PyResult<Vec<ocicache::Sto
     ocicache::StoredBlob::list_from_json(text.as_bytes()).map_err(|e| to_py(&e))
 }
 
-fn form(name: Option<&str>) -> PyResult<Option<ocicache::CacheForm>> {
+pub(crate) fn form(name: Option<&str>) -> PyResult<Option<ocicache::CacheForm>> {
     name.map(|f| ocicache::CacheForm::parse(f).map_err(|e| to_py(&e)))
         .transpose()
 }
@@ -34,7 +40,7 @@ fn form(name: Option<&str>) -> PyResult<Option<ocicache::CacheForm>> {
 /// ``missing``) each blob ``next_needed()`` names, then ``finish()``.
 #[pyclass(module = "ocicache")]
 pub struct CacheLoader {
-    inner: Option<ocicache::CacheLoader>,
+    pub(crate) inner: Option<ocicache::CacheLoader>,
 }
 
 #[pymethods]
@@ -89,7 +95,7 @@ impl CacheLoader {
 /// A loaded cache: ``index.json`` and every document it reaches.
 #[pyclass(module = "ocicache")]
 pub struct Cache {
-    inner: ocicache::Cache,
+    pub(crate) inner: ocicache::Cache,
 }
 
 #[pymethods]
@@ -174,317 +180,5 @@ impl Cache {
         let (m, c) = self.inner.cache_entry(tag).map_err(|e| to_py(&e))?;
         let inner = ocicache::Conversion::new(m, c, form, compression).map_err(|e| to_py(&e))?;
         Ok(Conversion { inner: Some(inner) })
-    }
-}
-
-/// What ``Cache.inspect`` found.
-#[pyclass(module = "ocicache")]
-pub struct Inspection {
-    inner: ocicache::Inspection,
-}
-
-#[pymethods]
-impl Inspection {
-    /// The report as plain data.
-    pub fn to_dict(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        crate::plain::value(py, self.inner.to_json())
-    }
-
-    /// The report as text (a summary per tag and the record tree).
-    pub fn to_text(&self) -> String {
-        self.inner.to_text()
-    }
-}
-
-/// A verify in progress: hash each of ``checks()`` through a
-/// ``BlobVerifier`` and ``record`` it, then ``report()``.
-#[pyclass(module = "ocicache")]
-pub struct Verification {
-    inner: Option<ocicache::Verification>,
-}
-
-#[pymethods]
-impl Verification {
-    /// The stored blobs still to hash: dicts with ``digest``, ``path``,
-    /// ``size`` and ``layer`` (decompress it too).
-    pub fn checks(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
-        self.inner
-            .iter()
-            .flat_map(ocicache::Verification::checks)
-            .map(|c| {
-                let v = serde_json::json!({"digest": c.digest.to_string(), "path": c.path, "size": c.size, "layer": c.layer});
-                crate::plain::value(py, &v)
-            })
-            .collect()
-    }
-
-    /// The verifier of the blob ``digest``, once all its bytes went through.
-    pub fn record(
-        &mut self,
-        digest: DigestArg,
-        mut verifier: PyRefMut<'_, BlobVerifier>,
-    ) -> PyResult<()> {
-        let d = digest.into_core()?;
-        let done = verifier.inner.take().ok_or_else(gone)?.finalize();
-        self.inner
-            .as_mut()
-            .ok_or_else(gone)?
-            .record(&d, &done)
-            .map_err(|e| to_py(&e))
-    }
-
-    /// The blob ``digest`` could not be read.
-    pub fn record_failure(&mut self, digest: DigestArg, message: &str) -> PyResult<()> {
-        let d = digest.into_core()?;
-        self.inner
-            .as_mut()
-            .ok_or_else(gone)?
-            .record_failure(&d, message)
-            .map_err(|e| to_py(&e))
-    }
-
-    /// The report (checks never recorded are findings of their own).
-    pub fn report(&mut self) -> PyResult<VerifyReport> {
-        Ok(VerifyReport {
-            inner: self.inner.take().ok_or_else(gone)?.report(),
-        })
-    }
-}
-
-/// What a verify found.
-#[pyclass(module = "ocicache")]
-pub struct VerifyReport {
-    inner: ocicache::VerifyReport,
-}
-
-#[pymethods]
-impl VerifyReport {
-    /// Whether nothing is wrong (warnings allowed).
-    #[getter]
-    pub fn ok(&self) -> bool {
-        self.inner.ok()
-    }
-
-    /// The report as plain data.
-    pub fn to_dict(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        crate::plain::value(py, &self.inner.to_json())
-    }
-
-    /// The report as text.
-    pub fn to_text(&self) -> String {
-        self.inner.to_text()
-    }
-}
-
-/// Streams one blob of a verify: hashes it and, for a layer, decompresses
-/// and hashes the content in the same pass (without the GIL).
-#[pyclass(module = "ocicache")]
-pub struct BlobVerifier {
-    inner: Option<ocicache::BlobVerifier>,
-}
-
-#[pymethods]
-impl BlobVerifier {
-    /// A verifier for the blob ``digest``; ``layer`` decompresses it too.
-    #[new]
-    pub fn new(digest: DigestArg, layer: bool) -> PyResult<Self> {
-        let check = ocicache::BlobCheck {
-            digest: digest.into_core()?,
-            path: String::new(),
-            size: 0,
-            layer,
-        };
-        Ok(BlobVerifier {
-            inner: Some(ocicache::BlobVerifier::new(&check)),
-        })
-    }
-
-    /// Push the next chunk.
-    pub fn update(&mut self, py: Python<'_>, chunk: Bytes<'_>) -> PyResult<()> {
-        let input = chunk.as_slice();
-        let inner = self.inner.as_mut().ok_or_else(gone)?;
-        py.detach(|| inner.update(input));
-        Ok(())
-    }
-}
-
-/// What a gc will do.
-#[pyclass(module = "ocicache")]
-pub struct GcPlan {
-    inner: ocicache::GcPlan,
-}
-
-#[pymethods]
-impl GcPlan {
-    /// The new ``index.json`` to write (atomically) before deleting, when
-    /// tags are dropped.
-    #[getter]
-    pub fn index<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
-        self.inner.index.as_deref().map(|b| PyBytes::new(py, b))
-    }
-
-    /// The paths of the blobs to delete.
-    #[getter]
-    pub fn delete(&self) -> Vec<String> {
-        self.inner.delete.iter().map(|b| b.path.clone()).collect()
-    }
-
-    /// The bytes deleting them frees.
-    #[getter]
-    pub fn freed_bytes(&self) -> u64 {
-        self.inner.freed_bytes()
-    }
-
-    /// The plan as plain data; ``done`` says it was carried out.
-    #[pyo3(signature = (done = false))]
-    pub fn to_dict(&self, py: Python<'_>, done: bool) -> PyResult<Py<PyAny>> {
-        crate::plain::value(py, &self.inner.to_json(done))
-    }
-
-    /// The plan as text; ``done`` says it was carried out.
-    #[pyo3(signature = (done = false))]
-    pub fn to_text(&self, done: bool) -> String {
-        self.inner.to_text(done)
-    }
-}
-
-/// A conversion in progress: recompress each of ``layers_to_recompress()``,
-/// ``record`` it, then ``finish()``.
-#[pyclass(module = "ocicache")]
-pub struct Conversion {
-    inner: Option<ocicache::Conversion>,
-}
-
-#[pymethods]
-impl Conversion {
-    /// The digests of the layers to recompress.
-    pub fn layers_to_recompress(&self) -> Vec<String> {
-        self.inner
-            .iter()
-            .flat_map(ocicache::Conversion::layers_to_recompress)
-            .map(|d| d.digest.to_string())
-            .collect()
-    }
-
-    /// The recompressed blob of layer ``old``: its compression, digest, size
-    /// and diffID as the compressor reported them.
-    pub fn record(
-        &mut self,
-        old: DigestArg,
-        compression: &str,
-        digest: DigestArg,
-        size: u64,
-        diff_id: DigestArg,
-    ) -> PyResult<()> {
-        let digests = ocicache::LayerDigests {
-            compression: ocicache::Compression::parse(compression).map_err(|e| to_py(&e))?,
-            digest: digest.into_core()?,
-            size,
-            diff_id: diff_id.into_core()?,
-            uncompressed_size: 0,
-        };
-        let old = old.into_core()?;
-        self.inner
-            .as_mut()
-            .ok_or_else(gone)?
-            .record(&old, &digests)
-            .map_err(|e| to_py(&e))
-    }
-
-    /// The new config and manifest.
-    pub fn finish(&mut self) -> PyResult<CacheWrite> {
-        let inner = self.inner.take().ok_or_else(gone)?;
-        Ok(CacheWrite {
-            inner: inner.finish().map_err(|e| to_py(&e))?,
-        })
-    }
-}
-
-/// Merges caches: ``add(cache, tag)`` each source, then ``finish(form)``.
-#[pyclass(module = "ocicache")]
-pub struct Merge {
-    inner: Option<ocicache::Merge>,
-}
-
-#[pymethods]
-impl Merge {
-    /// An empty merge.
-    #[new]
-    pub fn new() -> Self {
-        Merge {
-            inner: Some(ocicache::Merge::new()),
-        }
-    }
-
-    /// Adds the entry tagged ``tag`` of ``cache``.
-    pub fn add(&mut self, cache: PyRef<'_, Cache>, tag: &str) -> PyResult<()> {
-        let (m, c) = cache.inner.cache_entry(tag).map_err(|e| to_py(&e))?;
-        self.inner
-            .as_mut()
-            .ok_or_else(gone)?
-            .add(m, c)
-            .map_err(|e| to_py(&e))
-    }
-
-    /// The merged cache in ``form`` (default ``image-manifest``).
-    #[pyo3(signature = (form = None))]
-    pub fn finish(&mut self, form: Option<&str>) -> PyResult<CacheWrite> {
-        let form = self::form(form)?.unwrap_or(ocicache::CacheForm::ImageManifest);
-        let inner = self.inner.take().ok_or_else(gone)?;
-        Ok(CacheWrite {
-            inner: inner.finish(form).map_err(|e| to_py(&e))?,
-        })
-    }
-}
-
-impl Default for Merge {
-    fn default() -> Self {
-        Merge::new()
-    }
-}
-
-/// A new config and manifest to write: the config blob, the manifest blob,
-/// then the descriptor into ``index.json``.
-#[pyclass(module = "ocicache")]
-pub struct CacheWrite {
-    inner: ocicache::CacheWrite,
-}
-
-#[pymethods]
-impl CacheWrite {
-    /// The config blob.
-    #[getter]
-    pub fn config_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.inner.config_bytes)
-    }
-
-    /// The manifest blob.
-    #[getter]
-    pub fn manifest_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.inner.manifest_bytes)
-    }
-
-    /// The manifest's descriptor for ``index.json``, as a dict.
-    #[getter]
-    pub fn descriptor(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        crate::plain::object(py, &self.inner.descriptor.to_bytes())
-    }
-
-    /// The digest of the config blob.
-    #[getter]
-    pub fn config_digest(&self) -> String {
-        self.inner.manifest.config().digest.to_string()
-    }
-
-    /// The layer blobs the manifest lists, each once.
-    #[getter]
-    pub fn layers(&self) -> Vec<String> {
-        let mut seen = std::collections::BTreeSet::new();
-        self.inner
-            .manifest
-            .layers()
-            .filter(|d| seen.insert(d.digest.clone()))
-            .map(|d| d.digest.to_string())
-            .collect()
     }
 }

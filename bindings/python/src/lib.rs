@@ -9,18 +9,23 @@ mod buffer;
 mod cache;
 mod cache_config;
 mod cache_manifest;
+mod collection;
 mod compression;
+mod conversion;
 mod digest;
 mod digester;
 mod error;
 mod inline;
+mod inspection;
 mod layer;
 mod layout;
 mod manifest;
 mod media_type;
+mod merge;
 mod options;
 mod plain;
 mod storage_keys;
+mod verification;
 
 /// The extension module `ocicache._native`; the `ocicache` package re-exports it.
 #[pymodule]
@@ -31,14 +36,14 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<digest::Digest>()?;
     m.add_class::<cache::CacheLoader>()?;
     m.add_class::<cache::Cache>()?;
-    m.add_class::<cache::Inspection>()?;
-    m.add_class::<cache::Verification>()?;
-    m.add_class::<cache::VerifyReport>()?;
-    m.add_class::<cache::BlobVerifier>()?;
-    m.add_class::<cache::GcPlan>()?;
-    m.add_class::<cache::Conversion>()?;
-    m.add_class::<cache::Merge>()?;
-    m.add_class::<cache::CacheWrite>()?;
+    m.add_class::<inspection::Inspection>()?;
+    m.add_class::<verification::Verification>()?;
+    m.add_class::<verification::VerifyReport>()?;
+    m.add_class::<verification::BlobVerifier>()?;
+    m.add_class::<collection::GcPlan>()?;
+    m.add_class::<conversion::Conversion>()?;
+    m.add_class::<merge::Merge>()?;
+    m.add_class::<merge::CacheWrite>()?;
     m.add_class::<digester::Digester>()?;
     m.add_function(wrap_pyfunction!(digester::digest, m)?)?;
     m.add_function(wrap_pyfunction!(digester::verify, m)?)?;

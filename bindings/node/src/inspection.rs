@@ -1,0 +1,25 @@
+//! `Inspection` (core `inspection.rs`): what a cache holds.
+
+use napi_derive::napi;
+use serde_json::Value;
+
+/// What `Cache.inspect` found.
+#[napi]
+pub struct Inspection {
+    pub(crate) inner: ocicache::Inspection,
+}
+
+#[napi]
+impl Inspection {
+    /// The report as plain data.
+    #[napi(js_name = "toJSON", ts_return_type = "Record<string, any>")]
+    pub fn to_json(&self) -> Value {
+        self.inner.to_json().clone()
+    }
+
+    /// The report as text (a summary per tag and the record tree).
+    #[napi]
+    pub fn to_text(&self) -> String {
+        self.inner.to_text()
+    }
+}
