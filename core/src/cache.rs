@@ -18,9 +18,8 @@ use crate::descriptor::Descriptor;
 use crate::digest::Digest;
 use crate::error::{ErrorKind, Result};
 use crate::finding::Finding;
-use crate::layout::{ANNOTATION_REF_NAME, OciLayout};
+use crate::layout::{ANNOTATION_REF_NAME, OciLayout, children, is_document};
 use crate::manifest::ImageIndex;
-use crate::media_type::MediaType;
 
 /// One blob file the storage holds, as a driver lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,14 +114,6 @@ impl Cache {
             reached.insert(d.digest.clone(), d.clone());
             if let Some(children) = self.children.get(&d.digest) {
                 stack.extend(children.iter().rev());
-            }
-        }
-        for e in &self.entries {
-            if keep(e)
-                && let Some(m) = &e.manifest
-            {
-                let c = m.config();
-                reached.entry(c.digest.clone()).or_insert_with(|| c.clone());
             }
         }
         reached
@@ -226,11 +217,11 @@ impl CacheLoader {
         if !(config || is_document(&d.media_type)) {
             return;
         }
-        if entry.is_none() && !self.asked.insert(d.digest.clone()) {
+        // A blob is read once, except for an index.json entry's blobs: each
+        // entry needs its own manifest and config.
+        let first = self.asked.insert(d.digest.clone());
+        if !first && entry.is_none() {
             return;
-        }
-        if entry.is_some() {
-            self.asked.insert(d.digest.clone());
         }
         self.pending.push(Need {
             descriptor: d.clone(),
@@ -271,18 +262,7 @@ impl CacheLoader {
             }
             return Ok(());
         }
-        let children = if is_index(&d.media_type) {
-            ImageIndex::from_bytes(bytes).map(|i| i.manifests)
-        } else {
-            crate::manifest::ImageManifest::from_bytes(bytes).map(|m| {
-                m.config
-                    .into_iter()
-                    .chain(m.layers)
-                    .chain(m.subject)
-                    .collect()
-            })
-        };
-        let children: Vec<Descriptor> = match children {
+        let children: Vec<Descriptor> = match children(&d.media_type, bytes) {
             Ok(c) => c,
             Err(e) => {
                 self.unreadable(d, &e);
@@ -393,16 +373,6 @@ pub(crate) fn within(path: &str, mut f: Finding) -> Finding {
 /// The JSON path an error is located at, if any.
 pub(crate) fn field(e: &crate::Error) -> Option<&str> {
     e.location().and_then(|l| l.field.as_deref())
-}
-
-fn is_index(media_type: &str) -> bool {
-    media_type == MediaType::OCI_INDEX || media_type == MediaType::DOCKER_MANIFEST_LIST
-}
-
-fn is_document(media_type: &str) -> bool {
-    is_index(media_type)
-        || media_type == MediaType::OCI_MANIFEST
-        || media_type == MediaType::DOCKER_MANIFEST
 }
 
 impl StoredBlob {

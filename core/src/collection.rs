@@ -116,25 +116,13 @@ impl Cache {
             ));
         }
         let reached = self.reachable(keep);
-        let mut dropped_tags = Vec::new();
-        let new_index = if self.entries.iter().all(keep) {
-            None
-        } else {
+        let (kept, dropped): (Vec<_>, Vec<_>) = self.entries.iter().partition(|e| keep(e));
+        let new_index = (!dropped.is_empty()).then(|| {
             let mut copy = index.clone();
-            copy.manifests = self
-                .entries
-                .iter()
-                .filter(|e| {
-                    let k = keep(e);
-                    if !k {
-                        dropped_tags.extend(e.tag.clone());
-                    }
-                    k
-                })
-                .map(|e| e.descriptor.clone())
-                .collect();
-            Some(copy.to_bytes())
-        };
+            copy.manifests = kept.iter().map(|e| e.descriptor.clone()).collect();
+            copy.to_bytes()
+        });
+        let dropped_tags = dropped.iter().filter_map(|e| e.tag.clone()).collect();
         let mut plan = GcPlan {
             index: new_index,
             dropped_tags,

@@ -88,6 +88,25 @@ impl Conversion {
     /// compressor reported them. [`ErrorKind::DiffIdMismatch`] when the
     /// content changed.
     pub fn record(&mut self, old: &Digest, new: &LayerDigests) -> Result<()> {
+        self.record_blob(
+            old,
+            new.compression,
+            new.digest.clone(),
+            new.size,
+            &new.diff_id,
+        )
+    }
+
+    /// [`Conversion::record`] from the parts it checks: the new blob's
+    /// compression, digest and size, and the diffID of its content.
+    pub fn record_blob(
+        &mut self,
+        old: &Digest,
+        compression: Compression,
+        digest: Digest,
+        size: u64,
+        diff_id: &Digest,
+    ) -> Result<()> {
         let Some(d) = self.pending.iter().find(|d| &d.digest == old) else {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
@@ -99,28 +118,27 @@ impl Conversion {
             .get(ANNOTATION_UNCOMPRESSED)
             .map(String::as_str)
             .unwrap_or_default();
-        if new.diff_id.to_string() != want {
+        if diff_id.to_string() != want {
             return Err(Error::new(
                 ErrorKind::DiffIdMismatch,
                 format!(
-                    "recompressing {old} changed its content: diffID {} instead of {want}",
-                    new.diff_id
+                    "recompressing {old} changed its content: diffID {diff_id} instead of {want}"
                 ),
             ));
         }
-        if Some(new.compression) != self.compression {
+        if Some(compression) != self.compression {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
                 format!(
                     "{old} was recompressed as {}, not as asked",
-                    new.compression.as_str()
+                    compression.as_str()
                 ),
             ));
         }
         let mut replacement = d.clone();
-        replacement.digest = new.digest.clone();
-        replacement.size = new.size;
-        MediaType::for_compression(new.compression, true).clone_into(&mut replacement.media_type);
+        replacement.digest = digest;
+        replacement.size = size;
+        MediaType::for_compression(compression, true).clone_into(&mut replacement.media_type);
         self.replaced.insert(old.clone(), replacement);
         Ok(())
     }

@@ -11,7 +11,7 @@ use crate::compression::{
 };
 use crate::digest::{Algorithm, Digest};
 use crate::digester::Digester;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// What one pass over a layer blob yields.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,19 +38,29 @@ pub struct LayerDigester {
     compression: Option<Compression>,
     uncompressed_size: u64,
     limits: Limits,
+    /// The first decoding error, once [`LayerDigester::update_tolerant`]
+    /// met one (the blob is still hashed).
+    failed: Option<Error>,
 }
 
 impl LayerDigester {
     /// A digester (sha256) with `limits` for the decoding.
     pub fn new(limits: Limits) -> Self {
+        LayerDigester::with_algorithm(Algorithm::Sha256, limits)
+    }
+
+    /// A digester hashing the blob with `algorithm` (the diffID is always
+    /// sha256).
+    pub(crate) fn with_algorithm(algorithm: Algorithm, limits: Limits) -> Self {
         LayerDigester {
-            blob: Digester::new(Algorithm::Sha256),
+            blob: Digester::new(algorithm),
             diff: Digester::new(Algorithm::Sha256),
             prefix: Vec::new(),
             decoder: None,
             compression: None,
             uncompressed_size: 0,
             limits,
+            failed: None,
         }
     }
 
@@ -90,14 +100,41 @@ impl LayerDigester {
         if decided { self.start() } else { Ok(()) }
     }
 
-    /// End of the blob: check the stream is complete and return the digests.
-    pub fn finalize(mut self) -> Result<LayerDigests> {
+    /// [`LayerDigester::update`] that never stops hashing the blob: the
+    /// first decoding error is kept for [`LayerDigester::finalize_tolerant`]
+    /// and decoding stops there.
+    pub(crate) fn update_tolerant(&mut self, chunk: &[u8]) {
+        if self.failed.is_some() {
+            self.blob.update(chunk);
+        } else if let Err(e) = self.update(chunk) {
+            self.failed = Some(e);
+            self.decoder = None;
+        }
+    }
+
+    /// End of a blob fed through [`LayerDigester::update_tolerant`]: its
+    /// digest and size, and its diffID or the first decoding error.
+    pub(crate) fn finalize_tolerant(mut self) -> (Digest, u64, Result<Digest>) {
+        let diff_id = match self.failed.take() {
+            Some(e) => Err(e),
+            None => self.finish_decoding().map(|()| self.diff.finalize()),
+        };
+        (self.blob.finalize(), self.blob.size(), diff_id)
+    }
+
+    fn finish_decoding(&mut self) -> Result<()> {
         if self.decoder.is_none() {
             self.start()?;
         }
-        if let Some(d) = &mut self.decoder {
-            d.finish()?;
+        match &mut self.decoder {
+            Some(d) => d.finish(),
+            None => Ok(()),
         }
+    }
+
+    /// End of the blob: check the stream is complete and return the digests.
+    pub fn finalize(mut self) -> Result<LayerDigests> {
+        self.finish_decoding()?;
         Ok(LayerDigests {
             compression: self.compression.unwrap_or(Compression::Uncompressed),
             digest: self.blob.finalize(),

@@ -287,17 +287,7 @@ impl Reachability {
             ));
         };
         let d = self.pending.remove(at);
-        let children = if is_index(&d.media_type) {
-            ImageIndex::from_bytes(bytes)?.manifests
-        } else {
-            let m = ImageManifest::from_bytes(bytes)?;
-            m.config
-                .into_iter()
-                .chain(m.layers)
-                .chain(m.subject)
-                .collect()
-        };
-        for c in &children {
+        for c in &children(&d.media_type, bytes)? {
             self.add(c);
         }
         Ok(())
@@ -327,11 +317,26 @@ impl Reachability {
     }
 }
 
+/// The descriptors a manifest or index document points at: an index's
+/// entries; a manifest's config, layers and subject.
+pub(crate) fn children(media_type: &str, bytes: &[u8]) -> Result<Vec<Descriptor>> {
+    if is_index(media_type) {
+        return Ok(ImageIndex::from_bytes(bytes)?.manifests);
+    }
+    let m = ImageManifest::from_bytes(bytes)?;
+    Ok(m.config
+        .into_iter()
+        .chain(m.layers)
+        .chain(m.subject)
+        .collect())
+}
+
 fn is_index(media_type: &str) -> bool {
     media_type == MediaType::OCI_INDEX || media_type == MediaType::DOCKER_MANIFEST_LIST
 }
 
-fn is_document(media_type: &str) -> bool {
+/// Whether blobs of `media_type` point at other blobs (manifests, indexes).
+pub(crate) fn is_document(media_type: &str) -> bool {
     is_index(media_type)
         || media_type == MediaType::OCI_MANIFEST
         || media_type == MediaType::DOCKER_MANIFEST

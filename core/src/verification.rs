@@ -21,11 +21,12 @@ use serde_json::{Value, json};
 use crate::cache::{Cache, StoredBlob, located, within};
 use crate::cache_config::ValidateOptions;
 use crate::cache_manifest::{ANNOTATION_UNCOMPRESSED, CacheDocument};
-use crate::compression::{Compression, DETECT_LEN, Decoder, Limits, detect_compression};
-use crate::digest::{Algorithm, Digest};
+use crate::compression::Limits;
+use crate::digest::Digest;
 use crate::digester::Digester;
 use crate::error::{Error, ErrorKind, Result};
 use crate::finding::{Finding, Severity};
+use crate::layer::LayerDigester;
 use crate::media_type::MediaType;
 
 /// One stored blob to hash: what it must be.
@@ -57,88 +58,54 @@ pub struct BlobDigests {
 /// hashes the content in the same pass. Unlike [`crate::LayerDigester`] it
 /// never fails part-way: a decoding error is kept for the report and the
 /// blob's own digest is still computed.
-pub struct BlobVerifier {
-    raw: Digester,
-    layer: Option<LayerState>,
-    error: Option<Error>,
-}
+pub struct BlobVerifier(Pass);
 
-struct LayerState {
-    prefix: Vec<u8>,
-    decoder: Option<Decoder>,
-    diff: Digester,
+enum Pass {
+    /// A blob that is only hashed.
+    Blob(Box<Digester>),
+    /// A layer, decompressed too.
+    Layer(Box<LayerDigester>),
 }
 
 impl BlobVerifier {
     /// A verifier for `check`'s blob.
     pub fn new(check: &BlobCheck) -> Self {
-        BlobVerifier {
-            raw: Digester::new(check.digest.algorithm()),
-            layer: check.layer.then(|| LayerState {
-                prefix: Vec::new(),
-                decoder: None,
-                diff: Digester::new(Algorithm::Sha256),
-            }),
-            error: None,
+        let algorithm = check.digest.algorithm();
+        if check.layer {
+            BlobVerifier(Pass::Layer(Box::new(LayerDigester::with_algorithm(
+                algorithm,
+                Limits::default(),
+            ))))
+        } else {
+            BlobVerifier(Pass::Blob(Box::new(Digester::new(algorithm))))
         }
     }
 
     /// Push the next chunk of the blob.
     pub fn update(&mut self, chunk: &[u8]) {
-        self.raw.update(chunk);
-        if let Some(state) = &mut self.layer
-            && let Err(e) = state.update(chunk, false)
-        {
-            self.error = Some(e);
-            self.layer = None;
+        match &mut self.0 {
+            Pass::Blob(d) => d.update(chunk),
+            Pass::Layer(l) => l.update_tolerant(chunk),
         }
     }
 
     /// End of the blob: its digests.
-    pub fn finalize(mut self) -> BlobDigests {
-        let diff_id = match (self.layer.take(), self.error.take()) {
-            (_, Some(e)) => Some(Err(e)),
-            (Some(mut state), None) => {
-                Some(state.update(&[], true).map(|()| state.diff.finalize()))
+    pub fn finalize(self) -> BlobDigests {
+        match self.0 {
+            Pass::Blob(d) => BlobDigests {
+                digest: d.finalize(),
+                size: d.size(),
+                diff_id: None,
+            },
+            Pass::Layer(l) => {
+                let (digest, size, diff_id) = l.finalize_tolerant();
+                BlobDigests {
+                    digest,
+                    size,
+                    diff_id: Some(diff_id),
+                }
             }
-            (None, None) => None,
-        };
-        BlobDigests {
-            digest: self.raw.finalize(),
-            size: self.raw.size(),
-            diff_id,
         }
-    }
-}
-
-impl LayerState {
-    fn update(&mut self, chunk: &[u8], end: bool) -> Result<()> {
-        let diff = &mut self.diff;
-        let mut sink = |out: &[u8]| {
-            diff.update(out);
-            Ok(())
-        };
-        if let Some(d) = &mut self.decoder {
-            d.update(chunk, &mut sink)?;
-        } else {
-            self.prefix.extend_from_slice(chunk);
-            let known = matches!(
-                detect_compression(&self.prefix),
-                Some(Compression::Gzip | Compression::Zstd)
-            );
-            if !(end || known || self.prefix.len() >= DETECT_LEN) {
-                return Ok(());
-            }
-            let compression =
-                detect_compression(&self.prefix).ok_or_else(crate::compression::unknown)?;
-            let mut d = Decoder::new(compression, Limits::default());
-            d.update(&std::mem::take(&mut self.prefix), &mut sink)?;
-            self.decoder = Some(d);
-        }
-        if end && let Some(d) = &mut self.decoder {
-            d.finish()?;
-        }
-        Ok(())
     }
 }
 
@@ -149,7 +116,7 @@ pub struct Verification {
     /// Expected facts of each reachable blob: size, diffID, role.
     expected: BTreeMap<Digest, Expected>,
     findings: Vec<Finding>,
-    blobs: BTreeMap<String, Value>,
+    blobs: BTreeMap<String, BlobResult>,
     recorded: BTreeSet<Digest>,
     stored_bytes: u64,
     unreachable: (u64, u64),
@@ -159,7 +126,57 @@ pub struct Verification {
 struct Expected {
     size: u64,
     diff_id: Option<Digest>,
-    role: &'static str,
+    role: Role,
+}
+
+/// What a blob is to the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Manifest,
+    Config,
+    Document,
+    Layer,
+    Blob,
+    Unreachable,
+    /// Not a blob we could name or read.
+    Unknown,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Manifest => "manifest",
+            Role::Config => "config",
+            Role::Document => "document",
+            Role::Layer => "layer",
+            Role::Blob => "blob",
+            Role::Unreachable => "unreachable",
+            Role::Unknown => "unknown",
+        }
+    }
+}
+
+/// One line of the report: a stored (or missing) blob and what was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct BlobResult {
+    blob: String,
+    size: u64,
+    role: Role,
+    code: Option<ErrorKind>,
+    diff_id: Option<Digest>,
+}
+
+impl BlobResult {
+    fn to_json(&self) -> Value {
+        let mut b = json!({"blob": self.blob, "size": self.size, "role": self.role.as_str(), "ok": self.code.is_none()});
+        if let Some(kind) = self.code {
+            b["code"] = json!(kind.code());
+        }
+        if let Some(d) = &self.diff_id {
+            b["diffId"] = json!(d.to_string());
+        }
+        b
+    }
 }
 
 impl Cache {
@@ -201,7 +218,7 @@ impl Cache {
                 Err(e) => {
                     v.findings
                         .push(Finding::error(e.kind(), s.path.clone(), e.message()));
-                    v.blob(&s.path, s.size, "unknown", Some(e.kind()));
+                    v.blob(&s.path, s.size, Role::Unknown, Some(e.kind()));
                     continue;
                 }
             };
@@ -220,12 +237,12 @@ impl Cache {
                         f.severity == Severity::Error && f.path.split('#').next() == Some(&at)
                     })
                     .map(|f| f.kind);
-                let role = known.map_or("unreachable", |k| k.role);
+                let role = known.map_or(Role::Unreachable, |k| k.role);
                 v.blob(&at, s.size, role, failed);
                 continue;
             }
             v.checks.push(BlobCheck {
-                layer: known.is_some_and(|k| k.diff_id.is_some() || k.role == "layer"),
+                layer: known.is_some_and(|k| k.diff_id.is_some() || k.role == Role::Layer),
                 digest,
                 path: s.path.clone(),
                 size: s.size,
@@ -236,7 +253,7 @@ impl Cache {
                 v.findings.push(Finding::error(
                     ErrorKind::MissingBlob,
                     digest.to_string(),
-                    format!("{} {digest} ({} bytes) is missing", e.role, e.size),
+                    format!("{} {digest} ({} bytes) is missing", e.role.as_str(), e.size),
                 ));
                 v.blob(digest.as_ref(), 0, e.role, Some(ErrorKind::MissingBlob));
             }
@@ -292,17 +309,17 @@ impl Cache {
     }
 }
 
-fn role(cache: &Cache, digest: &Digest, media_type: &str) -> &'static str {
+fn role(cache: &Cache, digest: &Digest, media_type: &str) -> Role {
     if cache.entries.iter().any(|e| &e.descriptor.digest == digest) {
-        "manifest"
+        Role::Manifest
     } else if media_type == MediaType::CACHE_CONFIG {
-        "config"
+        Role::Config
     } else if cache.children.contains_key(digest) {
-        "document"
+        Role::Document
     } else if MediaType::layer_compression(media_type).is_some() {
-        "layer"
+        Role::Layer
     } else {
-        "blob"
+        Role::Blob
     }
 }
 
@@ -312,12 +329,15 @@ impl Verification {
         &self.checks
     }
 
-    fn blob(&mut self, path: &str, size: u64, role: &str, problem: Option<ErrorKind>) {
-        let mut b = json!({"blob": path, "size": size, "role": role, "ok": problem.is_none()});
-        if let Some(kind) = problem {
-            b["code"] = json!(kind.code());
-        }
-        self.blobs.insert(path.to_owned(), b);
+    fn blob(&mut self, path: &str, size: u64, role: Role, code: Option<ErrorKind>) {
+        let result = BlobResult {
+            blob: path.to_owned(),
+            size,
+            role,
+            code,
+            diff_id: None,
+        };
+        self.blobs.insert(path.to_owned(), result);
     }
 
     fn check(&self, digest: &Digest) -> Result<&BlobCheck> {
@@ -339,7 +359,7 @@ impl Verification {
         self.recorded.insert(digest.clone());
         let path = digest.to_string();
         let expected = self.expected.get(digest).cloned();
-        let role = expected.as_ref().map_or("unreachable", |e| e.role);
+        let role = expected.as_ref().map_or(Role::Unreachable, |e| e.role);
         let problem = if &got.digest != digest {
             Some(Finding::error(
                 ErrorKind::DigestMismatch,
@@ -376,7 +396,7 @@ impl Verification {
         let kind = problem.as_ref().map(|f| f.kind);
         self.blob(&path, check.size, role, kind);
         if let (Some(Ok(d)), Some(b)) = (&got.diff_id, self.blobs.get_mut(&path)) {
-            b["diffId"] = json!(d.to_string());
+            b.diff_id = Some(d.clone());
         }
         self.findings.extend(problem);
         Ok(())
@@ -394,7 +414,7 @@ impl Verification {
         self.blob(
             digest.as_ref(),
             check.size,
-            "unknown",
+            Role::Unknown,
             Some(ErrorKind::StorageError),
         );
         Ok(())
@@ -423,7 +443,7 @@ impl Verification {
 pub struct VerifyReport {
     /// Every problem, with its code and path.
     pub findings: Vec<Finding>,
-    blobs: Vec<Value>,
+    blobs: Vec<BlobResult>,
     stored_bytes: u64,
     reachable: u64,
     unreachable: (u64, u64),
@@ -438,7 +458,6 @@ impl VerifyReport {
     /// The report as JSON: `{ok, blobs, bytes, reachable, unreachable,
     /// unreachableBytes, errors, warnings, findings, checked}`.
     pub fn to_json(&self) -> Value {
-        let count = |s: Severity| self.findings.iter().filter(|f| f.severity == s).count();
         json!({
             "ok": self.ok(),
             "blobs": self.blobs.len(),
@@ -446,50 +465,45 @@ impl VerifyReport {
             "reachable": self.reachable,
             "unreachable": self.unreachable.0,
             "unreachableBytes": self.unreachable.1,
-            "errors": count(Severity::Error),
-            "warnings": count(Severity::Warning),
+            "errors": self.count(Severity::Error),
+            "warnings": self.count(Severity::Warning),
             "findings": self.findings.iter().map(Finding::to_json).collect::<Vec<_>>(),
-            "checked": self.blobs,
+            "checked": self.blobs.iter().map(BlobResult::to_json).collect::<Vec<_>>(),
         })
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
     }
 
     /// The report as text, one line per blob and per finding, then a summary.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         for b in &self.blobs {
-            let blob = b["blob"].as_str().unwrap_or_default();
-            let role = b["role"].as_str().unwrap_or_default();
-            match b["code"].as_str() {
-                None => {
-                    let _ = writeln!(out, "ok    {blob}  {} bytes  {role}", b["size"]);
-                }
-                Some(code) => {
-                    let _ = writeln!(out, "FAIL  {blob}  {code}  {role}");
-                }
-            }
+            let (blob, role) = (&b.blob, b.role.as_str());
+            let _ = match b.code {
+                None => writeln!(out, "ok    {blob}  {} bytes  {role}", b.size),
+                Some(code) => writeln!(out, "FAIL  {blob}  {code}  {role}"),
+            };
         }
         for f in &self.findings {
-            let _ = writeln!(
-                out,
-                "{:<7} {}  {}: {}",
-                f.severity.as_str(),
-                f.code(),
-                f.path,
-                f.message
-            );
+            let (severity, code) = (f.severity.as_str(), f.code());
+            let _ = writeln!(out, "{severity:<7} {code}  {}: {}", f.path, f.message);
         }
-        let j = self.to_json();
         let _ = writeln!(
             out,
             "{}: {} blobs ({} bytes), {} reachable, {} unreachable ({} bytes); {} errors, {} warnings",
             if self.ok() { "ok" } else { "FAILED" },
-            j["blobs"],
-            j["bytes"],
-            j["reachable"],
-            j["unreachable"],
-            j["unreachableBytes"],
-            j["errors"],
-            j["warnings"],
+            self.blobs.len(),
+            self.stored_bytes,
+            self.reachable,
+            self.unreachable.0,
+            self.unreachable.1,
+            self.count(Severity::Error),
+            self.count(Severity::Warning),
         );
         out
     }

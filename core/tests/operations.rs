@@ -436,3 +436,40 @@ mod gc_property {
         }
     }
 }
+
+#[test]
+fn a_layer_that_does_not_decompress_still_gets_its_blob_digest() {
+    let (blob, _) = ocicache::compress(&[7u8; 4096], Compression::Gzip, None).unwrap();
+    let cut = &blob[..blob.len() - 6];
+    let digest = ocicache::digest(cut, ocicache::Algorithm::Sha256);
+    let check = ocicache::BlobCheck {
+        digest: digest.clone(),
+        path: String::new(),
+        size: 0,
+        layer: true,
+    };
+    let mut v = ocicache::BlobVerifier::new(&check);
+    for chunk in cut.chunks(100) {
+        v.update(chunk);
+    }
+    let got = v.finalize();
+    assert_eq!((got.digest, got.size), (digest, cut.len() as u64));
+    assert_eq!(
+        got.diff_id.unwrap().unwrap_err().kind().code(),
+        "TRUNCATED_DATA"
+    );
+    // Bytes that are no layer at all: the error comes at once, hashing goes on.
+    let junk = b"not a layer, just text that is long enough to decide".repeat(20);
+    let check = ocicache::BlobCheck {
+        digest: ocicache::digest(&junk, ocicache::Algorithm::Sha256),
+        ..check
+    };
+    let mut v = ocicache::BlobVerifier::new(&check);
+    v.update(&junk);
+    let got = v.finalize();
+    assert_eq!(got.digest, check.digest);
+    assert_eq!(
+        got.diff_id.unwrap().unwrap_err().kind().code(),
+        "UNKNOWN_COMPRESSION"
+    );
+}

@@ -83,7 +83,7 @@ test('writeBlob refuses bytes that do not hash to the digest, and leaves nothing
   }
 })
 
-test('verify hashes several blobs at once and reports progress up to the total', async () => {
+test('verify with several blobs in flight is clean and reports progress up to the total', async () => {
   let last = [0, 0]
   const report = await verify(new LocalStorage(fixture('local-max')), { concurrency: 4, onProgress: (d, t) => (last = [d, t]) })
   assert.ok(report.ok)

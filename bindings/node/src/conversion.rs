@@ -46,15 +46,12 @@ impl Conversion {
         let compression =
             ocicache::Compression::parse(&arg::string(env, "compression", compression)?)
                 .map_err(|e| to_js(env, &e))?;
-        let digests = ocicache::LayerDigests {
-            compression,
-            digest: from_js(env, digest)?,
-            size: arg::size(env, "size", size)?,
-            diff_id: from_js(env, diff_id)?,
-            uncompressed_size: 0,
-        };
+        let (digest, diff_id) = (from_js(env, digest)?, from_js(env, diff_id)?);
+        let size = arg::size(env, "size", size)?;
         let inner = self.inner.as_mut().ok_or_else(|| gone(env))?;
-        inner.record(&old, &digests).map_err(|e| to_js(env, &e))
+        inner
+            .record_blob(&old, compression, digest, size, &diff_id)
+            .map_err(|e| to_js(env, &e))
     }
 
     /// The new config and manifest.

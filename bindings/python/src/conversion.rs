@@ -38,18 +38,12 @@ impl Conversion {
         size: u64,
         diff_id: DigestArg,
     ) -> PyResult<()> {
-        let digests = ocicache::LayerDigests {
-            compression: ocicache::Compression::parse(compression).map_err(|e| to_py(&e))?,
-            digest: digest.into_core()?,
-            size,
-            diff_id: diff_id.into_core()?,
-            uncompressed_size: 0,
-        };
-        let old = old.into_core()?;
+        let compression = ocicache::Compression::parse(compression).map_err(|e| to_py(&e))?;
+        let (old, digest, diff_id) = (old.into_core()?, digest.into_core()?, diff_id.into_core()?);
         self.inner
             .as_mut()
             .ok_or_else(gone)?
-            .record(&old, &digests)
+            .record_blob(&old, compression, digest, size, &diff_id)
             .map_err(|e| to_py(&e))
     }
 

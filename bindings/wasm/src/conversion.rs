@@ -44,17 +44,11 @@ impl Conversion {
         let size = arg::optional_number("size", size)?
             .ok_or_else(|| arg::type_error("size", "a number", size))
             .and_then(|n| ocicache::size_from_number(n).map_err(|e| to_js(&e.within("size"))))?;
-        let digests = ocicache::LayerDigests {
-            compression,
-            digest: from_js(digest)?,
-            size,
-            diff_id: from_js(diff_id)?,
-            uncompressed_size: 0,
-        };
+        let (digest, diff_id) = (from_js(digest)?, from_js(diff_id)?);
         self.inner
             .as_mut()
             .ok_or_else(gone)?
-            .record(&old, &digests)
+            .record_blob(&old, compression, digest, size, &diff_id)
             .map_err(|e| to_js(&e))
     }
 
