@@ -36,6 +36,8 @@ export declare class Cache {
   gcPlan(stored: StoredBlob[], options: GcOptions): GcPlan
   /** Plans converting the entry tagged `tag` to `form` and `compression`. */
   conversion(tag: string, form?: string | undefined | null, compression?: string | undefined | null): Conversion
+  /** Plans copying the entry tagged `tag` to another storage. */
+  copyPlan(tag: unknown): CopyPlan
 }
 
 /** A BuildKit cache config: layer chains and cache-key records. */
@@ -166,6 +168,18 @@ export declare class CacheWrite {
   get layers(): Array<string>
 }
 
+/** One challenge of a `WWW-Authenticate` header. */
+export declare class Challenge {
+  /** Every challenge of a `WWW-Authenticate` header value, in order. */
+  static parse(header: unknown): Array<Challenge>
+  /** The scheme, lower-cased (`basic`, `bearer`). */
+  get scheme(): string
+  /** The parameters (`realm`, `service`, `scope`, …). */
+  get params(): Record<string, string>
+  /** The token request of a bearer challenge for `scopes`. */
+  tokenUrl(scopes: string[]): string
+}
+
 /**
  * A conversion in progress: recompress each of `layersToRecompress()`,
  * `record` it, then `finish()`.
@@ -180,6 +194,26 @@ export declare class Conversion {
   record(old: string | Digest, compression: string, digest: string | Digest, size: number, diffId: string | Digest): void
   /** The new config and manifest. */
   finish(): CacheWrite
+}
+
+/**
+ * What a copy of one tagged entry transfers: every blob it reaches,
+ * children first and the entry's document last.
+ */
+export declare class CopyPlan {
+  /** The tag copied. */
+  get tag(): string
+  /** The descriptor the destination's tag points at once every blob is there. */
+  get descriptor(): Record<string, any>
+  /**
+   * The blobs to copy, in order: `{digest, mediaType, size, manifest}`
+   * (`manifest`: a registry stores it under `/manifests/`).
+   */
+  get blobs(): CopyBlob[]
+  /** The bytes of all the blobs. */
+  get totalBytes(): number
+  /** The plan as plain data. */
+  toJSON(): Record<string, any>
 }
 
 /**
@@ -381,6 +415,42 @@ export declare class Reachability {
   reachable(): Array<string>
 }
 
+/** Where a reference's manifests and blobs live. */
+export declare class RegistryLocation {
+  /**
+   * The location of `reference` (normalised like buildx's `ref`);
+   * `insecure` is `registry.insecure` (plain HTTP; loopback hosts always are).
+   */
+  constructor(reference: string, insecure?: boolean | undefined | null)
+  /** The normalised reference, e.g. `docker.io/user/app:latest`. */
+  get reference(): string
+  /** Whether requests go over plain HTTP. */
+  get plainHttp(): boolean
+  /** The host requests go to (`registry-1.docker.io` for Docker Hub). */
+  get apiHost(): string
+  /** The registry's key in a docker config file's `auths`. */
+  get authKey(): string
+  /** The repository path. */
+  get repository(): string
+  /** The tag or digest the reference names. */
+  get target(): string
+  /** `http(s)://host/v2/<repository>`. */
+  get baseUrl(): string
+  /** The manifest endpoint of `target` (a tag or digest; the reference's own by default). */
+  manifestUrl(target?: string | undefined | null): string
+  /** The blob endpoint of `digest`. */
+  blobUrl(digest: string | Digest): string
+  /**
+   * The endpoint that starts an upload; with `mountDigest` and
+   * `mountFrom`, a cross-repository mount from that repository.
+   */
+  uploadUrl(mountDigest?: string | Digest | undefined | null, mountFrom?: string | undefined | null): string
+  /** The token scope for this repository (`repository:<repo>:pull[,push]`). */
+  scope(push: boolean): string
+  /** Whether `other` is on the same registry (blobs can be mounted from it). */
+  sameRegistry(other: RegistryLocation): boolean
+}
+
 /**
  * A verify in progress: hash each of `checks()` through a `BlobVerifier`
  * and `record` it, then `report()`.
@@ -445,6 +515,26 @@ export interface CompressedLayer {
   level: number | null
 }
 
+/** One blob of a [`CopyPlan`]. (Declares the type.) */
+export interface CopyBlob {
+  /** Its digest. */
+  digest: string
+  /** The media type the document pointing at it gives. */
+  mediaType: string
+  /** Its size in bytes. */
+  size: number
+  /** Whether it is a manifest or index (a registry stores it under `/manifests/`). */
+  manifest: boolean
+}
+
+/** A user name and password for a registry. */
+export interface Credentials {
+  /** The user name. */
+  username: string
+  /** The password or token. */
+  password: string
+}
+
 /** Decompress a whole blob (`compression` detected when absent). */
 export declare function decompress(bytes: Uint8Array, compression?: string | undefined | null, limits?: Limits | undefined | null): Uint8Array
 
@@ -462,6 +552,12 @@ export declare function detectCompression(bytes: Uint8Array): string | null
 
 /** The digest of `bytes` with `algorithm` (`"sha256"` by default). */
 export declare function digest(bytes: Uint8Array, algorithm?: string | undefined | null): Digest
+
+/**
+ * The credentials a docker config file (its bytes) holds for the registry
+ * whose `auths` key is `key`, or `null`.
+ */
+export declare function dockerConfigCredentials(config: Uint8Array, key: string): Credentials | null
 
 /** Every stable error code, in the order of `tests/error_codes.json`. */
 export declare function errorCodes(): Array<string>
@@ -508,6 +604,9 @@ export declare function ghaSignatureKey(indexDigest: string | Digest): string
  */
 export declare function inlineCache(manifest: Uint8Array, imageConfig: Uint8Array): InlineCache | null
 
+/** Whether a descriptor of `mediaType` is stored under `/manifests/`. */
+export declare function isManifestMediaType(mediaType: unknown): boolean
+
 /** The digests of a whole layer blob in one pass. */
 export declare function layerDigests(bytes: Uint8Array, limits?: Limits | undefined | null): LayerDigests
 
@@ -538,6 +637,9 @@ export interface Limits {
   /** The largest zstd window a frame may ask for. */
   maxZstdWindow?: number
 }
+
+/** The `Accept` header for manifest requests (every cache wrapper form). */
+export declare function manifestAccept(): string
 
 /** The media type constants, by name (`OCI_MANIFEST`, `CACHE_CONFIG`, …). */
 export declare function mediaTypes(): Record<string, string>
@@ -575,11 +677,23 @@ export interface RecordSize {
   unknown: number
 }
 
+/**
+ * The coded `Error` (`UNAUTHORIZED`, `REGISTRY_ERROR`) for a registry
+ * answering `status` with `body` to the request `what`; returned, not thrown.
+ */
+export declare function registryError(status: number, body: Uint8Array, what: string): Error
+
+/** `location` resolved against `base`. */
+export declare function resolveUrl(base: unknown, location: unknown): string
+
 /** `<prefix><blobsPrefix><digest>`. */
 export declare function s3BlobKey(prefix: string, blobsPrefix: string, digest: string | Digest): string
 
 /** `<prefix><manifestsPrefix><name>`. */
 export declare function s3ManifestKey(prefix: string, manifestsPrefix: string, name: string): string
+
+/** Whether a redirect from `from` to `to` stays on the same origin. */
+export declare function sameOrigin(from: unknown, to: unknown): boolean
 
 /** A blob used by more than one record. */
 export interface SharedLayer {
@@ -601,6 +715,15 @@ export interface StoredBlob {
   /** Its modification time in ms since the epoch, if known. */
   modified?: number
 }
+
+/** The token of a token endpoint's JSON answer. */
+export declare function tokenFromResponse(body: Uint8Array): string
+
+/**
+ * An upload's next URL: `location` resolved against `requestUrl`, with
+ * `digest` as a query parameter when given.
+ */
+export declare function uploadLocation(requestUrl: string, location: string, digest?: string | Digest | undefined | null): string
 
 /**
  * Throw `SIZE_MISMATCH` or `DIGEST_MISMATCH` unless `bytes` have `digest`

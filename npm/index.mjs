@@ -1,6 +1,6 @@
 // The ocicache package under Node (ES modules): the same objects as index.cjs.
 import native from './index.cjs'
 
-export const { BlobVerifier, Cache, CacheConfig, CacheLoader, CacheManifest, CacheOptions, CacheWrite, Conversion, Decoder, Digest, Digester, Encoder, GcPlan, ImageIndex, ImageManifest, InlineCache, Inspection, LayerCompressor, LayerDigester, Merge, OciLayout, Reachability, Verification, VerifyReport, azblobBlobPath, azblobManifestPath, compress, decompress, decompressAsync, detectCompression, digest, errorCodes, ghaBlobKey, ghaIndexKey, ghaSignatureKey, inlineCache, layerDigests, layerDigestsAsync, mediaTypes, parseCacheOptions, s3BlobKey, s3ManifestKey, verify } = native
+export const { BlobVerifier, Cache, CacheConfig, CacheLoader, CacheManifest, CacheOptions, CacheWrite, Challenge, Conversion, CopyPlan, Decoder, Digest, Digester, Encoder, GcPlan, ImageIndex, ImageManifest, InlineCache, Inspection, LayerCompressor, LayerDigester, Merge, OciLayout, Reachability, RegistryLocation, Verification, VerifyReport, azblobBlobPath, azblobManifestPath, compress, decompress, decompressAsync, detectCompression, digest, dockerConfigCredentials, errorCodes, ghaBlobKey, ghaIndexKey, ghaSignatureKey, inlineCache, isManifestMediaType, layerDigests, layerDigestsAsync, manifestAccept, mediaTypes, parseCacheOptions, registryError, resolveUrl, s3BlobKey, s3ManifestKey, sameOrigin, tokenFromResponse, uploadLocation, verify } = native
 export const MediaType = Object.freeze(native.mediaTypes())
-export default { ...native, MediaType }
+export default { Challenge, CopyPlan, RegistryLocation, ...native, dockerConfigCredentials, isManifestMediaType, manifestAccept, registryError, resolveUrl, sameOrigin, tokenFromResponse, uploadLocation, MediaType }

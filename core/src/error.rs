@@ -147,6 +147,16 @@ pub enum ErrorKind {
     /// A document the operation needs to follow is missing or unreadable,
     /// so what it reaches is unknown (gc refuses).
     IncompleteCache,
+    /// A registry refused the request for want of credentials or rights
+    /// (HTTP 401 or 403), or the credentials given were wrong.
+    Unauthorized,
+    /// A registry answered with a status the request does not expect, or
+    /// with content that does not match what it names (such as a
+    /// `Docker-Content-Digest` other than the digest of the bytes sent).
+    RegistryError,
+    /// An operation the storage cannot carry out, such as deleting blobs
+    /// from a registry.
+    UnsupportedOperation,
 }
 
 impl ErrorKind {
@@ -201,6 +211,9 @@ impl ErrorKind {
         ErrorKind::DiffIdMismatch,
         ErrorKind::StorageError,
         ErrorKind::IncompleteCache,
+        ErrorKind::Unauthorized,
+        ErrorKind::RegistryError,
+        ErrorKind::UnsupportedOperation,
     ];
 
     /// The stable `SCREAMING_SNAKE_CASE` code of this kind, e.g. `INVALID_DIGEST`.
@@ -255,6 +268,9 @@ impl ErrorKind {
             ErrorKind::DiffIdMismatch => "DIFF_ID_MISMATCH",
             ErrorKind::StorageError => "STORAGE_ERROR",
             ErrorKind::IncompleteCache => "INCOMPLETE_CACHE",
+            ErrorKind::Unauthorized => "UNAUTHORIZED",
+            ErrorKind::RegistryError => "REGISTRY_ERROR",
+            ErrorKind::UnsupportedOperation => "UNSUPPORTED_OPERATION",
         }
     }
 }

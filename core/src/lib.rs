@@ -42,9 +42,11 @@ mod media_type;
 mod merge;
 mod options;
 mod reference;
+mod registry;
 mod size;
 mod storage_keys;
 mod time;
+mod transfer;
 mod verification;
 
 pub use cache::{Cache, CacheEntry, CacheLoader, StoredBlob};
@@ -85,6 +87,11 @@ pub use options::{
     parse_cache_options_bytes,
 };
 pub use reference::{DEFAULT_DOMAIN, Reference};
+pub use registry::{
+    Challenge, Credentials, MANIFEST_ACCEPT, RegistryLocation, docker_config_credentials,
+    is_loopback, is_manifest_media_type, registry_error, resolve_url, same_origin, scope,
+    token_from_response, upload_location,
+};
 pub use size::{
     MAX_SAFE_INTEGER, check_safe_integers, plain_json, size_from_number, size_to_number,
 };
@@ -93,4 +100,5 @@ pub use storage_keys::{
     s3_blob_key, s3_manifest_key,
 };
 pub use time::Timestamp;
+pub use transfer::CopyPlan;
 pub use verification::{BlobCheck, BlobDigests, BlobVerifier, Verification, VerifyReport};

@@ -11,6 +11,7 @@ use crate::conversion::Conversion;
 use crate::digest::from_js;
 use crate::error::to_js;
 use crate::inspection::Inspection;
+use crate::transfer::CopyPlan;
 use crate::verification::Verification;
 
 pub(crate) fn json_text(env: &Env, value: Unknown<'_>) -> Result<String> {
@@ -179,6 +180,17 @@ impl Cache {
         let inner =
             ocicache::Conversion::new(m, c, form, compression).map_err(|e| to_js(env, &e))?;
         Ok(Conversion { inner: Some(inner) })
+    }
+}
+
+#[napi]
+impl Cache {
+    /// Plans copying the entry tagged `tag` to another storage.
+    #[napi]
+    pub fn copy_plan(&self, env: &Env, tag: Unknown<'_>) -> Result<CopyPlan> {
+        let tag = arg::string(env, "tag", tag)?;
+        let inner = self.inner.copy_plan(&tag).map_err(|e| to_js(env, &e))?;
+        Ok(CopyPlan { inner })
     }
 }
 

@@ -12,6 +12,11 @@ pub(crate) fn to_js(env: &Env, err: &ocicache::Error) -> Error {
 }
 
 fn build(env: &Env, err: &ocicache::Error) -> Result<Error> {
+    Ok(Error::from(error_object(env, err)?.to_unknown()))
+}
+
+/// The JavaScript `Error` object of a core error, to return rather than throw.
+pub(crate) fn error_object<'a>(env: &'a Env, err: &ocicache::Error) -> Result<Object<'a>> {
     let mut object: Object =
         env.create_error(Error::new(Status::GenericFailure, err.to_string()))?;
     object.set_named_property("code", err.code())?;
@@ -24,7 +29,7 @@ fn build(env: &Env, err: &ocicache::Error) -> Result<Error> {
             ocicache::size_to_number(offset as u64).unwrap_or(f64::NAN),
         )?;
     }
-    Ok(Error::from(object.to_unknown()))
+    Ok(object)
 }
 
 /// Every stable error code, in the order of `tests/error_codes.json`.

@@ -164,6 +164,12 @@ impl Cache {
         })
     }
 
+    /// Plans copying the entry tagged ``tag`` to another storage.
+    pub fn copy_plan(&self, tag: &str) -> PyResult<crate::transfer::CopyPlan> {
+        let inner = self.inner.copy_plan(tag).map_err(|e| to_py(&e))?;
+        Ok(crate::transfer::CopyPlan { inner })
+    }
+
     /// Plans converting the entry tagged ``tag`` to ``form`` and
     /// ``compression``.
     #[pyo3(signature = (tag, form = None, compression = None))]

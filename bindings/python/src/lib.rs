@@ -24,7 +24,9 @@ mod media_type;
 mod merge;
 mod options;
 mod plain;
+mod registry;
 mod storage_keys;
+mod transfer;
 mod verification;
 
 /// The extension module `ocicache._native`; the `ocicache` package re-exports it.
@@ -72,6 +74,17 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(storage_keys::s3_manifest_key, m)?)?;
     m.add_function(wrap_pyfunction!(storage_keys::azblob_blob_path, m)?)?;
     m.add_function(wrap_pyfunction!(storage_keys::azblob_manifest_path, m)?)?;
+    m.add_class::<transfer::CopyPlan>()?;
+    m.add_class::<registry::RegistryLocation>()?;
+    m.add_class::<registry::Challenge>()?;
+    m.add_function(wrap_pyfunction!(registry::manifest_accept, m)?)?;
+    m.add_function(wrap_pyfunction!(registry::is_manifest_media_type, m)?)?;
+    m.add_function(wrap_pyfunction!(registry::token_from_response, m)?)?;
+    m.add_function(wrap_pyfunction!(registry::docker_config_credentials, m)?)?;
+    m.add_function(wrap_pyfunction!(registry::registry_error, m)?)?;
+    m.add_function(wrap_pyfunction!(registry::resolve_url, m)?)?;
+    m.add_function(wrap_pyfunction!(registry::upload_location, m)?)?;
+    m.add_function(wrap_pyfunction!(registry::same_origin, m)?)?;
     m.add_class::<media_type::MediaType>()?;
     m.add_function(wrap_pyfunction!(media_type::media_types, m)?)?;
     Ok(())

@@ -207,6 +207,20 @@ impl Cache {
     }
 }
 
+#[wasm_bindgen]
+impl Cache {
+    /// Plans copying the entry tagged `tag` to another storage.
+    #[wasm_bindgen(js_name = copyPlan)]
+    pub fn copy_plan(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] tag: &JsValue,
+    ) -> Result<crate::transfer::CopyPlan, JsValue> {
+        let tag = arg::string("tag", tag)?;
+        let inner = self.inner.copy_plan(&tag).map_err(|e| to_js(&e))?;
+        Ok(crate::transfer::CopyPlan { inner })
+    }
+}
+
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
 /** One blob file a storage holds, as its driver lists it. */

@@ -22,5 +22,7 @@ mod media_type;
 mod merge;
 mod options;
 mod plain;
+mod registry;
 mod storage_keys;
+mod transfer;
 mod verification;
