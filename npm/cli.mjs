@@ -5,9 +5,10 @@
 //
 // Exit status: 0 all good, 1 something is wrong with the cache (or gc
 // refused), 2 usage or I/O error.
-import { createReadStream } from 'node:fs'
+import { createReadStream, existsSync } from 'node:fs'
 import { Digester, parseCacheOptions } from './index.mjs'
 import { LocalStorage } from './storage.mjs'
+import { RegistryStorage } from './registry.mjs'
 import * as ops from './operations.mjs'
 
 const USAGE = `usage: ocicache inspect [--json] CACHE
@@ -15,9 +16,15 @@ const USAGE = `usage: ocicache inspect [--json] CACHE
        ocicache gc [--dry-run] [--json] [--keep-tags T,..] [--drop-tags T,..] [--grace-period SECONDS] CACHE
        ocicache merge [--json] [--tag TAG] [--form FORM] DEST SOURCE...
        ocicache convert [--json] [--tag TAG] [--form FORM] [--compression gzip|zstd|uncompressed] CACHE
+       ocicache copy [--json] [--concurrency N] SOURCE DEST
        ocicache options [--export] OPTIONS
        ocicache digest [--algorithm sha256|sha512] FILE...
-CACHE is a directory or a buildx-style string: type=local,src=DIR[,tag=TAG]`
+CACHE, SOURCE and DEST are a directory, a registry reference (HOST/REPO:TAG,
+where HOST has a dot or a port or is localhost), or a buildx-style string:
+type=local,src=DIR[,tag=TAG] or type=registry,ref=HOST/REPO:TAG[,registry.insecure=true].
+Registry credentials come from the docker config file ($DOCKER_CONFIG/config.json
+or ~/.docker/config.json), or from --username U with --password-stdin
+(before the sub-command's own arguments).`
 
 class UsageError extends Error {}
 
@@ -46,11 +53,28 @@ function parse(args, spec) {
   return { flags, rest }
 }
 
-// A cache location: a directory or `type=local,src=DIR[,tag=TAG]`.
+// Credentials given on the command line (--username, --password-stdin),
+// for every registry location of the command.
+let credentials = {}
+
+// Whether `arg` reads as a registry reference rather than a path: its
+// first component is a host (has a dot or a port, or is localhost) and no
+// such file exists.
+function isReference(arg) {
+  const first = arg.split('/')[0]
+  return arg.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') && !existsSync(arg)
+}
+
+// A cache location: a directory, a registry reference, or a buildx-style
+// option string (type=local or type=registry).
 function location(arg) {
-  if (!arg.startsWith('type=')) return { storage: new LocalStorage(arg), tag: undefined }
+  if (!arg.startsWith('type=') && !isReference(arg)) return { storage: new LocalStorage(arg), tag: undefined }
   const [entry] = parseCacheOptions(arg)
-  if (entry.type !== 'local') throw new UsageError(`only type=local caches are supported, not type=${entry.type}`)
+  if (entry.type === 'registry') {
+    const storage = new RegistryStorage(entry.settings.ref, { insecure: entry.settings.insecure, ...credentials })
+    return { storage, tag: storage.tag, registry: true }
+  }
+  if (entry.type !== 'local') throw new UsageError(`only type=local and type=registry caches are supported, not type=${entry.type}`)
   const dir = entry.attrs.src ?? entry.attrs.dest
   if (!dir) throw new UsageError('a type=local cache needs src= or dest=')
   return { storage: new LocalStorage(dir), tag: entry.attrs.tag }
@@ -106,7 +130,9 @@ const commands = {
       gracePeriodMs = Math.round(seconds * 1000)
     }
     const dryRun = Boolean(flags['dry-run'])
-    const plan = await ops.gc(location(one(rest, 'CACHE')).storage, {
+    const loc = location(one(rest, 'CACHE'))
+    if (loc.registry) throw new UsageError('gc works on local caches; a registry frees blobs with its own garbage collector')
+    const plan = await ops.gc(loc.storage, {
       dryRun,
       keepTags: list(flags['keep-tags']),
       dropTags: list(flags['drop-tags']),
@@ -140,6 +166,21 @@ const commands = {
     return 0
   },
 
+  async copy(args, out, err) {
+    const { flags, rest } = parse(args, { json: 'bool', concurrency: 'value' })
+    if (rest.length !== 2) throw new UsageError('copy takes SOURCE and DEST')
+    const concurrency = flags.concurrency === undefined ? 4 : Number(flags.concurrency)
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency takes a whole number from 1 to 64')
+    const [src, dst] = rest.map(location)
+    const tag = src.tag ?? 'latest'
+    const toTag = dst.registry ? dst.tag : (dst.tag ?? tag)
+    const r = await ops.copy(src.storage, dst.storage, { tag, toTag, concurrency, onProgress: progress(err, 'copy') })
+    const report = { source: String(src.storage), destination: String(dst.storage), ...r }
+    if (flags.json) json(out, report)
+    else out(`copied ${tag} of ${report.source} to ${report.destination} as ${r.tag}: ${r.descriptor.digest} (${r.blobs} blobs: ${r.copied} copied, ${r.mounted} mounted, ${r.skipped} already there; ${r.bytes} bytes)`)
+    return 0
+  },
+
   async options(args, out) {
     const { flags, rest } = parse(args, { export: 'bool' })
     const entries = parseCacheOptions(one(rest, 'OPTIONS string'), { direction: flags.export ? 'export' : 'import' })
@@ -159,10 +200,33 @@ const commands = {
   },
 }
 
+// Takes --username U and --password-stdin off the front of `argv`.
+async function globalFlags(argv) {
+  let i = 0
+  let passwordStdin = false
+  for (; i < argv.length; i++) {
+    if (argv[i] === '--username' && i + 1 < argv.length) credentials.username = argv[++i]
+    else if (argv[i].startsWith('--username=')) credentials.username = argv[i].slice('--username='.length)
+    else if (argv[i] === '--password-stdin') passwordStdin = true
+    else break
+  }
+  if (passwordStdin) {
+    if (credentials.username === undefined) throw new UsageError('--password-stdin needs --username')
+    const parts = []
+    for await (const c of process.stdin) parts.push(c)
+    credentials.password = Buffer.concat(parts).toString().replace(/\r?\n$/, '')
+  } else if (credentials.username !== undefined) {
+    throw new UsageError('--username needs --password-stdin')
+  }
+  return argv.slice(i)
+}
+
 // Runs the CLI; returns the exit status. `out` and `err` take one line each.
 export async function main(argv, out = console.log, err = console.error) {
-  const [command, ...args] = argv
+  credentials = {}
   try {
+    argv = await globalFlags(argv)
+    const [command, ...args] = argv
     if (command === '--help' || command === '-h' || command === 'help') {
       out(USAGE)
       return 0

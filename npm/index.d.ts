@@ -37,7 +37,7 @@ export declare class Cache {
   /** Plans converting the entry tagged `tag` to `form` and `compression`. */
   conversion(tag: string, form?: string | undefined | null, compression?: string | undefined | null): Conversion
   /** Plans copying the entry tagged `tag` to another storage. */
-  copyPlan(tag: unknown): CopyPlan
+  copyPlan(tag: string): CopyPlan
 }
 
 /** A BuildKit cache config: layer chains and cache-key records. */
@@ -171,7 +171,7 @@ export declare class CacheWrite {
 /** One challenge of a `WWW-Authenticate` header. */
 export declare class Challenge {
   /** Every challenge of a `WWW-Authenticate` header value, in order. */
-  static parse(header: unknown): Array<Challenge>
+  static parse(header: string): Array<Challenge>
   /** The scheme, lower-cased (`basic`, `bearer`). */
   get scheme(): string
   /** The parameters (`realm`, `service`, `scope`, …). */
@@ -605,7 +605,7 @@ export declare function ghaSignatureKey(indexDigest: string | Digest): string
 export declare function inlineCache(manifest: Uint8Array, imageConfig: Uint8Array): InlineCache | null
 
 /** Whether a descriptor of `mediaType` is stored under `/manifests/`. */
-export declare function isManifestMediaType(mediaType: unknown): boolean
+export declare function isManifestMediaType(mediaType: string): boolean
 
 /** The digests of a whole layer blob in one pass. */
 export declare function layerDigests(bytes: Uint8Array, limits?: Limits | undefined | null): LayerDigests
@@ -684,7 +684,7 @@ export interface RecordSize {
 export declare function registryError(status: number, body: Uint8Array, what: string): Error
 
 /** `location` resolved against `base`. */
-export declare function resolveUrl(base: unknown, location: unknown): string
+export declare function resolveUrl(base: string, location: string): string
 
 /** `<prefix><blobsPrefix><digest>`. */
 export declare function s3BlobKey(prefix: string, blobsPrefix: string, digest: string | Digest): string
@@ -693,7 +693,7 @@ export declare function s3BlobKey(prefix: string, blobsPrefix: string, digest: s
 export declare function s3ManifestKey(prefix: string, manifestsPrefix: string, name: string): string
 
 /** Whether a redirect from `from` to `to` stays on the same origin. */
-export declare function sameOrigin(from: unknown, to: unknown): boolean
+export declare function sameOrigin(from: string, to: string): boolean
 
 /** A blob used by more than one record. */
 export interface SharedLayer {

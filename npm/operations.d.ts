@@ -22,6 +22,22 @@ export declare function merge(
   sources: Array<{ storage: StorageDriver; tag?: string }>,
   options?: { tag?: string; form?: string },
 ): Promise<{ descriptor: Record<string, any>; layers: number }>
+/** What a copy did: `bytes` are the bytes of the blobs copied. */
+export interface CopyResult {
+  tag: string
+  descriptor: Record<string, any>
+  blobs: number
+  copied: number
+  mounted: number
+  skipped: number
+  bytes: number
+}
+/** Copies the entry tagged `tag` of `from` to `to` under `toTag`, keeping every digest. */
+export declare function copy(
+  from: StorageDriver,
+  to: StorageDriver,
+  options?: { tag?: string; toTag?: string; concurrency?: number; onProgress?: Progress },
+): Promise<CopyResult>
 /** Converts the cache tagged `tag` to `form` and `compression`. */
 export declare function convert(
   storage: StorageDriver,

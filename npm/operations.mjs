@@ -1,7 +1,7 @@
 // The operations on a cache, carried out through a storage driver
 // (storage.mjs): the core plans, these functions do the I/O.
 import { availableParallelism } from 'node:os'
-import { BlobVerifier, CacheLoader, Decoder, ImageIndex, LayerCompressor, Merge, detectCompression } from './index.mjs'
+import { BlobVerifier, CacheLoader, Decoder, ImageIndex, LayerCompressor, MediaType, Merge, detectCompression } from './index.mjs'
 
 /** Loads a cache (index.json and every document it reaches) from `storage`. */
 export async function loadCache(storage) {
@@ -51,7 +51,9 @@ export async function verify(storage, { concurrency = availableParallelism(), on
       }
       verification.record(check.digest, verifier)
     } catch (err) {
-      if (err.code === undefined || typeof err.code !== 'string' || !err.syscall) throw err
+      // A blob that cannot be read is a finding; anything else is a bug.
+      const unreadable = (typeof err.code === 'string' && err.syscall) || err.code === 'REGISTRY_ERROR'
+      if (!unreadable) throw err
       verification.recordFailure(check.digest, err.message)
     }
   })
@@ -76,25 +78,67 @@ export async function gc(storage, { dryRun = false, keepTags, dropTags, gracePer
   return plan
 }
 
+// Puts one blob into `to` unless it is there: mounted from `from` when the
+// driver can (a registry, from another repository of the same registry),
+// else streamed (manifests as bytes). Returns what it did.
+async function transfer(blob, from, to) {
+  if (await to.hasBlob(blob.digest, blob.mediaType)) return 'skipped'
+  if (!blob.manifest && typeof to.mountBlob === 'function' && (await to.mountBlob(blob.digest, from))) return 'mounted'
+  const source = blob.manifest ? await from.readBlob(blob.digest, blob.mediaType) : from.openBlob(blob.digest, blob.mediaType)
+  if (source === null) throw Object.assign(new Error(`${from}: blob ${blob.digest} is missing`), { code: 'MISSING_BLOB' })
+  await to.writeBlob(blob.digest, source, blob.mediaType)
+  return 'copied'
+}
+
 // Copies each blob of `digests` missing from `to`, from the first source
 // holding it.
 async function copyBlobs(digests, to, sources) {
   for (const digest of digests) {
     if (await to.hasBlob(digest)) continue
-    const from = []
-    for (const s of sources) if (await s.hasBlob(digest)) from.push(s)
-    if (!from.length) throw Object.assign(new Error(`blob ${digest} is in no source`), { code: 'MISSING_BLOB' })
-    await to.writeBlob(digest, from[0].openBlob(digest))
+    let from = null
+    for (const s of sources) if (await s.hasBlob(digest)) from = from ?? s
+    if (from === null) throw Object.assign(new Error(`blob ${digest} is in no source`), { code: 'MISSING_BLOB' })
+    await transfer({ digest, manifest: false }, from, to)
   }
 }
 
 // Writes a CacheWrite: its config and manifest blobs, then index.json.
 async function commit(to, write, tag) {
   const descriptor = write.descriptor
-  await to.writeBlob(write.configDigest, write.configBytes)
-  await to.writeBlob(descriptor.digest, write.manifestBytes)
+  await to.writeBlob(write.configDigest, write.configBytes, MediaType.CACHE_CONFIG)
+  await to.writeBlob(descriptor.digest, write.manifestBytes, descriptor.mediaType)
   await to.writeIndex(ImageIndex.updatedLayoutIndex(await to.readIndex(), tag, descriptor))
   return descriptor
+}
+
+/**
+ * Copies the entry tagged `tag` of `from` to `to` under `toTag`, keeping
+ * every digest. The tags default to the driver's own (`storage.tag`: a
+ * registry's is its reference's), else `tag` to `latest` and `toTag` to
+ * `tag`. It copies the blobs the destination lacks (`concurrency` at a
+ * time, then the manifests, children first), then sets the tag. Stopping anywhere leaves the destination's tag as it was; running it
+ * again copies only what is still missing. `onProgress(doneBytes,
+ * totalBytes)`. Returns `{tag, descriptor, blobs, copied, mounted, skipped,
+ * bytes}` (`bytes`: those copied).
+ */
+export async function copy(from, to, { tag = from.tag ?? 'latest', toTag = to.tag ?? tag, concurrency = 4, onProgress } = {}) {
+  const cache = await loadCache(from)
+  const plan = cache.copyPlan(tag)
+  const counts = { copied: 0, mounted: 0, skipped: 0 }
+  let done = 0
+  let bytes = 0
+  const one = async (blob) => {
+    const what = await transfer(blob, from, to)
+    counts[what]++
+    if (what === 'copied') bytes += blob.size
+    done += blob.size
+    onProgress?.(done, plan.totalBytes)
+  }
+  const blobs = plan.blobs
+  await pool(blobs.filter((b) => !b.manifest), Math.max(1, concurrency), one)
+  for (const b of blobs.filter((b) => b.manifest)) await one(b)
+  await to.writeIndex(ImageIndex.updatedLayoutIndex(await to.readIndex(), toTag, plan.descriptor))
+  return { tag: toTag, descriptor: plan.descriptor, blobs: blobs.length, ...counts, bytes }
 }
 
 /**
@@ -102,9 +146,9 @@ async function commit(to, write, tag) {
  * `form`: copies the blobs it needs, writes the config and manifest, then
  * index.json. Returns `{descriptor, records, layers}`.
  */
-export async function merge(into, sources, { tag = 'latest', form } = {}) {
+export async function merge(into, sources, { tag = into.tag ?? 'latest', form } = {}) {
   const m = new Merge()
-  for (const s of sources) m.add(await loadCache(s.storage), s.tag ?? 'latest')
+  for (const s of sources) m.add(await loadCache(s.storage), s.tag ?? s.storage.tag ?? 'latest')
   const write = m.finish(form)
   await copyBlobs(write.layers, into, sources.map((s) => s.storage))
   const descriptor = await commit(into, write, tag)
@@ -116,7 +160,7 @@ export async function merge(into, sources, { tag = 'latest', form } = {}) {
  * new blobs next to the old ones (gc removes those later) and pointing `tag`
  * at the result. Returns `{descriptor, recompressed}`.
  */
-export async function convert(storage, { tag = 'latest', form, compression, level, onProgress } = {}) {
+export async function convert(storage, { tag = storage.tag ?? 'latest', form, compression, level, onProgress } = {}) {
   const cache = await loadCache(storage)
   const conversion = cache.conversion(tag, form, compression)
   const layers = conversion.layersToRecompress()

@@ -1,20 +1,28 @@
 // Storage drivers: where a cache lives (see storage.mjs).
 import type { StoredBlob } from './index'
 
-/** What the operations need of a storage. Any object with these methods is a driver. */
+/**
+ * What the operations need of a storage. Any object with these methods is a
+ * driver. `mediaType`, where given, is what the document pointing at the
+ * blob says it is (a registry keeps manifests apart from blobs).
+ */
 export interface StorageDriver {
+  /** The tag the storage is bound to (a registry reference's), if any: the operations' default. */
+  readonly tag?: string
   /** `index.json`'s bytes, or null when the layout has none. */
   readIndex(): Promise<Uint8Array | null>
   /** A blob's bytes, or null when it is missing. */
-  readBlob(digest: string): Promise<Uint8Array | null>
+  readBlob(digest: string, mediaType?: string): Promise<Uint8Array | null>
   /** The blob's bytes in chunks (rejects when missing). */
-  openBlob(digest: string): AsyncIterable<Uint8Array>
+  openBlob(digest: string, mediaType?: string): AsyncIterable<Uint8Array>
   /** Every stored blob: path (`blobs/<alg>/<hex>`), size, modified (ms). */
   listBlobs(): Promise<StoredBlob[]>
   /** Whether the blob is stored. */
-  hasBlob(digest: string): Promise<boolean>
+  hasBlob(digest: string, mediaType?: string): Promise<boolean>
   /** Store bytes or chunks as the blob, atomically; rejects content that does not hash to `digest`. */
-  writeBlob(digest: string, source: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void>
+  writeBlob(digest: string, source: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, mediaType?: string): Promise<void>
+  /** Optional: make the blob of `from` available without transferring it; false when it cannot. */
+  mountBlob?(digest: string, from: StorageDriver): Promise<boolean>
   /** Replace `index.json` atomically. */
   writeIndex(bytes: Uint8Array): Promise<void>
   /** Remove a blob. */

@@ -186,7 +186,7 @@ impl Cache {
 #[napi]
 impl Cache {
     /// Plans copying the entry tagged `tag` to another storage.
-    #[napi]
+    #[napi(ts_args_type = "tag: string")]
     pub fn copy_plan(&self, env: &Env, tag: Unknown<'_>) -> Result<CopyPlan> {
         let tag = arg::string(env, "tag", tag)?;
         let inner = self.inner.copy_plan(&tag).map_err(|e| to_js(env, &e))?;

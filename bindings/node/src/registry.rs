@@ -129,7 +129,7 @@ pub struct Challenge {
 #[napi]
 impl Challenge {
     /// Every challenge of a `WWW-Authenticate` header value, in order.
-    #[napi]
+    #[napi(ts_args_type = "header: string")]
     pub fn parse(env: &Env, header: Unknown<'_>) -> Result<Vec<Challenge>> {
         let header = arg::string(env, "header", header)?;
         let list = ocicache::Challenge::parse(&header).map_err(|e| to_js(env, &e))?;
@@ -172,7 +172,7 @@ pub fn manifest_accept() -> &'static str {
 }
 
 /// Whether a descriptor of `mediaType` is stored under `/manifests/`.
-#[napi]
+#[napi(ts_args_type = "mediaType: string")]
 pub fn is_manifest_media_type(env: &Env, media_type: Unknown<'_>) -> Result<bool> {
     Ok(ocicache::is_manifest_media_type(&arg::string(
         env,
@@ -223,7 +223,7 @@ pub fn registry_error<'a>(
 }
 
 /// `location` resolved against `base`.
-#[napi]
+#[napi(ts_args_type = "base: string, location: string")]
 pub fn resolve_url(env: &Env, base: Unknown<'_>, location: Unknown<'_>) -> Result<String> {
     Ok(ocicache::resolve_url(
         &arg::string(env, "base", base)?,
@@ -255,7 +255,7 @@ pub fn upload_location(
 }
 
 /// Whether a redirect from `from` to `to` stays on the same origin.
-#[napi]
+#[napi(ts_args_type = "from: string, to: string")]
 pub fn same_origin(env: &Env, from: Unknown<'_>, to: Unknown<'_>) -> Result<bool> {
     Ok(ocicache::same_origin(
         &arg::string(env, "from", from)?,

@@ -6,7 +6,7 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::arg;
-use crate::digest::from_js as digest;
+use crate::digest::from_js;
 use crate::error::to_js;
 
 /// Where a reference's manifests and blobs live.
@@ -21,11 +21,18 @@ impl RegistryLocation {
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "string")] reference: &JsValue,
-        insecure: Option<bool>,
+        #[wasm_bindgen(unchecked_param_type = "boolean | undefined | null")] insecure: &JsValue,
     ) -> Result<RegistryLocation, JsValue> {
         let reference = arg::string("reference", reference)?;
-        let inner = ocicache::RegistryLocation::parse(&reference, insecure.unwrap_or(false))
-            .map_err(|e| to_js(&e))?;
+        let insecure = if insecure.is_undefined() || insecure.is_null() {
+            false
+        } else {
+            insecure
+                .as_bool()
+                .ok_or_else(|| arg::type_error("insecure", "a boolean", insecure))?
+        };
+        let inner =
+            ocicache::RegistryLocation::parse(&reference, insecure).map_err(|e| to_js(&e))?;
         Ok(RegistryLocation { inner })
     }
 
@@ -85,23 +92,24 @@ impl RegistryLocation {
     #[wasm_bindgen(js_name = blobUrl)]
     pub fn blob_url(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string | Digest")] blob: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | Digest")] digest: &JsValue,
     ) -> Result<String, JsValue> {
-        Ok(self.inner.blob_url(&digest(blob)?))
+        Ok(self.inner.blob_url(&from_js(digest)?))
     }
 
     /// The endpoint that starts an upload, or a cross-repository mount.
     #[wasm_bindgen(js_name = uploadUrl)]
     pub fn upload_url(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string | Digest | undefined | null")]
+        #[wasm_bindgen(js_name = mountDigest, unchecked_param_type = "string | Digest | undefined | null")]
         mount_digest: &JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | undefined | null")] mount_from: &JsValue,
+        #[wasm_bindgen(js_name = mountFrom, unchecked_param_type = "string | undefined | null")]
+        mount_from: &JsValue,
     ) -> Result<String, JsValue> {
         if mount_digest.is_undefined() || mount_digest.is_null() {
             return Ok(self.inner.upload_url(None));
         }
-        let d = digest(mount_digest)?;
+        let d = from_js(mount_digest)?;
         let from = arg::string("mountFrom", mount_from)?;
         Ok(self.inner.upload_url(Some((&d, &from))))
     }
@@ -171,7 +179,7 @@ pub fn manifest_accept() -> String {
 /// Whether a descriptor of `mediaType` is stored under `/manifests/`.
 #[wasm_bindgen(js_name = isManifestMediaType)]
 pub fn is_manifest_media_type(
-    #[wasm_bindgen(unchecked_param_type = "string")] media_type: &JsValue,
+    #[wasm_bindgen(js_name = mediaType, unchecked_param_type = "string")] media_type: &JsValue,
 ) -> Result<bool, JsValue> {
     Ok(ocicache::is_manifest_media_type(&arg::string(
         "mediaType",
@@ -234,14 +242,14 @@ pub fn resolve_url(
 /// An upload's next URL, with `digest` as a query parameter when given.
 #[wasm_bindgen(js_name = uploadLocation)]
 pub fn upload_location(
-    #[wasm_bindgen(unchecked_param_type = "string")] request_url: &JsValue,
+    #[wasm_bindgen(js_name = requestUrl, unchecked_param_type = "string")] request_url: &JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] location: &JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string | Digest | undefined | null")] blob: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | Digest | undefined | null")] digest: &JsValue,
 ) -> Result<String, JsValue> {
-    let d = if blob.is_undefined() || blob.is_null() {
+    let d = if digest.is_undefined() || digest.is_null() {
         None
     } else {
-        Some(digest(blob)?)
+        Some(from_js(digest)?)
     };
     Ok(ocicache::upload_location(
         &arg::string("requestUrl", request_url)?,

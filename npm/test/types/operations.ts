@@ -1,7 +1,8 @@
 // Compiled (not run) by types.test.mjs: the typings of the drivers and
 // operations fit together and with index.d.ts.
 import { LocalStorage, type StorageDriver } from '../../storage'
-import { convert, gc, inspect, merge, verify } from '../../operations'
+import { convert, copy, gc, inspect, merge, verify } from '../../operations'
+import { RegistryStorage } from '../../registry'
 
 export async function use(driver: StorageDriver): Promise<number> {
   const local = new LocalStorage('.buildx-cache')
@@ -12,5 +13,8 @@ export async function use(driver: StorageDriver): Promise<number> {
   const deleted: string[] = plan.delete
   const merged = await merge(local, [{ storage: driver, tag: 'latest' }], { tag: 'merged', form: 'image-index' })
   const converted = await convert(local, { tag: 'merged', compression: 'zstd' })
-  return Number(ok) + text.length + deleted.length + merged.layers + converted.recompressed + plan.freedBytes
+  const remote = new RegistryStorage('ghcr.io/o/app:cache', { username: 'u', password: 'p', chunkSize: 1 << 20 })
+  const copied = await copy(local, remote, { concurrency: 4 })
+  const url: string = remote.location.manifestUrl(remote.tag)
+  return Number(ok) + text.length + deleted.length + merged.layers + converted.recompressed + plan.freedBytes + copied.copied + url.length
 }

@@ -1,0 +1,43 @@
+// The registry driver (see registry.mjs).
+import type { RegistryLocation, StoredBlob } from './index'
+import type { StorageDriver } from './storage'
+
+/** Options of a RegistryStorage. */
+export interface RegistryOptions {
+  /** Plain HTTP (`registry.insecure=true`); loopback hosts always use it. */
+  insecure?: boolean
+  /** Credentials; without them, the docker config file's for the registry. */
+  username?: string
+  password?: string
+  /** The docker config file (default `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`); false: none. */
+  dockerConfig?: string | false
+  /** Bytes per PATCH of a chunked upload (default 8 MiB); smaller blobs go in one PUT. */
+  chunkSize?: number
+  /** The fetch to use (default the global one). */
+  fetch?: typeof fetch
+}
+
+/** A cache in an OCI registry: one repository and tag (`host/repo:tag`). */
+export declare class RegistryStorage implements StorageDriver {
+  constructor(reference: string, options?: RegistryOptions)
+  /** Where the reference lives. */
+  readonly location: RegistryLocation
+  /** The tag (`latest` for a reference pinned to a digest). */
+  readonly tag: string
+  /** Whether the reference names a digest (then nothing can be tagged). */
+  readonly pinned: boolean
+  /** The repository path. */
+  readonly repository: string
+  readIndex(): Promise<Uint8Array | null>
+  readBlob(digest: string, mediaType?: string): Promise<Uint8Array | null>
+  openBlob(digest: string, mediaType?: string): AsyncIterable<Uint8Array>
+  listBlobs(): Promise<StoredBlob[]>
+  hasBlob(digest: string, mediaType?: string): Promise<boolean>
+  writeBlob(digest: string, source: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, mediaType?: string): Promise<void>
+  /** Mounts the blob from another repository of the same registry; false when it cannot. */
+  mountBlob(digest: string, from: StorageDriver): Promise<boolean>
+  /** PUTs the manifest of each tag of `bytes` (an index.json) that changed. */
+  writeIndex(bytes: Uint8Array): Promise<void>
+  /** Rejects with UNSUPPORTED_OPERATION: registries delete through their own gc. */
+  deleteBlob(digest: string): Promise<void>
+}
