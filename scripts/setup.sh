@@ -2,7 +2,9 @@
 # Set-up for a fresh machine of this kind (Rust via rustup, Node 20+, Python
 # 3.9+, Debian), safe to run again: each step is skipped when already done.
 #   scripts/setup.sh [--browser] [--release]
-#     --browser  also install what the tests need: Chromium, gzip and zstd (Debian's packages)
+#     --browser  also install what the tests need (Debian's packages): Chromium,
+#                gzip and zstd, docker-registry (a real OCI registry), apache2-utils
+#                (htpasswd) and openssl (the token server's certificate)
 #     --release  build the bindings optimised (for benchmarks); default: dev
 # Then builds the three bindings: npm/native (napi), npm/wasm (wasm-bindgen)
 # and the Python package into .venv (maturin develop).
@@ -37,11 +39,15 @@ if [ "$have" != "$want" ]; then
 fi
 
 if [ "$browser" = 1 ]; then
-  # The tests need Chromium (browser tests) and the gzip and zstd CLIs (interop).
+  # The tests need Chromium (browser tests), the gzip and zstd CLIs (interop)
+  # and a registry with htpasswd and openssl (registry tests).
   missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v gzip >/dev/null || missing+=(gzip)
   command -v zstd >/dev/null || missing+=(zstd)
+  command -v docker-registry >/dev/null || missing+=(docker-registry)
+  command -v htpasswd >/dev/null || missing+=(apache2-utils)
+  command -v openssl >/dev/null || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then
     say "Debian packages: ${missing[*]}"
     sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo

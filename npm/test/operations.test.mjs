@@ -29,9 +29,9 @@ class CrashingStorage extends LocalStorage {
   tick() {
     if (--this.left < 0) throw new Crash('crash')
   }
-  async writeBlob(digest, source) {
+  async writeBlob(digest, source, mediaType) {
     this.tick()
-    return super.writeBlob(digest, source)
+    return super.writeBlob(digest, source, mediaType)
   }
   async writeIndex(bytes) {
     this.tick()

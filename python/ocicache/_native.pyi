@@ -14,7 +14,9 @@ __all__ = [
     "CacheManifest",
     "CacheOptions",
     "CacheWrite",
+    "Challenge",
     "Conversion",
+    "CopyPlan",
     "Decoder",
     "Digest",
     "Digester",
@@ -31,6 +33,7 @@ __all__ = [
     "OciLayout",
     "OcicacheError",
     "Reachability",
+    "RegistryLocation",
     "Verification",
     "VerifyReport",
     "azblob_blob_path",
@@ -39,16 +42,24 @@ __all__ = [
     "decompress",
     "detect_compression",
     "digest",
+    "docker_config_credentials",
     "error_codes",
     "gha_blob_key",
     "gha_index_key",
     "gha_signature_key",
     "inline_cache",
+    "is_manifest_media_type",
     "layer_digests",
+    "manifest_accept",
     "media_types",
     "parse_cache_options",
+    "registry_error",
+    "resolve_url",
     "s3_blob_key",
     "s3_manifest_key",
+    "same_origin",
+    "token_from_response",
+    "upload_location",
     "verify",
     "__version__",
 ]
@@ -465,6 +476,74 @@ class Cache:
         drop_tags: Optional[Sequence[str]] = None,
     ) -> GcPlan: ...
     def conversion(self, tag: str, form: Optional[str] = None, compression: Optional[_Compression] = None) -> Conversion: ...
+    def copy_plan(self, tag: str) -> CopyPlan:
+        """Plans copying the entry tagged ``tag`` to another storage."""
+
+class _CopyBlob(TypedDict):
+    digest: str
+    mediaType: str
+    size: int
+    manifest: bool
+
+@final
+class CopyPlan:
+    """What a copy of one tagged entry transfers: every blob it reaches, children first."""
+
+    @property
+    def tag(self) -> str: ...
+    @property
+    def descriptor(self) -> dict[str, Any]: ...
+    @property
+    def blobs(self) -> list[_CopyBlob]: ...
+    @property
+    def total_bytes(self) -> int: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class RegistryLocation:
+    """Where a reference's manifests and blobs live."""
+
+    def __new__(cls, reference: str, insecure: bool = False) -> Self: ...
+    @property
+    def reference(self) -> str: ...
+    @property
+    def plain_http(self) -> bool: ...
+    @property
+    def api_host(self) -> str: ...
+    @property
+    def auth_key(self) -> str: ...
+    @property
+    def repository(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def base_url(self) -> str: ...
+    def manifest_url(self, target: Optional[str] = None) -> str: ...
+    def blob_url(self, digest: Union[Digest, str]) -> str: ...
+    def upload_url(self, mount_digest: Union[Digest, str, None] = None, mount_from: Optional[str] = None) -> str: ...
+    def scope(self, push: bool) -> str: ...
+    def same_registry(self, other: RegistryLocation) -> bool: ...
+
+@final
+class Challenge:
+    """One challenge of a ``WWW-Authenticate`` header."""
+
+    @staticmethod
+    def parse(header: str) -> list[Challenge]: ...
+    @property
+    def scheme(self) -> str: ...
+    @property
+    def params(self) -> dict[str, str]: ...
+    def token_url(self, scopes: list[str]) -> str: ...
+
+def manifest_accept() -> str: ...
+def is_manifest_media_type(media_type: str) -> bool: ...
+def token_from_response(body: bytes) -> str: ...
+def docker_config_credentials(config: bytes, key: str) -> Optional[tuple[str, str]]: ...
+def registry_error(status: int, body: bytes, what: str) -> OcicacheError: ...
+def resolve_url(base: str, location: str) -> str: ...
+def upload_location(request_url: str, location: str, digest: Union[Digest, str, None] = None) -> str: ...
+def same_origin(source: str, target: str) -> bool: ...
 
 @final
 class Inspection:

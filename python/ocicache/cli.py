@@ -11,6 +11,7 @@ refused), 2 usage or I/O error.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import time
@@ -19,16 +20,23 @@ from typing import Any, Callable, Optional
 
 from ocicache import operations as ops
 from ocicache._native import Digester, OcicacheError, parse_cache_options
-from ocicache.storage import LocalStorage
+from ocicache.registry import RegistryStorage
+from ocicache.storage import LocalStorage, StorageDriver
 
 USAGE = """usage: ocicache inspect [--json] CACHE
        ocicache verify [--json] CACHE
        ocicache gc [--dry-run] [--json] [--keep-tags T,..] [--drop-tags T,..] [--grace-period SECONDS] CACHE
        ocicache merge [--json] [--tag TAG] [--form FORM] DEST SOURCE...
        ocicache convert [--json] [--tag TAG] [--form FORM] [--compression gzip|zstd|uncompressed] CACHE
+       ocicache copy [--json] [--concurrency N] SOURCE DEST
        ocicache options [--export] OPTIONS
        ocicache digest [--algorithm sha256|sha512] FILE...
-CACHE is a directory or a buildx-style string: type=local,src=DIR[,tag=TAG]"""
+CACHE, SOURCE and DEST are a directory, a registry reference (HOST/REPO:TAG,
+where HOST has a dot or a port or is localhost), or a buildx-style string:
+type=local,src=DIR[,tag=TAG] or type=registry,ref=HOST/REPO:TAG[,registry.insecure=true].
+Registry credentials come from the docker config file ($DOCKER_CONFIG/config.json
+or ~/.docker/config.json), or from --username U with --password-stdin
+(before the sub-command's own arguments)."""
 
 CONTENT_CODES = {"INCOMPLETE_CACHE", "TAG_NOT_FOUND", "MISSING_CACHE_CONFIG", "MISSING_BLOB", "DIFF_ID_MISMATCH"}
 
@@ -67,17 +75,46 @@ def _parse(args: Sequence[str], spec: dict[str, str]) -> tuple[dict[str, Any], l
     return flags, rest
 
 
-def _location(arg: str) -> tuple[LocalStorage, Optional[str]]:
-    if not arg.startswith("type="):
-        return LocalStorage(arg), None
+class _Location:
+    """A cache location of the command line: its storage, tag, and whether
+    it is a registry."""
+
+    def __init__(self, storage: StorageDriver, tag: Optional[str], registry: bool = False) -> None:
+        self.storage, self.tag, self.registry = storage, tag, registry
+
+
+# Credentials given on the command line, for every registry location.
+_credentials: dict[str, str] = {}
+
+
+def _is_reference(arg: str) -> bool:
+    """Whether ``arg`` reads as a registry reference rather than a path: its
+    first component is a host (has a dot or a port, or is localhost) and no
+    such file exists."""
+    first = arg.split("/")[0]
+    return "/" in arg and ("." in first or ":" in first or first == "localhost") and not os.path.exists(arg)
+
+
+def _location(arg: str) -> _Location:
+    if not arg.startswith("type=") and not _is_reference(arg):
+        return _Location(LocalStorage(arg), None)
     entry = parse_cache_options(arg)[0]
+    if entry.type == "registry":
+        settings = entry.settings
+        storage = RegistryStorage(
+            str(settings["ref"]),
+            insecure=bool(settings["insecure"]),
+            username=_credentials.get("username"),
+            password=_credentials.get("password"),
+        )
+        return _Location(storage, storage.tag, registry=True)
     if entry.type != "local":
-        raise UsageError(f"only type=local caches are supported, not type={entry.type}")
+        raise UsageError(f"only type=local and type=registry caches are supported, not type={entry.type}")
     attrs = entry.attrs
     directory = attrs.get("src") or attrs.get("dest")
     if not directory:
         raise UsageError("a type=local cache needs src= or dest=")
-    return LocalStorage(directory), attrs.get("tag")
+    return _Location(LocalStorage(directory), attrs.get("tag"))
 
 
 def _one(rest: list[str], what: str) -> str:
@@ -117,7 +154,7 @@ def _json(out: Out, value: Any) -> None:
 
 def _inspect(args: list[str], out: Out) -> int:
     flags, rest = _parse(args, {"json": "bool"})
-    report = ops.inspect(_location(_one(rest, "CACHE"))[0])
+    report = ops.inspect(_location(_one(rest, "CACHE")).storage)
     data = report.to_dict()
     if flags.get("json"):
         _json(out, data)
@@ -128,7 +165,7 @@ def _inspect(args: list[str], out: Out) -> int:
 
 def _verify(args: list[str], out: Out) -> int:
     flags, rest = _parse(args, {"json": "bool"})
-    report = ops.verify(_location(_one(rest, "CACHE"))[0], on_progress=_progress("verify"))
+    report = ops.verify(_location(_one(rest, "CACHE")).storage, on_progress=_progress("verify"))
     if flags.get("json"):
         _json(out, report.to_dict())
     else:
@@ -149,8 +186,11 @@ def _gc(args: list[str], out: Out) -> int:
             raise UsageError("--grace-period takes a number of seconds")
         grace_ms = round(float(flags["grace-period"]) * 1000)
     dry_run = bool(flags.get("dry-run"))
+    loc = _location(_one(rest, "CACHE"))
+    if loc.registry:
+        raise UsageError("gc works on local caches; a registry frees blobs with its own garbage collector")
     plan = ops.gc(
-        _location(_one(rest, "CACHE"))[0],
+        loc.storage,
         dry_run=dry_run,
         keep_tags=tags(flags.get("keep-tags")),
         drop_tags=tags(flags.get("drop-tags")),
@@ -168,10 +208,10 @@ def _merge(args: list[str], out: Out) -> int:
     flags, rest = _parse(args, {"json": "bool", "tag": "value", "form": "value"})
     if len(rest) < 2:
         raise UsageError("merge takes DEST and at least one SOURCE")
-    dest, dest_tag = _location(rest[0])
-    sources = [(s, t or "latest") for s, t in map(_location, rest[1:])]
-    tag = flags.get("tag") or dest_tag or "latest"
-    result = ops.merge(dest, sources, tag=tag, form=flags.get("form"))
+    dest = _location(rest[0])
+    sources = [(s.storage, s.tag or "latest") for s in map(_location, rest[1:])]
+    tag = flags.get("tag") or dest.tag or "latest"
+    result = ops.merge(dest.storage, sources, tag=tag, form=flags.get("form"))
     report = {"tag": tag, "descriptor": result["descriptor"], "sources": len(sources), "layers": result["layers"]}
     if flags.get("json"):
         _json(out, report)
@@ -185,10 +225,10 @@ def _merge(args: list[str], out: Out) -> int:
 
 def _convert(args: list[str], out: Out) -> int:
     flags, rest = _parse(args, {"json": "bool", "tag": "value", "form": "value", "compression": "value"})
-    storage, loc_tag = _location(_one(rest, "CACHE"))
-    tag = flags.get("tag") or loc_tag or "latest"
+    loc = _location(_one(rest, "CACHE"))
+    tag = flags.get("tag") or loc.tag or "latest"
     result = ops.convert(
-        storage, tag=tag, form=flags.get("form"), compression=flags.get("compression"), on_progress=_progress("convert")
+        loc.storage, tag=tag, form=flags.get("form"), compression=flags.get("compression"), on_progress=_progress("convert")
     )
     report = {"tag": tag, "descriptor": result["descriptor"], "recompressed": result["recompressed"]}
     if flags.get("json"):
@@ -197,6 +237,29 @@ def _convert(args: list[str], out: Out) -> int:
         out(
             f"converted {tag} in {rest[0]}: {result['descriptor']['digest']} "
             f"({result['recompressed']} layers recompressed)"
+        )
+    return 0
+
+
+def _copy(args: list[str], out: Out) -> int:
+    flags, rest = _parse(args, {"json": "bool", "concurrency": "value"})
+    if len(rest) != 2:
+        raise UsageError("copy takes SOURCE and DEST")
+    concurrency = flags.get("concurrency", "4")
+    if not re.fullmatch(r"[0-9]+", concurrency) or not 1 <= int(concurrency) <= 64:
+        raise UsageError("--concurrency takes a whole number from 1 to 64")
+    src, dst = _location(rest[0]), _location(rest[1])
+    tag = src.tag or "latest"
+    to_tag = dst.tag if dst.registry else (dst.tag or tag)
+    r = ops.copy(src.storage, dst.storage, tag=tag, to_tag=to_tag, concurrency=int(concurrency), on_progress=_progress("copy"))
+    report = {"source": str(src.storage), "destination": str(dst.storage), **r}
+    if flags.get("json"):
+        _json(out, report)
+    else:
+        out(
+            f"copied {tag} of {report['source']} to {report['destination']} as {r['tag']}: "
+            f"{r['descriptor']['digest']} ({r['blobs']} blobs: {r['copied']} copied, {r['mounted']} mounted, "
+            f"{r['skipped']} already there; {r['bytes']} bytes)"
         )
     return 0
 
@@ -236,9 +299,35 @@ COMMANDS: dict[str, Callable[[list[str], Out], int]] = {
     "gc": _gc,
     "merge": _merge,
     "convert": _convert,
+    "copy": _copy,
     "options": _options,
     "digest": _digest,
 }
+
+
+def _global_flags(args: list[str]) -> list[str]:
+    """Take ``--username U`` and ``--password-stdin`` off the front of ``args``."""
+    i = 0
+    password_stdin = False
+    while i < len(args):
+        if args[i] == "--username" and i + 1 < len(args):
+            _credentials["username"] = args[i + 1]
+            i += 1
+        elif args[i].startswith("--username="):
+            _credentials["username"] = args[i][len("--username=") :]
+        elif args[i] == "--password-stdin":
+            password_stdin = True
+        else:
+            break
+        i += 1
+    if password_stdin:
+        if "username" not in _credentials:
+            raise UsageError("--password-stdin needs --username")
+        text = sys.stdin.read()
+        _credentials["password"] = text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith("\n") else text
+    elif "username" in _credentials:
+        raise UsageError("--username needs --password-stdin")
+    return args[i:]
 
 
 def main(
@@ -248,8 +337,10 @@ def main(
 ) -> int:
     """Run the CLI with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
-    command, rest = (args[0], args[1:]) if args else (None, [])
+    _credentials.clear()
     try:
+        args = _global_flags(args)
+        command, rest = (args[0], args[1:]) if args else (None, [])
         if command in ("--help", "-h", "help"):
             out(USAGE)
             return 0

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -19,10 +20,13 @@ from ocicache._native import (
     ImageIndex,
     Inspection,
     LayerCompressor,
+    MediaType,
     Merge,
+    OcicacheError,
     VerifyReport,
     detect_compression,
 )
+from ocicache.error import coded
 from ocicache.storage import StorageDriver
 
 Progress = Optional[Callable[[int, int], None]]
@@ -64,6 +68,10 @@ def verify(storage: StorageDriver, *, concurrency: Optional[int] = None, on_prog
                 if on_progress:
                     on_progress(done, total)
         except OSError as e:
+            return c["digest"], None, str(e)
+        except OcicacheError as e:
+            if e.code != "REGISTRY_ERROR":
+                raise
             return c["digest"], None, str(e)
         return c["digest"], verifier, None
 
@@ -109,34 +117,109 @@ def gc(
     return plan
 
 
+def _tag(storage: StorageDriver) -> Optional[str]:
+    """The tag a storage is bound to (a registry reference's), if any."""
+    tag = getattr(storage, "tag", None)
+    return tag if isinstance(tag, str) else None
+
+
+def _transfer(blob: dict[str, Any], source: StorageDriver, into: StorageDriver) -> str:
+    """Put one blob into ``into`` unless it is there: mounted from
+    ``source`` when the driver can (a registry, from another repository of
+    the same registry), else streamed (manifests as bytes). Returns what it
+    did: ``skipped``, ``mounted`` or ``copied``."""
+    media_type = blob.get("mediaType")
+    if into.has_blob(blob["digest"], media_type):
+        return "skipped"
+    mount = getattr(into, "mount_blob", None)
+    if not blob.get("manifest") and mount is not None and mount(blob["digest"], source):
+        return "mounted"
+    if blob.get("manifest"):
+        data = source.read_blob(blob["digest"], media_type)
+        if data is None:
+            raise coded("MISSING_BLOB", f"{source}: blob {blob['digest']} is missing")
+        into.write_blob(blob["digest"], data, media_type)
+    else:
+        into.write_blob(blob["digest"], source.open_blob(blob["digest"], media_type), media_type)
+    return "copied"
+
+
 def _copy_blobs(digests: Sequence[str], into: StorageDriver, sources: Sequence[StorageDriver]) -> None:
     for digest in digests:
         if into.has_blob(digest):
             continue
         source = next((s for s in sources if s.has_blob(digest)), None)
         if source is None:
-            raise FileNotFoundError(f"blob {digest} is in no source")
-        into.write_blob(digest, source.open_blob(digest))
+            raise coded("MISSING_BLOB", f"blob {digest} is in no source")
+        _transfer({"digest": digest}, source, into)
 
 
 def _commit(into: StorageDriver, write: CacheWrite, tag: str) -> dict[str, Any]:
     """Write the config and manifest blobs, then ``index.json``."""
     descriptor = write.descriptor
-    into.write_blob(write.config_digest, write.config_bytes)
-    into.write_blob(descriptor["digest"], write.manifest_bytes)
+    into.write_blob(write.config_digest, write.config_bytes, MediaType.CACHE_CONFIG)
+    into.write_blob(descriptor["digest"], write.manifest_bytes, descriptor["mediaType"])
     into.write_index(ImageIndex.updated_layout_index(into.read_index(), tag, descriptor))
     return descriptor
+
+
+def copy(
+    source: StorageDriver,
+    into: StorageDriver,
+    *,
+    tag: Optional[str] = None,
+    to_tag: Optional[str] = None,
+    concurrency: int = 4,
+    on_progress: Progress = None,
+) -> dict[str, Any]:
+    """Copy the entry tagged ``tag`` of ``source`` to ``into`` under
+    ``to_tag``, keeping every digest. The tags default to the drivers' own
+    (a registry's is its reference's), else ``tag`` to ``latest`` and
+    ``to_tag`` to ``tag``. The blobs ``into`` lacks are copied
+    (``concurrency`` at a time, then the manifests, children first), then
+    the tag is set: stopping anywhere leaves the tag as it was, and running
+    it again copies only what is still missing. Returns ``{tag, descriptor,
+    blobs, copied, mounted, skipped, bytes}`` (``bytes``: those copied)."""
+    tag = tag or _tag(source) or "latest"
+    to_tag = to_tag or _tag(into) or tag
+    plan = load_cache(source).copy_plan(tag)
+    counts = {"copied": 0, "mounted": 0, "skipped": 0}
+    done = 0
+    copied_bytes = 0
+    lock = threading.Lock()
+
+    def one(blob: dict[str, Any]) -> None:
+        nonlocal done, copied_bytes
+        what = _transfer(blob, source, into)
+        with lock:
+            counts[what] += 1
+            done += blob["size"]
+            if what == "copied":
+                copied_bytes += blob["size"]
+            if on_progress:
+                on_progress(done, plan.total_bytes)
+
+    blobs: list[dict[str, Any]] = [dict(b) for b in plan.blobs]
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        list(pool.map(one, [b for b in blobs if not b["manifest"]]))
+    for b in blobs:
+        if b["manifest"]:
+            one(b)
+    into.write_index(ImageIndex.updated_layout_index(into.read_index(), to_tag, plan.descriptor))
+    return {"tag": to_tag, "descriptor": plan.descriptor, "blobs": len(blobs), **counts, "bytes": copied_bytes}
 
 
 def merge(
     into: StorageDriver,
     sources: Sequence[tuple[StorageDriver, str]],
     *,
-    tag: str = "latest",
+    tag: Optional[str] = None,
     form: Optional[str] = None,
 ) -> dict[str, Any]:
     """Merge the caches ``sources`` (``(storage, tag)`` pairs) into ``into``
-    under ``tag``. Returns ``{descriptor, layers}``."""
+    under ``tag`` (default: the storage's own tag, else ``latest``). Returns
+    ``{descriptor, layers}``."""
+    tag = tag or _tag(into) or "latest"
     m = Merge()
     for storage, source_tag in sources:
         m.add(load_cache(storage), source_tag)
@@ -148,7 +231,7 @@ def merge(
 def convert(
     storage: StorageDriver,
     *,
-    tag: str = "latest",
+    tag: Optional[str] = None,
     form: Optional[str] = None,
     compression: Optional[str] = None,
     level: Optional[int] = None,
@@ -157,6 +240,7 @@ def convert(
     """Convert the cache tagged ``tag`` to ``form`` and ``compression``,
     writing new blobs next to the old ones. Returns ``{descriptor,
     recompressed}``."""
+    tag = tag or _tag(storage) or "latest"
     cache = load_cache(storage)
     conversion = cache.conversion(tag, form, compression)  # type: ignore[arg-type]
     layers = conversion.layers_to_recompress()

@@ -30,24 +30,29 @@ class StoredBlob(TypedDict):
 
 
 class StorageDriver(Protocol):
-    """What the operations need of a storage."""
+    """What the operations need of a storage. ``media_type``, where given,
+    is what the document pointing at a blob says it is (a registry keeps
+    manifests apart from blobs). A driver bound to one tag (a registry
+    reference's) has it as ``tag``; the operations default to it. A driver
+    may also have ``mount_blob(digest, source) -> bool``, to make a blob of
+    ``source`` available without transferring it."""
 
     def read_index(self) -> Optional[bytes]:
         """``index.json``'s bytes, or ``None`` when there is none."""
 
-    def read_blob(self, digest: str) -> Optional[bytes]:
+    def read_blob(self, digest: str, media_type: Optional[str] = None) -> Optional[bytes]:
         """A blob's bytes, or ``None`` when it is missing."""
 
-    def open_blob(self, digest: str) -> Iterator[bytes]:
+    def open_blob(self, digest: str, media_type: Optional[str] = None) -> Iterator[bytes]:
         """The blob's bytes in chunks (raises ``OSError`` when missing)."""
 
     def list_blobs(self) -> list[StoredBlob]:
         """Every stored blob: ``path``, ``size``, ``modified`` (ms)."""
 
-    def has_blob(self, digest: str) -> bool:
+    def has_blob(self, digest: str, media_type: Optional[str] = None) -> bool:
         """Whether the blob is stored."""
 
-    def write_blob(self, digest: str, source: Union[bytes, Iterable[bytes]]) -> None:
+    def write_blob(self, digest: str, source: Union[bytes, Iterable[bytes]], media_type: Optional[str] = None) -> None:
         """Store bytes or chunks as the blob, atomically, refusing content
         that does not match the digest."""
 
@@ -80,19 +85,19 @@ class LocalStorage:
             os.stat(self.root)
             return None
 
-    def read_blob(self, digest: str) -> Optional[bytes]:
+    def read_blob(self, digest: str, media_type: Optional[str] = None) -> Optional[bytes]:
         try:
             with open(self._path(digest), "rb") as f:
                 return f.read()
         except (FileNotFoundError, NotADirectoryError):
             return None
 
-    def open_blob(self, digest: str) -> Iterator[bytes]:
+    def open_blob(self, digest: str, media_type: Optional[str] = None) -> Iterator[bytes]:
         with open(self._path(digest), "rb") as f:
             while chunk := f.read(CHUNK):
                 yield chunk
 
-    def has_blob(self, digest: str) -> bool:
+    def has_blob(self, digest: str, media_type: Optional[str] = None) -> bool:
         return os.path.isfile(self._path(digest))
 
     def list_blobs(self) -> list[StoredBlob]:
@@ -140,7 +145,7 @@ class LocalStorage:
                 pass
             raise
 
-    def write_blob(self, digest: str, source: Union[bytes, Iterable[bytes]]) -> None:
+    def write_blob(self, digest: str, source: Union[bytes, Iterable[bytes]], media_type: Optional[str] = None) -> None:
         target = self._path(digest)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         self._atomic(target, [source] if isinstance(source, bytes) else source, digest)

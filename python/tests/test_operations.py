@@ -6,7 +6,7 @@ import json
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Union
+from typing import Optional, Union
 
 import pytest
 from conftest import TESTS
@@ -69,9 +69,9 @@ class CrashingStorage(LocalStorage):
         if self.left < 0:
             raise Crash
 
-    def write_blob(self, digest: str, source: Union[bytes, Iterable[bytes]]) -> None:
+    def write_blob(self, digest: str, source: Union[bytes, Iterable[bytes]], media_type: Optional[str] = None) -> None:
         self._tick()
-        super().write_blob(digest, source)
+        super().write_blob(digest, source, media_type)
 
     def write_index(self, data: bytes) -> None:
         self._tick()

@@ -1,0 +1,553 @@
+"""The registry driver: a cache in an OCI registry (BuildKit's
+``type=registry``), through the distribution API over the standard
+library's :mod:`http.client` (kept-alive connections, one per thread at a
+time). It is a storage driver like :class:`~ocicache.storage.LocalStorage`
+for the one tag its reference names, and does what the Node package's
+``RegistryStorage`` does, the same way:
+
+- ``read_index`` resolves the tag and answers an ``index.json`` holding it,
+  so the core's operations see a layout with one entry;
+- ``read_blob``/``open_blob``/``has_blob`` use ``/blobs/``, or
+  ``/manifests/`` for manifests (the media type, when given, says which);
+- ``list_blobs`` lists what the tag reaches and the registry holds (a
+  registry cannot list its blobs), with sizes from ``HEAD``;
+- ``write_blob`` uploads (monolithic, or chunked POST + PATCH + PUT, the
+  digest checked before the committing PUT) or PUTs a manifest by digest;
+- ``mount_blob`` mounts from another repository of the same registry;
+- ``write_index`` PUTs each tag's manifest: the only step that changes
+  what a tag names, so it comes last.
+
+Endpoints, plain HTTP, challenges, token requests, credentials and errors
+all come from the core.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import os
+import ssl
+import threading
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Optional, Union
+from urllib.parse import urlsplit
+
+from ocicache._native import (
+    Challenge,
+    Digester,
+    ImageIndex,
+    OcicacheError,
+    Reachability,
+    RegistryLocation,
+    digest as digest_of,
+    docker_config_credentials,
+    is_manifest_media_type,
+    manifest_accept,
+    registry_error,
+    resolve_url,
+    same_origin,
+    token_from_response,
+    upload_location,
+    verify,
+)
+from ocicache.error import coded
+from ocicache.storage import StoredBlob
+
+CHUNK = 8 << 20
+READ = 1 << 20
+REF_NAME = "org.opencontainers.image.ref.name"
+REDIRECTS = (301, 302, 303, 307, 308)
+
+
+def _docker_config(path: Optional[str]) -> Optional[bytes]:
+    """The docker config file's bytes (``$DOCKER_CONFIG/config.json`` or
+    ``~/.docker/config.json``), or ``None`` when there is none."""
+    if path is None:
+        base = os.environ.get("DOCKER_CONFIG") or os.path.join(os.path.expanduser("~"), ".docker")
+        path = os.path.join(base, "config.json")
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def _broken(what: str, err: BaseException) -> OcicacheError:
+    """A connection that failed or broke, as ``REGISTRY_ERROR``."""
+    return coded("REGISTRY_ERROR", f"{what}: the connection failed: {err.__class__.__name__}: {err}")
+
+
+def _rechunk(source: Union[bytes, Iterable[bytes]], size: int) -> Iterator[bytes]:
+    """Chunks of at most ``size`` bytes out of bytes or an iterable of chunks."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        for i in range(0, len(data), size):
+            yield data[i : i + size]
+        return
+    buf = bytearray()
+    for chunk in source:
+        buf += chunk
+        while len(buf) >= size:
+            yield bytes(buf[:size])
+            del buf[:size]
+    if buf:
+        yield bytes(buf)
+
+
+class _Pool:
+    """Kept-alive connections by (scheme, host), each used by one request at a time."""
+
+    def __init__(self, timeout: float) -> None:
+        self._idle: dict[tuple[str, str], list[http.client.HTTPConnection]] = {}
+        self._lock = threading.Lock()
+        self._timeout = timeout
+
+    def get(self, scheme: str, netloc: str) -> tuple[http.client.HTTPConnection, bool]:
+        """A connection, and whether it was used before."""
+        with self._lock:
+            idle = self._idle.get((scheme, netloc))
+            if idle:
+                return idle.pop(), True
+        if scheme == "https":
+            return http.client.HTTPSConnection(netloc, timeout=self._timeout, context=ssl.create_default_context()), False
+        return http.client.HTTPConnection(netloc, timeout=self._timeout), False
+
+    def put(self, scheme: str, netloc: str, conn: http.client.HTTPConnection) -> None:
+        with self._lock:
+            self._idle.setdefault((scheme, netloc), []).append(conn)
+
+    def close(self) -> None:
+        with self._lock:
+            for conns in self._idle.values():
+                for c in conns:
+                    c.close()
+            self._idle.clear()
+
+
+class _Response:
+    """A response whose body is read in full or streamed; the connection
+    goes back to the pool once the body is consumed."""
+
+    def __init__(self, pool: _Pool, key: tuple[str, str], conn: http.client.HTTPConnection, raw: http.client.HTTPResponse, what: str):
+        self.status = raw.status
+        self.headers = raw.headers
+        self._pool, self._key, self._conn, self._raw, self._what = pool, key, conn, raw, what
+
+    def header(self, name: str) -> Optional[str]:
+        return self.headers.get(name)
+
+    def _done(self, ok: bool) -> None:
+        if self._conn is None:
+            return
+        if ok and not self._raw.will_close:
+            self._pool.put(*self._key, self._conn)
+        else:
+            self._conn.close()
+        self._conn = None  # type: ignore[assignment]
+
+    def read(self) -> bytes:
+        try:
+            data = self._raw.read()
+        except (OSError, http.client.HTTPException) as e:
+            self._done(False)
+            raise _broken(self._what, e) from e
+        self._done(True)
+        return data
+
+    def stream(self) -> Iterator[bytes]:
+        ok = False
+        try:
+            while chunk := self._raw.read(READ):
+                yield chunk
+            ok = True
+        except (OSError, http.client.HTTPException) as e:
+            raise _broken(self._what, e) from e
+        finally:
+            self._done(ok)
+
+
+class RegistryStorage:
+    """A cache in an OCI registry: one repository and tag (``host/repo:tag``).
+
+    ``insecure`` is ``registry.insecure=true`` (plain HTTP; loopback hosts
+    always use it). Without ``username``/``password``, the docker config
+    file's credentials for the registry are used (``docker_config``: its
+    path, default ``$DOCKER_CONFIG/config.json`` or
+    ``~/.docker/config.json``; ``False``: none). ``chunk_size``: bytes per
+    PATCH of a chunked upload (smaller blobs go in one PUT).
+    """
+
+    def __init__(
+        self,
+        reference: str,
+        *,
+        insecure: bool = False,
+        username: Optional[str] = None,
+        password: Optional[str] = None,
+        docker_config: Union[str, bool, None] = None,
+        chunk_size: int = CHUNK,
+        timeout: float = 120.0,
+    ) -> None:
+        self.location = RegistryLocation(reference, insecure)
+        target = self.location.target
+        self.pinned = ":" in target
+        self.tag = "latest" if self.pinned else target
+        self._credentials: Optional[tuple[str, str]]
+        if username is not None:
+            self._credentials = (username, password or "")
+        else:
+            config = None if docker_config is False else _docker_config(docker_config if isinstance(docker_config, str) else None)
+            self._credentials = docker_config_credentials(config, self.location.auth_key) if config else None
+        self._auth: dict[str, str] = {}
+        self._manifests: dict[str, bytes] = {}
+        self._tags: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._pool = _Pool(timeout)
+        self._chunk = chunk_size
+
+    def __str__(self) -> str:
+        return self.location.reference
+
+    @property
+    def repository(self) -> str:
+        """The repository path."""
+        return self.location.repository
+
+    def close(self) -> None:
+        """Close the kept-alive connections."""
+        self._pool.close()
+
+    # -- HTTP ---------------------------------------------------------------
+
+    def _send_once(self, method: str, url: str, headers: dict[str, str], body: Optional[bytes], what: str) -> _Response:
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        for attempt in range(2):
+            conn, reused = self._pool.get(*key)
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                raw = conn.getresponse()
+            except (OSError, http.client.HTTPException) as e:
+                conn.close()
+                # A kept-alive connection the server closed meanwhile: once more on a new one.
+                if reused and attempt == 0:
+                    continue
+                raise _broken(what, e) from e
+            return _Response(self._pool, key, conn, raw, what)
+        raise AssertionError("unreachable")
+
+    def _send(self, method: str, url: str, headers: dict[str, str], body: Optional[bytes], redirect: bool, what: str) -> _Response:
+        response = self._send_once(method, url, headers, body, what)
+        hops = 0
+        # Blobs may redirect (to storage or a CDN): up to 5, with the
+        # credentials only on the same origin.
+        while redirect and response.status in REDIRECTS and hops < 5:
+            hops += 1
+            target = resolve_url(url, response.header("location") or "")
+            response.read()
+            h = dict(headers)
+            if not same_origin(url, target):
+                h.pop("authorization", None)
+            url = target
+            response = self._send_once(method, url, h, None, what)
+        return response
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        what: str,
+        headers: Optional[dict[str, str]] = None,
+        body: Optional[bytes] = None,
+        push: bool = False,
+        extra_scopes: tuple[str, ...] = (),
+        redirect: bool = False,
+    ) -> _Response:
+        """One request, authenticated: on a 401 the challenge is answered
+        (basic credentials, or a bearer token for the scopes) and the request
+        sent once more, so bodies are always bytes."""
+        scopes = [self.location.scope(push), *extra_scopes]
+        key = " ".join(scopes)
+        for attempt in range(2):
+            h = dict(headers or {})
+            with self._lock:
+                auth = self._auth.get(key)
+            if auth:
+                h["authorization"] = auth
+            response = self._send(method, url, h, body, redirect, what)
+            challenge = response.header("www-authenticate")
+            if response.status != 401 or attempt > 0 or not challenge:
+                return response
+            response.read()
+            self._answer(challenge, scopes, key, what)
+        raise AssertionError("unreachable")
+
+    def _answer(self, header: str, scopes: list[str], key: str, what: str) -> None:
+        challenges = Challenge.parse(header)
+        basic = None
+        if self._credentials:
+            raw = f"{self._credentials[0]}:{self._credentials[1]}".encode()
+            basic = "Basic " + base64.b64encode(raw).decode()
+        bearer = next((c for c in challenges if c.scheme == "bearer"), None)
+        if bearer is not None:
+            url = bearer.token_url(scopes)
+            response = self._send(
+                "GET", url, {"authorization": basic} if basic else {}, None, True, f"token for {what}"
+            )
+            body = response.read()
+            if response.status != 200:
+                raise registry_error(response.status, body, f"token for {what}")
+            with self._lock:
+                self._auth[key] = f"Bearer {token_from_response(body)}"
+        elif any(c.scheme == "basic" for c in challenges):
+            if basic is None:
+                raise registry_error(401, b"", f"{what} (no credentials for {self.location.api_host})")
+            with self._lock:
+                self._auth[key] = basic
+
+    def _fail(self, response: _Response, what: str) -> Exception:
+        try:
+            body = response.read()
+        except OcicacheError:
+            body = b""
+        return registry_error(response.status, body, what)
+
+    # -- reading ------------------------------------------------------------
+
+    def _get_manifest(self, target: str) -> Optional[tuple[bytes, dict[str, Any]]]:
+        what = f"GET manifest {self.repository}:{target}"
+        response = self._request("GET", self.location.manifest_url(target), headers={"accept": manifest_accept()}, what=what)
+        if response.status == 404:
+            response.read()
+            return None
+        if response.status != 200:
+            raise self._fail(response, what)
+        data = response.read()
+        d = str(digest_of(data))
+        claimed = response.header("docker-content-digest")
+        if claimed and claimed != d:
+            raise coded("REGISTRY_ERROR", f"{what}: Docker-Content-Digest {claimed} is not the digest of the bytes received ({d})")
+        if ":" in target:
+            verify(data, target)
+        with self._lock:
+            self._manifests[d] = data
+        media_type = (response.header("content-type") or "").split(";")[0].strip()
+        if not is_manifest_media_type(media_type):
+            try:
+                media_type = json.loads(data).get("mediaType") or media_type
+            except (ValueError, AttributeError):
+                pass  # not JSON: the loader reports it
+        return data, {"mediaType": media_type, "digest": d, "size": len(data)}
+
+    def read_index(self) -> Optional[bytes]:
+        got = self._get_manifest(self.location.target)
+        if got is None:
+            return None
+        self._tags[self.tag] = got[1]["digest"]
+        return ImageIndex.updated_layout_index(None, self.tag, got[1])
+
+    def _get_blob(self, digest: str) -> Optional[_Response]:
+        what = f"GET blob {digest}"
+        response = self._request("GET", self.location.blob_url(digest), what=what, redirect=True)
+        if response.status == 404:
+            response.read()
+            return None
+        if response.status != 200:
+            raise self._fail(response, what)
+        return response
+
+    def read_blob(self, digest: str, media_type: Optional[str] = None) -> Optional[bytes]:
+        with self._lock:
+            known = self._manifests.get(digest)
+        if known is not None:
+            return known
+        if not (media_type and is_manifest_media_type(media_type)):
+            response = self._get_blob(digest)
+            if response is not None:
+                data = response.read()
+                verify(data, digest)
+                return data
+        got = self._get_manifest(digest)  # not a blob: a manifest an index points at
+        return got[0] if got else None
+
+    def open_blob(self, digest: str, media_type: Optional[str] = None) -> Iterator[bytes]:
+        if digest in self._manifests or (media_type and is_manifest_media_type(media_type)):
+            data = self.read_blob(digest, media_type)
+            if data is None:
+                raise coded("MISSING_BLOB", f"{self}: no manifest {digest}")
+            yield data
+            return
+        response = self._get_blob(digest)
+        if response is None:
+            raise coded("MISSING_BLOB", f"{self}: no blob {digest}")
+        yield from response.stream()
+
+    def _head(self, digest: str, manifest: bool) -> Optional[int]:
+        url = self.location.manifest_url(digest) if manifest else self.location.blob_url(digest)
+        what = f"HEAD {'manifest' if manifest else 'blob'} {digest}"
+        headers = {"accept": manifest_accept()} if manifest else {}
+        response = self._request("HEAD", url, headers=headers, what=what, redirect=not manifest)
+        response.read()
+        if response.status == 404:
+            return None
+        if response.status != 200:
+            raise registry_error(response.status, b"", what)
+        claimed = response.header("docker-content-digest")
+        if claimed and claimed != digest:
+            raise coded("REGISTRY_ERROR", f"{what}: the registry answered for {claimed}")
+        return int(response.header("content-length") or -1)
+
+    def has_blob(self, digest: str, media_type: Optional[str] = None) -> bool:
+        if digest in self._manifests:
+            return True
+        return self._head(digest, bool(media_type and is_manifest_media_type(media_type))) is not None
+
+    def list_blobs(self) -> list[StoredBlob]:
+        index = self.read_index()
+        if index is None:
+            return []
+        walk = Reachability(index)
+        documents: set[str] = set()
+        while (d := walk.next_needed()) is not None:
+            documents.add(d["digest"])
+            data = self.read_blob(d["digest"], d["mediaType"])
+            if data is None:
+                walk.missing(d["digest"])
+            else:
+                walk.feed(d["digest"], data)
+
+        def size(d: str) -> Optional[int]:
+            known = self._manifests.get(d)
+            return len(known) if known is not None else self._head(d, d in documents)
+
+        reached = walk.reachable()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            sizes = list(pool.map(size, reached))
+        out: list[StoredBlob] = [
+            {"path": "blobs/" + d.replace(":", "/", 1), "size": n, "modified": None}
+            for d, n in zip(reached, sizes)
+            if n is not None
+        ]
+        return sorted(out, key=lambda b: b["path"].encode())
+
+    # -- writing ------------------------------------------------------------
+
+    def write_blob(self, digest: str, source: Union[bytes, Iterable[bytes]], media_type: Optional[str] = None) -> None:
+        if media_type and is_manifest_media_type(media_type):
+            data = source if isinstance(source, bytes) else b"".join(source)
+            self._put_manifest(digest, data, media_type)
+            return
+        what = f"upload blob {digest} to {self.repository}"
+        start = self.location.upload_url()
+        response = self._request("POST", start, push=True, what=what)
+        if response.status != 202:
+            raise self._fail(response, what)
+        response.read()
+        url = upload_location(start, response.header("location") or "")
+        hasher = Digester(digest.split(":")[0])
+        offset = 0
+        last: Optional[bytes] = None
+        # Monolithic when it fits one chunk (POST + PUT), else chunked
+        # (POST + PATCH... + PUT); the digest is checked before the PUT that
+        # commits, so content that does not match it is never stored.
+        for chunk in _rechunk(source, self._chunk):
+            if last is not None:
+                headers = {
+                    "content-type": "application/octet-stream",
+                    "content-range": f"{offset}-{offset + len(last) - 1}",
+                }
+                response = self._request("PATCH", url, push=True, what=what, body=last, headers=headers)
+                if response.status != 202:
+                    raise self._fail(response, what)
+                response.read()
+                url = upload_location(url, response.header("location") or url)
+                offset += len(last)
+            hasher.update(chunk)
+            last = chunk
+        try:
+            hasher.verify(digest)
+        except OcicacheError:
+            try:
+                self._request("DELETE", url, push=True, what=what).read()
+            except OcicacheError:
+                pass
+            raise
+        response = self._request(
+            "PUT",
+            upload_location(url, url, digest),
+            push=True,
+            what=what,
+            body=last or b"",
+            headers={"content-type": "application/octet-stream"},
+        )
+        if response.status != 201:
+            raise self._fail(response, what)
+        response.read()
+        claimed = response.header("docker-content-digest")
+        if claimed and claimed != digest:
+            raise coded("REGISTRY_ERROR", f"{what}: the registry stored {claimed}")
+
+    def mount_blob(self, digest: str, source: object) -> bool:
+        """Mount ``digest`` from ``source`` (another RegistryStorage on the
+        same registry) without transferring it; ``False`` when it cannot."""
+        if not isinstance(source, RegistryStorage) or not self.location.same_registry(source.location):
+            return False
+        if source.repository == self.repository:
+            return False
+        what = f"mount blob {digest} from {source.repository}"
+        response = self._request(
+            "POST",
+            self.location.upload_url(digest, source.repository),
+            push=True,
+            extra_scopes=(source.location.scope(False),),
+            what=what,
+        )
+        response.read()
+        if response.status == 201:
+            return True
+        if response.status == 202:
+            # Not mounted: an upload was started instead; cancel it.
+            url = upload_location(self.location.upload_url(), response.header("location") or "")
+            try:
+                self._request("DELETE", url, push=True, what=what).read()
+            except OcicacheError:
+                pass
+            return False
+        raise registry_error(response.status, b"", what)
+
+    def _put_manifest(self, target: str, data: bytes, media_type: str) -> None:
+        d = str(digest_of(data))
+        if ":" in target:
+            verify(data, target)
+        what = f"PUT manifest {self.repository}:{target}"
+        response = self._request(
+            "PUT", self.location.manifest_url(target), push=True, what=what, body=data, headers={"content-type": media_type}
+        )
+        if response.status != 201:
+            raise self._fail(response, what)
+        response.read()
+        claimed = response.header("docker-content-digest")
+        if claimed and claimed != d:
+            raise coded("REGISTRY_ERROR", f"{what}: the registry stored {claimed}, not {d}")
+        with self._lock:
+            self._manifests[d] = data
+
+    def write_index(self, data: bytes) -> None:
+        if self.pinned:
+            raise coded("UNSUPPORTED_OPERATION", f"{self} names a digest, not a tag: there is no tag to write")
+        for entry in json.loads(data).get("manifests") or []:
+            tag = (entry.get("annotations") or {}).get(REF_NAME)
+            if not tag or self._tags.get(tag) == entry["digest"]:
+                continue
+            manifest = self._manifests.get(entry["digest"]) or self.read_blob(entry["digest"], entry["mediaType"])
+            if manifest is None:
+                raise coded("MISSING_BLOB", f"{self}: no manifest {entry['digest']} to tag {tag}")
+            self._put_manifest(tag, manifest, entry["mediaType"])
+            self._tags[tag] = entry["digest"]
+
+    def delete_blob(self, digest: str) -> None:
+        raise coded("UNSUPPORTED_OPERATION", f"{self}: deleting blobs from a registry is not supported ({digest})")

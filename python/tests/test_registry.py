@@ -1,0 +1,251 @@
+"""The registry driver against a real registry (Debian's docker-registry,
+started by tests/registry/serve.mjs on 127.0.0.1): copies both ways, the
+wrapper forms' content types, basic and bearer auth, an upload cut off
+half-way, and caches the Node CLI wrote read by this one and back."""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import TESTS
+
+from ocicache import OcicacheError, operations
+from ocicache.cli import main
+from ocicache.registry import RegistryStorage
+from ocicache.storage import LocalStorage
+
+FIXTURES = TESTS / "fixtures" / "buildkit"
+LAYOUTS = ["compression-zstd", "image-manifest-false", "local-max", "local-min", "oci-mediatypes-false", "small-max", "twice"]
+NODE = shutil.which("node")
+REPO = TESTS.parent
+
+class Registry:
+    """A running tests/registry/serve.mjs."""
+
+    def __init__(self, *args: str) -> None:
+        assert NODE is not None
+        self.proc = subprocess.Popen(
+            [NODE, str(TESTS / "registry" / "serve.mjs"), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("serve.mjs did not start")
+        self.info: dict[str, Any] = json.loads(line)
+        self.host: str = self.info["host"]
+
+    def stop(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def open_registry() -> Iterator[Registry]:
+    r = Registry()
+    yield r
+    r.stop()
+
+
+def fixture(name: str) -> Path:
+    return FIXTURES / name / "cache"
+
+
+def reachable(root: Path, tag: str = "latest") -> list[str]:
+    plan = operations.load_cache(LocalStorage(root)).copy_plan(tag)
+    return sorted(b["digest"].split(":", 1)[1] for b in plan.blobs)
+
+
+def blobs_of(root: Path) -> list[str]:
+    return sorted(os.listdir(root / "blobs" / "sha256"))
+
+
+def cli(args: list[str], stdin: str = "", env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    out: list[str] = []
+    err: list[str] = []
+    saved_stdin, saved_env = sys.stdin, dict(os.environ)
+    sys.stdin = io.StringIO(stdin)
+    os.environ.update(env or {})
+    try:
+        code = main(args, out.append, err.append)
+    finally:
+        sys.stdin = saved_stdin
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return code, "\n".join(out), "\n".join(err)
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_local_to_registry_to_local_keeps_every_byte(open_registry: Registry, name: str, tmp_path: Path) -> None:
+    remote = RegistryStorage(f"{open_registry.host}/py-copies/{name}:latest", docker_config=False, chunk_size=64 << 10)
+    up = operations.copy(LocalStorage(fixture(name)), remote)
+    assert up["copied"] == up["blobs"]
+    assert operations.verify(remote).ok
+    again = operations.copy(LocalStorage(fixture(name)), remote)
+    assert (again["copied"], again["skipped"]) == (0, again["blobs"])
+    back = tmp_path / "back"
+    operations.copy(remote, LocalStorage(back))
+    assert (back / "index.json").read_bytes() == (fixture(name) / "index.json").read_bytes()
+    assert blobs_of(back) == reachable(fixture(name))
+    for b in blobs_of(back):
+        assert (back / "blobs/sha256" / b).read_bytes() == (fixture(name) / "blobs/sha256" / b).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "media_type"),
+    [
+        ("local-max", "application/vnd.oci.image.manifest.v1+json"),
+        ("image-manifest-false", "application/vnd.oci.image.index.v1+json"),
+        ("oci-mediatypes-false", "application/vnd.docker.distribution.manifest.list.v2+json"),
+    ],
+)
+def test_wrapper_forms_are_served_with_their_content_type(open_registry: Registry, name: str, media_type: str) -> None:
+    remote = RegistryStorage(f"{open_registry.host}/py-forms/{name}:cache", docker_config=False)
+    descriptor = operations.copy(LocalStorage(fixture(name)), remote)["descriptor"]
+    assert descriptor["mediaType"] == media_type
+    conn = http.client.HTTPConnection(open_registry.host)
+    conn.request("GET", f"/v2/py-forms/{name}/manifests/cache", headers={"Accept": media_type})
+    r = conn.getresponse()
+    body = r.read()
+    assert r.getheader("Content-Type") == media_type
+    assert r.getheader("Docker-Content-Digest") == descriptor["digest"]
+    assert body == (fixture(name) / "blobs" / descriptor["digest"].replace(":", "/")).read_bytes()
+    # The driver reads the form the registry serves back.
+    assert operations.inspect(remote).to_dict()["tags"][0]["mediaType"] == media_type
+
+
+def test_registry_to_registry_mounts(open_registry: Registry) -> None:
+    a = RegistryStorage(f"{open_registry.host}/py-mount/a:latest", docker_config=False)
+    b = RegistryStorage(f"{open_registry.host}/py-mount/b:latest", docker_config=False)
+    operations.copy(LocalStorage(fixture("small-max")), a)
+    r = operations.copy(a, b)
+    assert r["mounted"] > 0 and r["copied"] == r["blobs"] - r["mounted"]
+    assert operations.verify(b).ok
+
+
+def test_merge_into_a_registry(open_registry: Registry) -> None:
+    into = RegistryStorage(f"{open_registry.host}/py-merge/into:latest", docker_config=False)
+    operations.merge(into, [(LocalStorage(fixture("local-max")), "latest"), (LocalStorage(fixture("twice")), "latest")])
+    assert operations.verify(into).ok
+    assert operations.inspect(into).to_dict()["tags"][0]["records"] == 29
+
+
+def test_a_missing_registry_is_a_registry_error() -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(OcicacheError) as e:
+        RegistryStorage(f"127.0.0.1:{port}/x:y", docker_config=False).read_index()
+    assert e.value.code == "REGISTRY_ERROR"
+
+
+def test_cli_gc_refuses_a_registry(open_registry: Registry) -> None:
+    code, _, err = cli(["gc", f"{open_registry.host}/py-copies/twice:latest"])
+    assert code == 2 and "gc works on local caches" in err
+
+
+def test_node_and_python_clis_read_each_others_copies(open_registry: Registry, tmp_path: Path) -> None:
+    assert NODE is not None
+    host = open_registry.host
+    node_cli = [NODE, str(REPO / "npm" / "bin" / "ocicache.mjs")]
+    # Node copies up; Python verifies and copies back down.
+    subprocess.run([*node_cli, "copy", str(fixture("local-max")), f"{host}/interop/by-node:v1"], check=True, capture_output=True)
+    code, out, err = cli(["verify", "--json", f"type=registry,ref={host}/interop/by-node:v1"])
+    assert code == 0, err
+    assert json.loads(out)["ok"]
+    code, out, err = cli(["copy", f"{host}/interop/by-node:v1", str(tmp_path / "py")])
+    assert code == 0, err
+    assert blobs_of(tmp_path / "py") == reachable(fixture("local-max"))
+    # Python copies up; Node verifies and copies back down.
+    code, _, err = cli(["copy", str(fixture("compression-zstd")), f"{host}/interop/by-python:v2"])
+    assert code == 0, err
+    r = subprocess.run([*node_cli, "verify", "--json", f"{host}/interop/by-python:v2"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["ok"]
+    subprocess.run([*node_cli, "copy", f"{host}/interop/by-python:v2", f"type=local,dest={tmp_path / 'node'},tag=v2"], check=True)
+    assert blobs_of(tmp_path / "node") == reachable(fixture("compression-zstd"))
+
+
+def test_basic_auth(tmp_path: Path) -> None:
+    reg = Registry("--auth", "basic")
+    try:
+        host, user, password = reg.host, reg.info["user"], reg.info["password"]
+        secret = "not-the-password-789"
+        wrong = RegistryStorage(f"{host}/auth/x:latest", username=user, password=secret)
+        with pytest.raises(OcicacheError) as e:
+            operations.copy(LocalStorage(fixture("small-max")), wrong)
+        assert e.value.code == "UNAUTHORIZED"
+        assert secret not in str(e.value) and password not in str(e.value)
+        with pytest.raises(OcicacheError) as e:
+            RegistryStorage(f"{host}/auth/x:latest", docker_config=False).read_index()
+        assert e.value.code == "UNAUTHORIZED"
+        code, out, err = cli(
+            ["--username", user, "--password-stdin", "copy", "--json", str(fixture("small-max")), f"{host}/auth/x:latest"],
+            stdin=secret + "\n",
+        )
+        assert code == 2 and "UNAUTHORIZED" in err and secret not in err + out
+        # The right password: explicit, then from a docker config file.
+        code, out, err = cli(
+            ["--username", user, "--password-stdin", "copy", "--json", str(fixture("small-max")), f"{host}/auth/x:latest"],
+            stdin=password + "\n",
+        )
+        assert code == 0, err
+        assert password not in out
+        config = tmp_path / "docker"
+        config.mkdir()
+        auth = base64.b64encode(f"{user}:{password}".encode()).decode()
+        (config / "config.json").write_text(json.dumps({"auths": {host: {"auth": auth}}}))
+        code, out, err = cli(["verify", "--json", f"{host}/auth/x:latest"], env={"DOCKER_CONFIG": str(config)})
+        assert code == 0, err
+        assert json.loads(out)["ok"] and password not in out
+    finally:
+        reg.stop()
+
+
+def test_bearer_tokens() -> None:
+    reg = Registry("--auth", "token")
+    try:
+        host, user, password = reg.host, reg.info["user"], reg.info["password"]
+        a = RegistryStorage(f"{host}/tok/a:latest", username=user, password=password)
+        operations.copy(LocalStorage(fixture("local-min")), a, concurrency=4)
+        assert operations.verify(a).ok
+        b = RegistryStorage(f"{host}/tok/b:latest", username=user, password=password)
+        assert operations.copy(a, b)["mounted"] > 0
+        with pytest.raises(OcicacheError) as e:
+            RegistryStorage(f"{host}/tok/a:latest", username=user, password="wrong-secret-000").read_index()
+        assert e.value.code == "UNAUTHORIZED" and "wrong-secret-000" not in str(e.value)
+    finally:
+        reg.stop()
+
+
+def test_an_upload_cut_off_half_way_leaves_the_tag_and_the_next_copy_completes() -> None:
+    reg = Registry("--cut-after", str(400 << 10))
+    try:
+        direct = RegistryStorage(f"{reg.host}/cut/c:latest", docker_config=False)
+        first = operations.copy(LocalStorage(fixture("small-max")), direct)
+        proxied = RegistryStorage(f"{reg.info['cutHost']}/cut/c:latest", docker_config=False, chunk_size=64 << 10)
+        with pytest.raises(OcicacheError) as e:
+            operations.copy(LocalStorage(fixture("local-max")), proxied, concurrency=1)
+        assert e.value.code == "REGISTRY_ERROR"
+        fresh = RegistryStorage(f"{reg.host}/cut/c:latest", docker_config=False)
+        index = fresh.read_index()
+        assert index is not None
+        assert json.loads(index)["manifests"][0]["digest"] == first["descriptor"]["digest"]
+        second = operations.copy(LocalStorage(fixture("local-max")), fresh)
+        assert second["skipped"] > 0 and second["copied"] + second["skipped"] == second["blobs"]
+        assert operations.verify(RegistryStorage(f"{reg.host}/cut/c:latest", docker_config=False)).ok
+    finally:
+        reg.stop()
