@@ -1,7 +1,23 @@
 // The operations on a cache, carried out through a storage driver
-// (storage.mjs): the core plans, these functions do the I/O.
-import { availableParallelism } from 'node:os'
-import { BlobVerifier, CacheLoader, Decoder, ImageIndex, LayerCompressor, MediaType, Merge, detectCompression } from './index.mjs'
+// (storage.mjs): the core plans, these functions do the I/O. They run in
+// Node and in browsers alike: `ocicache` is this package itself (the
+// native addon under Node, the WASM build under the `browser` condition or
+// a page's import map), and nothing here needs Node's modules.
+import { BlobVerifier, CacheLoader, Decoder, ImageIndex, LayerCompressor, MediaType, Merge, detectCompression } from 'ocicache'
+
+// The cores there are (Node 20 has no `navigator`; its libuv pool has 4 threads).
+const cores = () => globalThis.navigator?.hardwareConcurrency ?? 4
+
+// The bytes of `parts`, one after the other.
+function concat(parts) {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
 
 /** Loads a cache (index.json and every document it reaches) from `storage`. */
 export async function loadCache(storage) {
@@ -35,7 +51,7 @@ async function pool(items, limit, work) {
  * hash at once on the libuv pool; `onProgress(doneBytes, totalBytes)` is
  * called as they go.
  */
-export async function verify(storage, { concurrency = availableParallelism(), onProgress } = {}) {
+export async function verify(storage, { concurrency = cores(), onProgress } = {}) {
   const cache = await loadCache(storage)
   const verification = cache.verification(await storage.listBlobs())
   const checks = verification.checks()
@@ -172,7 +188,7 @@ export async function convert(storage, { tag = storage.tag ?? 'latest', form, co
     const out = []
     for await (const chunk of storage.openBlob(old)) {
       if (decoder === null) {
-        head = Buffer.concat([head, chunk])
+        head = concat([head, chunk])
         const kind = detectCompression(head)
         if (kind === null && head.length < 512) continue
         decoder = new Decoder(kind ?? 'uncompressed')

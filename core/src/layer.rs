@@ -113,11 +113,14 @@ impl LayerDigester {
     }
 
     /// End of a blob fed through [`LayerDigester::update_tolerant`]: its
-    /// digest and size, and its diffID or the first decoding error.
-    pub(crate) fn finalize_tolerant(mut self) -> (Digest, u64, Result<Digest>) {
+    /// digest and size, and its diffID and uncompressed size or the first
+    /// decoding error.
+    pub(crate) fn finalize_tolerant(mut self) -> (Digest, u64, Result<(Digest, u64)>) {
         let diff_id = match self.failed.take() {
             Some(e) => Err(e),
-            None => self.finish_decoding().map(|()| self.diff.finalize()),
+            None => self
+                .finish_decoding()
+                .map(|()| (self.diff.finalize(), self.diff.size())),
         };
         (self.blob.finalize(), self.blob.size(), diff_id)
     }

@@ -52,6 +52,8 @@ pub struct BlobDigests {
     /// For a layer: the digest of the uncompressed content, or why it
     /// could not be decompressed.
     pub diff_id: Option<std::result::Result<Digest, Error>>,
+    /// For a layer that decompressed: the size of the uncompressed content.
+    pub uncompressed_size: Option<u64>,
 }
 
 /// Streams one blob: hashes the bytes and, for a layer, decompresses and
@@ -96,13 +98,15 @@ impl BlobVerifier {
                 digest: d.finalize(),
                 size: d.size(),
                 diff_id: None,
+                uncompressed_size: None,
             },
             Pass::Layer(l) => {
-                let (digest, size, diff_id) = l.finalize_tolerant();
+                let (digest, size, content) = l.finalize_tolerant();
                 BlobDigests {
                     digest,
                     size,
-                    diff_id: Some(diff_id),
+                    uncompressed_size: content.as_ref().ok().map(|(_, n)| *n),
+                    diff_id: Some(content.map(|(d, _)| d)),
                 }
             }
         }
@@ -164,6 +168,7 @@ struct BlobResult {
     role: Role,
     code: Option<ErrorKind>,
     diff_id: Option<Digest>,
+    uncompressed_size: Option<u64>,
 }
 
 impl BlobResult {
@@ -174,6 +179,9 @@ impl BlobResult {
         }
         if let Some(d) = &self.diff_id {
             b["diffId"] = json!(d.to_string());
+        }
+        if let Some(n) = self.uncompressed_size {
+            b["uncompressedSize"] = json!(n);
         }
         b
     }
@@ -336,6 +344,7 @@ impl Verification {
             role,
             code,
             diff_id: None,
+            uncompressed_size: None,
         };
         self.blobs.insert(path.to_owned(), result);
     }
@@ -397,6 +406,7 @@ impl Verification {
         self.blob(&path, check.size, role, kind);
         if let (Some(Ok(d)), Some(b)) = (&got.diff_id, self.blobs.get_mut(&path)) {
             b.diff_id = Some(d.clone());
+            b.uncompressed_size = got.uncompressed_size;
         }
         self.findings.extend(problem);
         Ok(())

@@ -473,3 +473,59 @@ fn a_layer_that_does_not_decompress_still_gets_its_blob_digest() {
         "UNKNOWN_COMPRESSION"
     );
 }
+
+#[test]
+fn every_copy_plan_lists_what_buildkit_marked_reachable_children_first() {
+    for name in LAYOUTS {
+        let layout = Layout::read(name);
+        let cache = layout.load();
+        let plan = cache.copy_plan("latest").unwrap();
+        let case = common::load(&format!("fixtures/buildkit/{name}/case.json"));
+        let mut want: Vec<String> = case["blobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["reachable_from_index_json"] == true)
+            .map(|b| b["digest"].as_str().unwrap().to_owned())
+            .collect();
+        want.sort();
+        let mut got: Vec<String> = plan.blobs.iter().map(|d| d.digest.to_string()).collect();
+        let order = got.clone();
+        got.sort();
+        assert_eq!(got, want, "{name}");
+        assert_eq!(
+            order.last(),
+            Some(&plan.descriptor.digest.to_string()),
+            "{name}: the entry's document is last"
+        );
+        assert_eq!(
+            plan.total_bytes(),
+            plan.blobs
+                .iter()
+                .map(|d| layout.0[&OciLayout::blob_path(&d.digest)].len() as u64)
+                .sum::<u64>(),
+            "{name}: sizes are the blobs' own"
+        );
+    }
+}
+
+#[test]
+fn verify_reports_each_layers_uncompressed_size() {
+    for name in LAYOUTS {
+        let layout = Layout::read(name);
+        let report = layout.verify().to_json();
+        let mut layers = 0;
+        for c in report["checked"].as_array().unwrap() {
+            if c["role"] != "layer" {
+                assert!(c.get("uncompressedSize").is_none(), "{name}: {c}");
+                continue;
+            }
+            layers += 1;
+            let digest = Digest::parse(c["blob"].as_str().unwrap()).unwrap();
+            let blob = &layout.0[&OciLayout::blob_path(&digest)];
+            let content = ocicache::decompress(blob, None, Limits::default()).unwrap();
+            assert_eq!(c["uncompressedSize"], content.len() as u64, "{name}: {c}");
+        }
+        assert!(layers > 0, "{name}");
+    }
+}
