@@ -167,6 +167,19 @@ describe('registry without auth', () => {
     assert.match(missing.out, /MISSING_BLOB/)
   })
 
+  test('a Docker-Content-Digest that is not the digest of the bytes is a REGISTRY_ERROR', async () => {
+    await copy(new LocalStorage(fixture('small-max')), new RegistryStorage(`${reg.host}/lie/c:latest`, { dockerConfig: false }))
+    const lying = async (url, init) => {
+      const r = await fetch(url, init)
+      if (!String(url).includes('/manifests/')) return r
+      const headers = new Headers(r.headers)
+      headers.set('docker-content-digest', 'sha256:' + '0'.repeat(64))
+      return new Response(init?.method === 'HEAD' ? null : await r.arrayBuffer(), { status: r.status, headers })
+    }
+    const remote = new RegistryStorage(`${reg.host}/lie/c:latest`, { dockerConfig: false, fetch: lying })
+    await assert.rejects(remote.readIndex(), { code: 'REGISTRY_ERROR', message: /Docker-Content-Digest/ })
+  })
+
   test('a missing registry is a REGISTRY_ERROR, not a crash', async () => {
     const { createServer: tcp } = await import('node:net')
     const s = tcp()
