@@ -7,7 +7,8 @@
 #                (htpasswd) and openssl (the token server's certificate)
 #     --release  build the bindings optimised (for benchmarks); default: dev
 # Then builds the three bindings: npm/native (napi), npm/wasm (wasm-bindgen)
-# and the Python package into .venv (maturin develop).
+# and the Python package into .venv (maturin develop), and assembles the
+# cache viewer into target/viewer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 browser=0
@@ -86,6 +87,9 @@ test -n "$(ls npm/native/*.node 2>/dev/null)" || { echo "setup.sh: the Node addo
 
 say "WebAssembly build ($profile)"
 scripts/build-wasm.sh "$profile"
+
+say "Cache viewer (target/viewer)"
+scripts/build-viewer.sh
 
 say "Python package ($profile)"
 (cd python && VIRTUAL_ENV="$PWD/../.venv" ../.venv/bin/maturin develop -q $release_flag 2>&1 | grep -v '^\s*Compiling' || true)
