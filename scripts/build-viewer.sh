@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Assembles the browser cache viewer as static files in target/viewer/:
 # the page (viewer/), the WASM package it runs on (npm/browser.mjs,
-# npm/operations.mjs, npm/wasm/) and the bundled sample caches as tar files
-# (tests/fixtures/buildkit; local-max as .tar.gz). Serve the folder with any
-# web server, e.g. `python3 -m http.server -d target/viewer`, and open
-# /viewer/. Run after scripts/build-wasm.sh (scripts/setup.sh does both).
+# npm/operations.mjs, and a WASM build of its own: the package's crate
+# without the `full` feature, that is only reading, inspecting, verifying
+# and gc planning, optimised for size except for hashing and inflating) and
+# the bundled sample caches as tar files (tests/fixtures/buildkit;
+# local-max as .tar.gz). Serve the folder with any web server, e.g.
+# `python3 -m http.server -d target/viewer`, and open /viewer/.
+# Needs npm's dependencies (binaryen) and wasm-bindgen (scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/viewer
@@ -12,7 +15,15 @@ rm -rf "$out"
 mkdir -p "$out/viewer/samples" "$out/npm/wasm"
 cp viewer/*.html viewer/*.mjs viewer/*.css "$out/viewer/"
 cp npm/browser.mjs npm/operations.mjs "$out/npm/"
-cp npm/wasm/ocicache_wasm.js npm/wasm/ocicache_wasm_bg.wasm npm/wasm/package.json "$out/npm/wasm/"
+cargo build -q -p ocicache-wasm --target wasm32-unknown-unknown --profile wasm-release --no-default-features
+wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$out/npm/wasm" \
+  --out-name ocicache_wasm target/wasm32-unknown-unknown/wasm-release/ocicache_wasm.wasm
+node npm/node_modules/binaryen/bin/wasm-opt -O3 --enable-simd --enable-bulk-memory \
+  --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+  --enable-reference-types --enable-multivalue \
+  "$out/npm/wasm/ocicache_wasm_bg.wasm" -o "$out/npm/wasm/ocicache_wasm_bg.wasm"
+rm -f "$out"/npm/wasm/*.d.ts
+echo '{"type":"module"}' > "$out/npm/wasm/package.json"
 printf '<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=viewer/"><a href="viewer/">ocicache viewer</a>\n' > "$out/index.html"
 entries=()
 for dir in tests/fixtures/buildkit/*/; do

@@ -13,11 +13,12 @@ cargo fmt --all -- --check
 say "cargo clippy (host and wasm32), warnings denied"
 cargo clippy -q --workspace --all-targets -- -D warnings
 cargo clippy -q -p ocicache-wasm --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -q -p ocicache-wasm --target wasm32-unknown-unknown --no-default-features -- -D warnings
 say "napi's generated index.d.ts is the committed one"
 git diff --exit-code -- npm/index.d.ts
 say "Rust tests"
 cargo test -q -p ocicache
-say "Node tests: native, WASM in Node, WASM in Chromium, CLI, surface"
+say "Node tests: native, WASM in Node, WASM in Chromium, CLI, surface, registry, viewer"
 (cd npm && node --test test/*.test.mjs)
 say "Python: stubtest and mypy --strict"
 (cd python && ../.venv/bin/python -m mypy.stubtest ocicache && ../.venv/bin/python -m mypy --strict ocicache tests)

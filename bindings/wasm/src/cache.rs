@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::arg;
 use crate::collection::GcPlan;
+#[cfg(feature = "full")]
 use crate::conversion::Conversion;
 use crate::digest::from_js;
 use crate::error::to_js;
@@ -190,6 +191,7 @@ impl Cache {
     }
 
     /// Plans converting the entry tagged `tag` to `form` and `compression`.
+    #[cfg(feature = "full")]
     pub fn conversion(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] tag: &JsValue,
@@ -207,6 +209,7 @@ impl Cache {
     }
 }
 
+#[cfg(feature = "full")]
 #[wasm_bindgen]
 impl Cache {
     /// Plans copying the entry tagged `tag` to another storage.

@@ -104,11 +104,13 @@ impl Decoder {
 }
 
 /// A streaming encoder: `update(chunk)` and `finish()` return compressed bytes.
+#[cfg(feature = "full")]
 #[wasm_bindgen]
 pub struct Encoder {
     inner: ocicache::Encoder,
 }
 
+#[cfg(feature = "full")]
 #[wasm_bindgen]
 impl Encoder {
     /// An encoder for `compression` at `level` (gzip -2..9, default 6; zstd:
@@ -161,6 +163,7 @@ pub fn decompress(
 }
 
 /// Compress a whole blob.
+#[cfg(feature = "full")]
 #[wasm_bindgen(unchecked_return_type = "Compressed")]
 pub fn compress(
     #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: &JsValue,
