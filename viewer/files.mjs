@@ -111,7 +111,12 @@ export class FileStorage {
     const f = this.#blob(digest)
     if (!f) throw coded('MISSING_BLOB', `${this}: no blob ${digest}`)
     if (f.size === 0) yield new Uint8Array(0)
-    for (let at = 0; at < f.size; at += CHUNK) yield new Uint8Array(await f.slice(at, at + CHUNK).arrayBuffer())
+    const reader = f.stream().getReader()
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      yield value
+    }
   }
 
   async hasBlob(digest) {
