@@ -11,7 +11,7 @@ if ! command -v skopeo >/dev/null; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq skopeo >/dev/null
 fi
-(cd npm && node bench/digest.mjs && node bench/options.mjs && node bench/compression.mjs && node bench/cache_config.mjs)
+(cd npm && node bench/digest.mjs && node bench/options.mjs && node bench/compression.mjs && node bench/cache_config.mjs && node bench/viewer.mjs)
 .venv/bin/python python/bench/digest.py
 .venv/bin/python python/bench/options.py
 .venv/bin/python python/bench/compression.py
