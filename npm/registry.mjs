@@ -198,6 +198,15 @@ export class RegistryStorage {
     }
   }
 
+  // Checks the answer to a PUT that commits content: 201, and a
+  // Docker-Content-Digest (if any) naming what was sent.
+  async #committed(response, what, digest) {
+    if (response.status !== 201) throw await this.#fail(response, what)
+    await read(response, what)
+    const claimed = response.headers.get('docker-content-digest')
+    if (claimed && claimed !== digest) throw coded('REGISTRY_ERROR', `${what}: the registry stored ${claimed}, not ${digest}`)
+  }
+
   async #fail(response, what) {
     const body = new Uint8Array(await response.arrayBuffer().catch(() => new ArrayBuffer(0)))
     return registryError(response.status, body, what)
@@ -365,10 +374,7 @@ export class RegistryStorage {
       body,
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) },
     })
-    if (response.status !== 201) throw await this.#fail(response, what)
-    await read(response, what)
-    const claimed = response.headers.get('docker-content-digest')
-    if (claimed && claimed !== digest) throw coded('REGISTRY_ERROR', `${what}: the registry stored ${claimed}`)
+    await this.#committed(response, what, digest)
   }
 
   /**
@@ -413,10 +419,7 @@ export class RegistryStorage {
       body: bytes,
       headers: { 'content-type': mediaType, 'content-length': String(bytes.length) },
     })
-    if (response.status !== 201) throw await this.#fail(response, what)
-    await read(response, what)
-    const claimed = response.headers.get('docker-content-digest')
-    if (claimed && claimed !== d) throw coded('REGISTRY_ERROR', `${what}: the registry stored ${claimed}, not ${d}`)
+    await this.#committed(response, what, d)
     this.#manifests.set(d, bytes)
   }
 

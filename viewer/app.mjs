@@ -84,7 +84,7 @@ async function open(storage) {
   $('verify-progress').hidden = true
   const plan = await gc(storage, { dryRun: true, gracePeriodMs: 0 })
   const p = plan.toJSON(false)
-  $('gc-summary').textContent = `${p.delete.length} blobs would be deleted, freeing ${bytes(plan.freedBytes)}; ${p.keep ?? report.blobs.reachable} kept.`
+  $('gc-summary').textContent = `${p.delete.length} blobs would be deleted, freeing ${bytes(plan.freedBytes)}; ${p.kept} kept (${bytes(p.keptBytes)}).`
   $('gc-summary').dataset.count = p.delete.length
   $('gc-summary').dataset.bytes = plan.freedBytes
   $('gc-list').replaceChildren(...p.delete.map((b) => h('li', {}, `${b.blob}  ${bytes(b.size)}`)))

@@ -15,7 +15,6 @@ uploads into mounts.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import os
@@ -26,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from verify import LAYERS, generate
+from verify import LAYERS, synthetic_cache
 
 from ocicache import operations
 from ocicache.registry import RegistryStorage
@@ -47,15 +46,7 @@ def skopeo(args: list[str]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--dir", default=os.path.join(tempfile.gettempdir(), "ocicache-bench-verify"))
-    args = parser.parse_args()
-    root = Path(args.dir)
-    if not (root / "index.json").exists():
-        print(f"generating {LAYERS} gzip layers (about 1 GiB) in {root} ...", flush=True)
-        generate(root)
-    size = sum(p.stat().st_size for p in (root / "blobs" / "sha256").iterdir())
+    args, root, size = synthetic_cache("copy of a 1 GiB synthetic cache through a registry against skopeo copy")
     registry = subprocess.Popen(
         ["node", str(REPO / "tests/registry/serve.mjs")], stdin=subprocess.PIPE, stdout=subprocess.PIPE
     )

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from measure import best, print_speeds, ratio_line
 
@@ -83,6 +84,20 @@ def generate(root: Path) -> None:
     (root / "oci-layout").write_bytes(b'{"imageLayoutVersion":"1.0.0"}')
 
 
+def synthetic_cache(description: str) -> tuple[argparse.Namespace, Path, int]:
+    """The command line (``--rounds``, ``--dir``) and the synthetic cache:
+    its directory (generated there once) and its blob bytes."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--dir", default=os.path.join(tempfile.gettempdir(), "ocicache-bench-verify"))
+    args = parser.parse_args()
+    root = Path(args.dir)
+    if not (root / "index.json").exists():
+        print(f"generating {LAYERS} gzip layers (about 1 GiB) in {root} ...", flush=True)
+        generate(root)
+    return args, root, sum(p.stat().st_size for p in (root / "blobs" / "sha256").iterdir())
+
+
 def baseline(root: Path) -> None:
     """sha256sum of every blob, and gzip -dc | sha256sum of every layer."""
     script = 'for f in "$1"/blobs/sha256/*; do sha256sum "$f" >/dev/null; ' \
@@ -91,15 +106,7 @@ def baseline(root: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--dir", default=os.path.join(tempfile.gettempdir(), "ocicache-bench-verify"))
-    args = parser.parse_args()
-    root = Path(args.dir)
-    if not (root / "index.json").exists():
-        print(f"generating {LAYERS} gzip layers (about 1 GiB) in {root} ...", flush=True)
-        generate(root)
-    size = sum(p.stat().st_size for p in (root / "blobs" / "sha256").iterdir())
+    args, root, size = synthetic_cache("verify of a 1 GiB synthetic cache against sha256sum + gzip -dc | sha256sum")
     storage = LocalStorage(root)
 
     def python_verify() -> None:
@@ -108,7 +115,7 @@ def main() -> None:
     def node_verify() -> None:
         subprocess.run(["node", str(REPO / "npm/bin/ocicache.mjs"), "verify", str(root)], check=True, stdout=subprocess.DEVNULL)
 
-    contenders = {
+    contenders: dict[str, Callable[[], object]] = {
         "sha256sum + gzip -dc | sha256sum": lambda: baseline(root),
         "ocicache verify (Python)": python_verify,
         "ocicache verify (Node CLI)": node_verify,

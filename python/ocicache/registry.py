@@ -309,6 +309,16 @@ class RegistryStorage:
             with self._lock:
                 self._auth[key] = basic
 
+    def _committed(self, response: _Response, what: str, digest: str) -> None:
+        """Check the answer to a PUT that commits content: 201, and a
+        ``Docker-Content-Digest`` (if any) naming what was sent."""
+        if response.status != 201:
+            raise self._fail(response, what)
+        response.read()
+        claimed = response.header("docker-content-digest")
+        if claimed and claimed != digest:
+            raise coded("REGISTRY_ERROR", f"{what}: the registry stored {claimed}, not {digest}")
+
     def _fail(self, response: _Response, what: str) -> Exception:
         try:
             body = response.read()
@@ -484,12 +494,7 @@ class RegistryStorage:
             body=last or b"",
             headers={"content-type": "application/octet-stream"},
         )
-        if response.status != 201:
-            raise self._fail(response, what)
-        response.read()
-        claimed = response.header("docker-content-digest")
-        if claimed and claimed != digest:
-            raise coded("REGISTRY_ERROR", f"{what}: the registry stored {claimed}")
+        self._committed(response, what, digest)
 
     def mount_blob(self, digest: str, source: object) -> bool:
         """Mount ``digest`` from ``source`` (another RegistryStorage on the
@@ -527,12 +532,7 @@ class RegistryStorage:
         response = self._request(
             "PUT", self.location.manifest_url(target), push=True, what=what, body=data, headers={"content-type": media_type}
         )
-        if response.status != 201:
-            raise self._fail(response, what)
-        response.read()
-        claimed = response.header("docker-content-digest")
-        if claimed and claimed != d:
-            raise coded("REGISTRY_ERROR", f"{what}: the registry stored {claimed}, not {d}")
+        self._committed(response, what, d)
         with self._lock:
             self._manifests[d] = data
 
