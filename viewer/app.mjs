@@ -50,8 +50,11 @@ function finding(f) {
   return h('li', { class: f.severity, 'data-code': f.code }, h('code', {}, f.code), ' ', h('span', { class: 'path' }, f.path), ' ', f.message)
 }
 
-async function open(storage) {
+async function open(storage, sample = '') {
   $('error').hidden = true
+  $('samples').value = sample
+  $('search').value = ''
+  $('search-result').textContent = ''
   state.storage = storage
   const cache = await loadCache(storage)
   const stored = await storage.listBlobs()
@@ -81,6 +84,7 @@ async function open(storage) {
   await drawLayers(tags)
   $('verify-findings').replaceChildren()
   $('verify-status').textContent = ''
+  delete $('verify-status').dataset.ok
   $('verify-progress').hidden = true
   const plan = await gc(storage, { dryRun: true, gracePeriodMs: 0 })
   const p = plan.toJSON(false)
@@ -160,6 +164,8 @@ async function runVerify() {
   bar.value = 0
   $('verify').disabled = true
   $('verify-status').textContent = 'verifying…'
+  delete $('verify-status').dataset.ok
+  $('verify-findings').replaceChildren()
   const started = performance.now()
   try {
     const report = await verify(state.storage, {
@@ -205,7 +211,7 @@ async function loadSample(name) {
   const sample = list.find((s) => s.name === name)
   if (!sample) throw Object.assign(new Error(`no sample named ${name}`), { code: 'INVALID_ARGUMENT' })
   const blob = await (await fetch(`samples/${sample.file}`)).blob()
-  await open(await FileStorage.fromTar(blob, name))
+  await open(await FileStorage.fromTar(blob, name), name)
 }
 
 async function init() {
@@ -238,10 +244,7 @@ async function init() {
   const wasm = performance.getEntriesByType('resource').find((r) => r.name.endsWith('.wasm'))
   if (wasm) $('wasm-note').textContent = `WASM module: ${bytes(wasm.decodedBodySize)} (${bytes(wasm.transferSize || wasm.encodedBodySize)} transferred)`
   const sample = new URLSearchParams(location.search).get('sample')
-  if (sample) {
-    $('samples').value = sample
-    await guarded(() => loadSample(sample))
-  }
+  if (sample) await guarded(() => loadSample(sample))
   document.body.dataset.ready = 'true'
 }
 

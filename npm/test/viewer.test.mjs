@@ -136,6 +136,18 @@ test('a damaged copy opened as a folder shows DIGEST_MISMATCH', { timeout: 120_0
   await page.screenshot({ path: join(artifacts, 'viewer-damaged.png'), fullPage: true })
 })
 
+test('a tar dropped onto the page opens', async () => {
+  await page.evaluate(async () => {
+    const blob = await (await fetch('samples/small-max.tar')).blob()
+    const transfer = new DataTransfer()
+    transfer.items.add(new File([blob], 'dropped.tar', { type: 'application/x-tar' }))
+    document.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }))
+  })
+  await page.waitForFunction(() => document.getElementById('cache-name').textContent === 'dropped.tar')
+  assert.deepEqual(await shown(), pythonCounts(join(testsDir, 'fixtures/buildkit/small-max/cache')))
+  assert.equal(await page.inputValue('#search'), '', 'opening a cache clears the last search')
+})
+
 test('a folder that is not a cache is a clear error', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ocicache-viewer-'))
   writeFileSync(join(dir, 'readme.txt'), 'not a cache')
