@@ -5,10 +5,9 @@
 //
 // Exit status: 0 all good, 1 something is wrong with the cache (or gc
 // refused), 2 usage or I/O error.
-import { createReadStream, existsSync } from 'node:fs'
+import { createReadStream } from 'node:fs'
 import { Digester, parseCacheOptions } from './index.mjs'
-import { LocalStorage } from './storage.mjs'
-import { RegistryStorage } from './registry.mjs'
+import { openLocation } from './location.mjs'
 import * as ops from './operations.mjs'
 
 const USAGE = `usage: ocicache inspect [--json] CACHE
@@ -57,28 +56,9 @@ function parse(args, spec) {
 // for every registry location of the command.
 let credentials = {}
 
-// Whether `arg` reads as a registry reference rather than a path: its
-// first component is a host (has a dot or a port, or is localhost) and no
-// such file exists.
-function isReference(arg) {
-  const first = arg.split('/')[0]
-  return arg.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') && !existsSync(arg)
-}
-
-// A cache location: a directory, a registry reference, or a buildx-style
-// option string (type=local or type=registry).
-function location(arg) {
-  if (!arg.startsWith('type=') && !isReference(arg)) return { storage: new LocalStorage(arg), tag: undefined }
-  const [entry] = parseCacheOptions(arg)
-  if (entry.type === 'registry') {
-    const storage = new RegistryStorage(entry.settings.ref, { insecure: entry.settings.insecure, ...credentials })
-    return { storage, tag: storage.tag, registry: true }
-  }
-  if (entry.type !== 'local') throw new UsageError(`only type=local and type=registry caches are supported, not type=${entry.type}`)
-  const dir = entry.attrs.src ?? entry.attrs.dest
-  if (!dir) throw new UsageError('a type=local cache needs src= or dest=')
-  return { storage: new LocalStorage(dir), tag: entry.attrs.tag }
-}
+// A cache location of the command line (see location.mjs), with its
+// credentials.
+const location = (arg) => openLocation(arg, credentials)
 
 function one(rest, what) {
   if (rest.length !== 1) throw new UsageError(`expected one ${what}`)

@@ -15,6 +15,7 @@ import { copy, inspect, loadCache, merge, verify } from '../operations.mjs'
 import { RegistryStorage } from '../registry.mjs'
 import { LocalStorage } from '../storage.mjs'
 import { main } from '../cli.mjs'
+import { isReference, openLocation } from '../location.mjs'
 import { testsDir } from './data.mjs'
 
 const LAYOUTS = ['compression-zstd', 'image-manifest-false', 'local-max', 'local-min', 'oci-mediatypes-false', 'small-max', 'twice']
@@ -63,6 +64,32 @@ async function cli(args, { stdin } = {}) {
     if (stdin !== undefined) Object.defineProperty(process, 'stdin', saved)
   }
 }
+
+describe('locations', () => {
+  test('directories, option strings and the registry shorthand open the right driver', () => {
+    const dir = openLocation(fixture('twice'))
+    assert.ok(dir.storage instanceof LocalStorage && dir.tag === undefined && !dir.registry)
+    const local = openLocation(`type=local,src=${fixture('twice')},tag=main`)
+    assert.deepEqual([local.storage.root, local.tag], [fixture('twice'), 'main'])
+    const short = openLocation('ghcr.io/o/app:buildcache', { dockerConfig: false })
+    assert.ok(short.storage instanceof RegistryStorage && short.registry)
+    assert.deepEqual([short.tag, short.storage.location.baseUrl], ['buildcache', 'https://ghcr.io/v2/o/app'])
+    const insecure = openLocation('type=registry,ref=reg.internal:5000/c,registry.insecure=true', { dockerConfig: false })
+    assert.deepEqual([insecure.tag, insecure.storage.location.baseUrl], ['latest', 'http://reg.internal:5000/v2/c'])
+    assert.equal(isReference(fixture('twice')), false, 'an existing path is a path')
+    assert.deepEqual(['user/app', 'localhost/app', 'h:1/a'].map(isReference), [false, true, true])
+    assert.throws(() => openLocation('type=gha,scope=x'), { code: 'OPTION_NOT_ALLOWED' })
+    assert.throws(() => openLocation('type=registry'), { code: 'MISSING_OPTION' })
+  })
+
+  test('local -> local copy keeps every blob under the new tag', async () => {
+    const out = temp()
+    const r = await copy(new LocalStorage(fixture('twice')), new LocalStorage(out), { toTag: 'copied' })
+    assert.deepEqual([r.tag, r.copied, r.blobs], ['copied', 9, 9])
+    assert.equal((await verify(new LocalStorage(out))).ok, true)
+    assert.deepEqual((await inspect(new LocalStorage(out))).toJSON().tags.map((t) => t.tag), ['copied'])
+  })
+})
 
 describe('registry without auth', () => {
   let reg

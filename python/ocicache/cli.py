@@ -11,7 +11,6 @@ refused), 2 usage or I/O error.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 import time
@@ -20,8 +19,7 @@ from typing import Any, Callable, Optional
 
 from ocicache import operations as ops
 from ocicache._native import Digester, OcicacheError, parse_cache_options
-from ocicache.registry import RegistryStorage
-from ocicache.storage import LocalStorage, StorageDriver
+from ocicache.location import Location, open_location
 
 USAGE = """usage: ocicache inspect [--json] CACHE
        ocicache verify [--json] CACHE
@@ -75,46 +73,12 @@ def _parse(args: Sequence[str], spec: dict[str, str]) -> tuple[dict[str, Any], l
     return flags, rest
 
 
-class _Location:
-    """A cache location of the command line: its storage, tag, and whether
-    it is a registry."""
-
-    def __init__(self, storage: StorageDriver, tag: Optional[str], registry: bool = False) -> None:
-        self.storage, self.tag, self.registry = storage, tag, registry
-
-
 # Credentials given on the command line, for every registry location.
 _credentials: dict[str, str] = {}
 
 
-def _is_reference(arg: str) -> bool:
-    """Whether ``arg`` reads as a registry reference rather than a path: its
-    first component is a host (has a dot or a port, or is localhost) and no
-    such file exists."""
-    first = arg.split("/")[0]
-    return "/" in arg and ("." in first or ":" in first or first == "localhost") and not os.path.exists(arg)
-
-
-def _location(arg: str) -> _Location:
-    if not arg.startswith("type=") and not _is_reference(arg):
-        return _Location(LocalStorage(arg), None)
-    entry = parse_cache_options(arg)[0]
-    if entry.type == "registry":
-        settings = entry.settings
-        storage = RegistryStorage(
-            str(settings["ref"]),
-            insecure=bool(settings["insecure"]),
-            username=_credentials.get("username"),
-            password=_credentials.get("password"),
-        )
-        return _Location(storage, storage.tag, registry=True)
-    if entry.type != "local":
-        raise UsageError(f"only type=local and type=registry caches are supported, not type={entry.type}")
-    attrs = entry.attrs
-    directory = attrs.get("src") or attrs.get("dest")
-    if not directory:
-        raise UsageError("a type=local cache needs src= or dest=")
-    return _Location(LocalStorage(directory), attrs.get("tag"))
+def _location(arg: str) -> Location:
+    return open_location(arg, username=_credentials.get("username"), password=_credentials.get("password"))
 
 
 def _one(rest: list[str], what: str) -> str:

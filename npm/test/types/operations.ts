@@ -3,6 +3,7 @@
 import { LocalStorage, type StorageDriver } from '../../storage'
 import { convert, copy, gc, inspect, merge, verify } from '../../operations'
 import { RegistryStorage } from '../../registry'
+import { openLocation } from '../../location'
 
 export async function use(driver: StorageDriver): Promise<number> {
   const local = new LocalStorage('.buildx-cache')
@@ -16,5 +17,7 @@ export async function use(driver: StorageDriver): Promise<number> {
   const remote = new RegistryStorage('ghcr.io/o/app:cache', { username: 'u', password: 'p', chunkSize: 1 << 20 })
   const copied = await copy(local, remote, { concurrency: 4 })
   const url: string = remote.location.manifestUrl(remote.tag)
-  return Number(ok) + text.length + deleted.length + merged.layers + converted.recompressed + plan.freedBytes + copied.copied + url.length
+  const opened = openLocation('type=registry,ref=127.0.0.1:5000/c:max', { username: 'u', password: 'p' })
+  const back = await copy(opened.storage, local, { tag: opened.tag })
+  return Number(ok) + text.length + deleted.length + merged.layers + converted.recompressed + plan.freedBytes + copied.copied + url.length + back.blobs
 }

@@ -1,0 +1,68 @@
+"""Cache locations as buildx spells them: what ``--cache-to`` and
+``--cache-from`` take, opened as a storage driver. ``type=local,src=DIR``
+(or ``dest=``, with ``tag=``), ``type=registry,ref=HOST/REPO:TAG`` (with
+``registry.insecure=``), the registry shorthand ``HOST/REPO:TAG``, or a
+plain directory. The same rules as the Node package's ``location.mjs``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Optional, Union
+
+from ocicache._native import parse_cache_options
+from ocicache.error import coded
+from ocicache.registry import RegistryStorage
+from ocicache.storage import LocalStorage, StorageDriver
+
+
+@dataclass(frozen=True)
+class Location:
+    """An opened cache location."""
+
+    storage: StorageDriver
+    """Its storage driver."""
+    tag: Optional[str]
+    """The tag it names (``None`` for a plain directory)."""
+    registry: bool
+    """Whether it is a registry."""
+
+
+def is_reference(spec: str) -> bool:
+    """Whether ``spec`` reads as a registry reference rather than a path: its
+    first component is a host (has a dot or a port, or is ``localhost``) and
+    no such file exists. (buildx reads every bare value as a reference; a CLI
+    that also takes directories cannot.)"""
+    first = spec.split("/")[0]
+    return "/" in spec and ("." in first or ":" in first or first == "localhost") and not os.path.exists(spec)
+
+
+def open_location(
+    spec: str,
+    *,
+    username: Optional[str] = None,
+    password: Optional[str] = None,
+    docker_config: Union[str, bool, None] = None,
+) -> Location:
+    """Open a cache location. Credentials go to :class:`RegistryStorage`
+    (without them, the docker config file's). Other cache types are
+    ``OPTION_NOT_ALLOWED``: they hold no layout to open."""
+    if not spec.startswith("type=") and not is_reference(spec):
+        return Location(LocalStorage(spec), None, False)
+    entry = parse_cache_options(spec)[0]
+    if entry.type == "registry":
+        settings = entry.settings
+        storage = RegistryStorage(
+            str(settings["ref"]),
+            insecure=bool(settings["insecure"]),
+            username=username,
+            password=password,
+            docker_config=docker_config,
+        )
+        return Location(storage, storage.tag, True)
+    if entry.type != "local":
+        raise coded("OPTION_NOT_ALLOWED", f"only type=local and type=registry caches can be opened, not type={entry.type}")
+    directory = entry.attrs.get("src") or entry.attrs.get("dest")
+    if not directory:
+        raise coded("MISSING_OPTION", "a type=local cache needs src= or dest=")
+    return Location(LocalStorage(directory), entry.attrs.get("tag"), False)
