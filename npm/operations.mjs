@@ -8,6 +8,9 @@ import { BlobVerifier, CacheLoader, Decoder, ImageIndex, LayerCompressor, MediaT
 // The cores there are (Node 20 has no `navigator`; its libuv pool has 4 threads).
 const cores = () => globalThis.navigator?.hardwareConcurrency ?? 4
 
+// Blobs up to this size are copied as one buffer, larger ones streamed.
+const WHOLE = 8 << 20
+
 // The bytes of `parts`, one after the other.
 function concat(parts) {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
@@ -96,11 +99,14 @@ export async function gc(storage, { dryRun = false, keepTags, dropTags, gracePer
 
 // Puts one blob into `to` unless it is there: mounted from `from` when the
 // driver can (a registry, from another repository of the same registry),
-// else streamed (manifests as bytes). Returns what it did.
+// else copied (streamed when large). Returns what it did.
 async function transfer(blob, from, to) {
   if (await to.hasBlob(blob.digest, blob.mediaType)) return 'skipped'
   if (!blob.manifest && typeof to.mountBlob === 'function' && (await to.mountBlob(blob.digest, from))) return 'mounted'
-  const source = blob.manifest ? await from.readBlob(blob.digest, blob.mediaType) : from.openBlob(blob.digest, blob.mediaType)
+  // Small blobs (most of a cache) are read whole: one buffer instead of a
+  // stream of chunks joined again for the upload.
+  const whole = blob.manifest || (blob.size !== undefined && blob.size <= WHOLE)
+  const source = whole ? await from.readBlob(blob.digest, blob.mediaType) : from.openBlob(blob.digest, blob.mediaType)
   if (source === null) throw Object.assign(new Error(`${from}: blob ${blob.digest} is missing`), { code: 'MISSING_BLOB' })
   await to.writeBlob(blob.digest, source, blob.mediaType)
   return 'copied'

@@ -31,6 +31,9 @@ from ocicache.storage import StorageDriver
 
 Progress = Optional[Callable[[int, int], None]]
 
+WHOLE = 8 << 20
+"""Blobs up to this size are copied as one buffer, larger ones streamed."""
+
 
 def load_cache(storage: StorageDriver) -> Cache:
     """Load a cache (``index.json`` and every document it reaches)."""
@@ -126,7 +129,7 @@ def _tag(storage: StorageDriver) -> Optional[str]:
 def _transfer(blob: dict[str, Any], source: StorageDriver, into: StorageDriver) -> str:
     """Put one blob into ``into`` unless it is there: mounted from
     ``source`` when the driver can (a registry, from another repository of
-    the same registry), else streamed (manifests as bytes). Returns what it
+    the same registry), else copied (streamed when large). Returns what it
     did: ``skipped``, ``mounted`` or ``copied``."""
     media_type = blob.get("mediaType")
     if into.has_blob(blob["digest"], media_type):
@@ -134,7 +137,9 @@ def _transfer(blob: dict[str, Any], source: StorageDriver, into: StorageDriver) 
     mount = getattr(into, "mount_blob", None)
     if not blob.get("manifest") and mount is not None and mount(blob["digest"], source):
         return "mounted"
-    if blob.get("manifest"):
+    # Small blobs (most of a cache) are read whole: one buffer instead of a
+    # stream of chunks joined again for the upload.
+    if blob.get("manifest") or blob.get("size", WHOLE + 1) <= WHOLE:
         data = source.read_blob(blob["digest"], media_type)
         if data is None:
             raise coded("MISSING_BLOB", f"{source}: blob {blob['digest']} is missing")

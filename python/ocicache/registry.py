@@ -59,6 +59,7 @@ CHUNK = 8 << 20
 READ = 1 << 20
 REF_NAME = "org.opencontainers.image.ref.name"
 REDIRECTS = (301, 302, 303, 307, 308)
+_Body = Union[bytes, memoryview]
 
 
 def _docker_config(path: Optional[str]) -> Optional[bytes]:
@@ -79,21 +80,29 @@ def _broken(what: str, err: BaseException) -> OcicacheError:
     return coded("REGISTRY_ERROR", f"{what}: the connection failed: {err.__class__.__name__}: {err}")
 
 
-def _rechunk(source: Union[bytes, Iterable[bytes]], size: int) -> Iterator[bytes]:
-    """Chunks of at most ``size`` bytes out of bytes or an iterable of chunks."""
+def _rechunk(source: Union[bytes, Iterable[bytes]], size: int) -> Iterator[Union[bytes, memoryview]]:
+    """Chunks of at most ``size`` bytes out of bytes or an iterable of chunks,
+    joined once per chunk and sliced without copying."""
     if isinstance(source, (bytes, bytearray, memoryview)):
-        data = bytes(source)
-        for i in range(0, len(data), size):
-            yield data[i : i + size]
+        view = memoryview(source)
+        for i in range(0, len(view), size):
+            yield view[i : i + size]
         return
-    buf = bytearray()
+    parts: list[bytes] = []
+    have = 0
     for chunk in source:
-        buf += chunk
-        while len(buf) >= size:
-            yield bytes(buf[:size])
-            del buf[:size]
-    if buf:
-        yield bytes(buf)
+        parts.append(chunk)
+        have += len(chunk)
+        if have >= size:
+            data = b"".join(parts)
+            view = memoryview(data)
+            end = have - have % size
+            for i in range(0, end, size):
+                yield view[i : i + size]
+            rest = data[end:]
+            parts, have = ([rest] if rest else []), len(rest)
+    if have:
+        yield parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 class _Pool:
@@ -221,7 +230,7 @@ class RegistryStorage:
 
     # -- HTTP ---------------------------------------------------------------
 
-    def _send_once(self, method: str, url: str, headers: dict[str, str], body: Optional[bytes], what: str) -> _Response:
+    def _send_once(self, method: str, url: str, headers: dict[str, str], body: Optional[_Body], what: str) -> _Response:
         parts = urlsplit(url)
         key = (parts.scheme, parts.netloc)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -239,7 +248,7 @@ class RegistryStorage:
             return _Response(self._pool, key, conn, raw, what)
         raise AssertionError("unreachable")
 
-    def _send(self, method: str, url: str, headers: dict[str, str], body: Optional[bytes], redirect: bool, what: str) -> _Response:
+    def _send(self, method: str, url: str, headers: dict[str, str], body: Optional[_Body], redirect: bool, what: str) -> _Response:
         response = self._send_once(method, url, headers, body, what)
         hops = 0
         # Blobs may redirect (to storage or a CDN): up to 5, with the
@@ -262,7 +271,7 @@ class RegistryStorage:
         *,
         what: str,
         headers: Optional[dict[str, str]] = None,
-        body: Optional[bytes] = None,
+        body: Optional[_Body] = None,
         push: bool = False,
         extra_scopes: tuple[str, ...] = (),
         redirect: bool = False,
@@ -460,7 +469,7 @@ class RegistryStorage:
         url = upload_location(start, response.header("location") or "")
         hasher = Digester(digest.split(":")[0])
         offset = 0
-        last: Optional[bytes] = None
+        last: Union[bytes, memoryview, None] = None
         # Monolithic when it fits one chunk (POST + PUT), else chunked
         # (POST + PATCH... + PUT); the digest is checked before the PUT that
         # commits, so content that does not match it is never stored.
