@@ -1,5 +1,5 @@
 // The registry driver (see registry.mjs).
-import type { RegistryLocation, StoredBlob } from './index'
+import type { RegistryLocation } from './index'
 import type { StorageDriver } from './storage'
 
 /** Options of a RegistryStorage. */
@@ -17,8 +17,13 @@ export interface RegistryOptions {
   fetch?: typeof fetch
 }
 
-/** A cache in an OCI registry: one repository and tag (`host/repo:tag`). */
-export declare class RegistryStorage implements StorageDriver {
+/**
+ * A cache in an OCI registry: one repository and tag (`host/repo:tag`), a
+ * StorageDriver whose `writeIndex` PUTs each changed tag's manifest and
+ * whose `deleteBlob` rejects with UNSUPPORTED_OPERATION (registries delete
+ * through their own gc).
+ */
+export declare class RegistryStorage {
   constructor(reference: string, options?: RegistryOptions)
   /** Where the reference lives. */
   readonly location: RegistryLocation
@@ -28,16 +33,7 @@ export declare class RegistryStorage implements StorageDriver {
   readonly pinned: boolean
   /** The repository path. */
   readonly repository: string
-  readIndex(): Promise<Uint8Array | null>
-  readBlob(digest: string, mediaType?: string): Promise<Uint8Array | null>
-  openBlob(digest: string, mediaType?: string): AsyncIterable<Uint8Array>
-  listBlobs(): Promise<StoredBlob[]>
-  hasBlob(digest: string, mediaType?: string): Promise<boolean>
-  writeBlob(digest: string, source: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, mediaType?: string): Promise<void>
   /** Mounts the blob from another repository of the same registry; false when it cannot. */
   mountBlob(digest: string, from: StorageDriver): Promise<boolean>
-  /** PUTs the manifest of each tag of `bytes` (an index.json) that changed. */
-  writeIndex(bytes: Uint8Array): Promise<void>
-  /** Rejects with UNSUPPORTED_OPERATION: registries delete through their own gc. */
-  deleteBlob(digest: string): Promise<void>
 }
+export interface RegistryStorage extends StorageDriver {}

@@ -29,16 +29,9 @@ export interface StorageDriver {
   deleteBlob(digest: string): Promise<void>
 }
 
-/** An OCI image layout directory (BuildKit's `type=local` cache). */
-export declare class LocalStorage implements StorageDriver {
+/** An OCI image layout directory (BuildKit's `type=local` cache): a StorageDriver rooted at `root`. */
+export declare class LocalStorage {
   constructor(root: string)
   readonly root: string
-  readIndex(): Promise<Uint8Array | null>
-  readBlob(digest: string): Promise<Uint8Array | null>
-  openBlob(digest: string): AsyncIterable<Uint8Array>
-  listBlobs(): Promise<StoredBlob[]>
-  hasBlob(digest: string): Promise<boolean>
-  writeBlob(digest: string, source: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void>
-  writeIndex(bytes: Uint8Array): Promise<void>
-  deleteBlob(digest: string): Promise<void>
 }
+export interface LocalStorage extends StorageDriver {}
