@@ -79,7 +79,7 @@ pub use layout::{
 };
 pub use manifest::{ImageIndex, ImageManifest};
 pub use media_type::MediaType;
-pub use merge::{CacheWrite, Merge, merge};
+pub use merge::{CacheWrite, JOIN_DIGEST, Merge, is_join, merge};
 pub use options::{
     AzblobSettings, CacheOptions, CacheType, CompressionSettings, CompressionType, Dialect,
     Direction, ExportSettings, GhaSettings, InlineSettings, KeyCase, LocalSettings, Mode,

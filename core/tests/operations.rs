@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use ocicache::{
     Cache, CacheForm, CacheLoader, Compression, Conversion, Decoder, Digest, ImageIndex,
-    LayerCompressor, Limits, OciLayout, StoredBlob, merge,
+    LayerCompressor, Limits, OciLayout, StoredBlob, is_join, merge,
 };
 
 /// A layout in memory: relative path → bytes.
@@ -265,6 +265,24 @@ fn merging_two_exports_keeps_the_records_of_both_and_verifies() {
             );
         }
     }
+    // Two builds' graphs end in two leaves: a join record makes them one,
+    // the only record BuildKit never wrote (see merge/join.rs).
+    let joins: Vec<_> = w.config.records.iter().filter(|r| is_join(r)).collect();
+    assert_eq!(joins.len(), 1);
+    assert_eq!(w.config.leaves().len(), 1);
+    assert!(is_join(&w.config.records[w.config.leaves()[0]]));
+    assert_eq!(
+        joins[0].inputs[0].len(),
+        2,
+        "one link per source's final record"
+    );
+    // Merging the merged cache again rebuilds the same join.
+    let again = merge(
+        &[(&w.manifest, &w.config), sources[0]],
+        CacheForm::ImageManifest,
+    )
+    .unwrap();
+    assert_eq!(again.config_bytes, w.config_bytes);
     // Merging a cache with itself changes nothing.
     let same = merge(&[sources[1], sources[1]], CacheForm::ImageManifest).unwrap();
     assert_eq!(same.config_bytes, eb.config.as_ref().unwrap().to_bytes());

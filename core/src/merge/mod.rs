@@ -14,6 +14,13 @@
 //! (§3.2–3.4). The result is what BuildKit imports: every cache key of every
 //! source is a record of the merged config, with a result wherever a source
 //! had one.
+//!
+//! One departure from BuildKit's bytes: when the merged graph has more than
+//! one leaf, a result-less join record links them all, because BuildKit's
+//! importer loses links when it walks from several leaves (see [`join`],
+//! where the mechanism is traced through BuildKit v0.32.2's source). A merge
+//! that changes nothing — a cache merged with itself — gives the source's
+//! exact bytes.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -26,6 +33,10 @@ use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
 use crate::media_type::MediaType;
 use crate::time::Timestamp;
+
+mod join;
+
+pub use join::{JOIN_DIGEST, is_join};
 
 /// A config and manifest to write: the config blob, the manifest blob, and
 /// the descriptor `index.json` gets. Layer blobs are the caller's to copy.
@@ -268,7 +279,9 @@ pub struct Merge {
     m: Merger,
     blobs: HashMap<Digest, Descriptor>,
     annotations: HashMap<Digest, LayerAnnotations>,
-    sources: usize,
+    /// Each source's config bytes: a merge that gives one of them back
+    /// writes it unchanged, without a join record.
+    sources: Vec<Vec<u8>>,
 }
 
 impl Default for Merge {
@@ -289,14 +302,14 @@ impl Merge {
             },
             blobs: HashMap::new(),
             annotations: HashMap::new(),
-            sources: 0,
+            sources: Vec::new(),
         }
     }
 
     /// Adds a source. Errors when its config does not validate against its
     /// manifest (with the source's position in the path).
     pub fn add(&mut self, manifest: &CacheManifest, config: &CacheConfig) -> Result<()> {
-        let s = self.sources;
+        let s = self.sources.len();
         let within = |e: Error| e.within(&format!("sources[{s}]"));
         if let Some(f) = manifest
             .validate_with_config(config)
@@ -310,7 +323,7 @@ impl Merge {
         for i in 0..config.records.len() {
             chains.push(config.result_chains(i).map_err(within)?);
         }
-        self.sources += 1;
+        self.sources.push(config.to_bytes());
         for d in manifest.layers() {
             self.blobs
                 .entry(d.digest.clone())
@@ -323,9 +336,14 @@ impl Merge {
                     .or_insert_with(|| a.clone());
             }
         }
+        // An earlier merge's join is rebuilt over the new leaves.
+        let leaves: BTreeSet<usize> = config.leaves().into_iter().collect();
         let mut item_of = vec![0usize; config.records.len()];
         for i in order {
             let r = &config.records[i];
+            if is_join(r) && leaves.contains(&i) {
+                continue;
+            }
             let inputs = r
                 .inputs
                 .iter()
@@ -365,10 +383,15 @@ impl Merge {
 
     /// The merged cache in `form`. Errors when nothing was added.
     pub fn finish(self, form: CacheForm) -> Result<CacheWrite> {
-        if self.sources == 0 {
+        if self.sources.is_empty() {
             return Err(Error::new(ErrorKind::InvalidArgument, "nothing to merge"));
         }
-        CacheWrite::build(build_config(self.m, &self.annotations), form, &self.blobs)
+        let mut config = build_config(self.m, &self.annotations);
+        let unchanged = self.sources.contains(&config.normalized()?.to_bytes());
+        if !unchanged {
+            join::join_leaves(&mut config);
+        }
+        CacheWrite::build(config, form, &self.blobs)
     }
 }
 
