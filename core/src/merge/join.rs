@@ -111,8 +111,10 @@ mod tests {
 
     #[test]
     fn two_leaves_get_one_join_and_one_leaf_gets_none() {
-        let mut c = CacheConfig::default();
-        c.records = vec![record("a", &[]), record("b", &[0]), record("c", &[0])];
+        let mut c = CacheConfig {
+            records: vec![record("a", &[]), record("b", &[0]), record("c", &[0])],
+            ..CacheConfig::default()
+        };
         assert!(join_leaves(&mut c));
         assert_eq!(c.leaves(), [3]);
         let join = &c.records[3];
