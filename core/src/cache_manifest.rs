@@ -27,6 +27,13 @@ pub const ANNOTATION_UNCOMPRESSED: &str = "containerd.io/uncompressed";
 pub const ANNOTATION_CREATED_AT: &str = "buildkit/createdat";
 /// Annotation of a layer's description (synthesised for inline caches).
 pub const ANNOTATION_DESCRIPTION: &str = "buildkit/description";
+/// The annotations an estargz layer carries (BuildKit's
+/// `compression.EStargzAnnotations`: the TOC's digest and the uncompressed
+/// size), true only of that blob: a recompressed layer drops them.
+pub const ESTARGZ_ANNOTATIONS: [&str; 2] = [
+    "containerd.io/snapshot/stargz/toc.digest",
+    "io.containers.estargz.uncompressed-size",
+];
 
 /// The form of a cache manifest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -10,6 +10,9 @@
 //! replaced, then sorted again like `sortConfig`, since the order follows the
 //! digests) and builds the manifest: the new blobs to write.
 //!
+//! A recompressed layer keeps its descriptor's annotations but the estargz
+//! ones ([`ESTARGZ_ANNOTATIONS`]), which describe the old blob only.
+//!
 //! Spec: `cache-format.md` §3.1 (forms), §3.4 (layer descriptors and media
 //! types per form and compression), §2.3 (sorting), §2.1 (layer
 //! annotations of gha/s3/azblob configs).
@@ -17,7 +20,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::cache_config::CacheConfig;
-use crate::cache_manifest::{ANNOTATION_UNCOMPRESSED, CacheForm, CacheManifest};
+use crate::cache_manifest::{
+    ANNOTATION_UNCOMPRESSED, CacheForm, CacheManifest, ESTARGZ_ANNOTATIONS,
+};
 use crate::compression::Compression;
 use crate::descriptor::Descriptor;
 use crate::digest::Digest;
@@ -136,6 +141,10 @@ impl Conversion {
             ));
         }
         let mut replacement = d.clone();
+        // The new blob is plain gzip, zstd or tar: an estargz TOC is gone.
+        for a in ESTARGZ_ANNOTATIONS {
+            replacement.annotations.remove(a);
+        }
         replacement.digest = digest;
         replacement.size = size;
         MediaType::for_compression(compression, true).clone_into(&mut replacement.media_type);
@@ -190,5 +199,46 @@ impl Conversion {
             });
         }
         CacheWrite::build(config, self.form, &blobs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache_config::{CacheLayer, CacheRecord, CacheResult};
+    use crate::{Algorithm, digest};
+
+    #[test]
+    fn a_recompressed_estargz_layer_drops_the_estargz_annotations() {
+        let tar = digest(b"tar", Algorithm::Sha256);
+        let old = Descriptor::for_content(MediaType::OCI_LAYER_GZIP, b"estargz blob")
+            .with_annotation(ANNOTATION_UNCOMPRESSED, tar.to_string())
+            .with_annotation(ESTARGZ_ANNOTATIONS[0], "sha256:toc")
+            .with_annotation(ESTARGZ_ANNOTATIONS[1], "3")
+            .with_annotation("other", "kept");
+        let config = CacheConfig {
+            layers: vec![CacheLayer::new(old.digest.clone(), -1)],
+            records: vec![CacheRecord {
+                digest: "sha256:r".to_owned(),
+                results: vec![CacheResult::default()],
+                ..CacheRecord::default()
+            }],
+            ..CacheConfig::default()
+        };
+        let m = CacheManifest::build(
+            CacheForm::ImageManifest,
+            Descriptor::for_content(MediaType::CACHE_CONFIG, &config.to_bytes()),
+            vec![old.clone()],
+        );
+        let mut c = Conversion::new(&m, &config, None, Some(Compression::Zstd)).unwrap();
+        let new = digest(b"zstd blob", Algorithm::Sha256);
+        c.record_blob(&old.digest, Compression::Zstd, new.clone(), 9, &tar)
+            .unwrap();
+        let w = c.finish().unwrap();
+        let layer = w.manifest.layers().next().unwrap();
+        assert_eq!(layer.digest, new);
+        assert_eq!(layer.media_type, MediaType::OCI_LAYER_ZSTD);
+        let keys: Vec<&str> = layer.annotations.keys().map(String::as_str).collect();
+        assert_eq!(keys, [ANNOTATION_UNCOMPRESSED, "other"]);
     }
 }

@@ -56,7 +56,7 @@ pub use cache_config::{
 };
 pub use cache_manifest::{
     ANNOTATION_CREATED_AT, ANNOTATION_DESCRIPTION, ANNOTATION_UNCOMPRESSED, CacheDocument,
-    CacheForm, CacheManifest,
+    CacheForm, CacheManifest, ESTARGZ_ANNOTATIONS,
 };
 pub use collection::{DEFAULT_GRACE_PERIOD_MS, GcOptions, GcPlan};
 pub use compression::{
