@@ -13,14 +13,16 @@ import * as ops from './operations.mjs'
 const USAGE = `usage: ocicache inspect [--json] CACHE
        ocicache verify [--json] CACHE
        ocicache gc [--dry-run] [--json] [--keep-tags T,..] [--drop-tags T,..] [--grace-period SECONDS] CACHE
-       ocicache merge [--json] [--tag TAG] [--form FORM] DEST SOURCE...
+       ocicache merge [--json] [--tag TAG] [--form FORM] [--replace] DEST SOURCE...
        ocicache convert [--json] [--tag TAG] [--form FORM] [--compression gzip|zstd|uncompressed] CACHE
        ocicache copy [--json] [--concurrency N] SOURCE DEST
        ocicache options [--export] OPTIONS
        ocicache digest [--algorithm sha256|sha512] FILE...
 CACHE, SOURCE and DEST are a directory, a registry reference (HOST/REPO:TAG,
 where HOST has a dot or a port or is localhost), or a buildx-style string:
-type=local,src=DIR[,tag=TAG] or type=registry,ref=HOST/REPO:TAG[,registry.insecure=true].
+type=local,src=DIR[,tag=TAG][,digest=DIGEST] or type=registry,ref=HOST/REPO:TAG[,registry.insecure=true].
+A path that starts with /, ./ or ../ is always a directory. copy and merge write
+DEST's tag (tag= or the reference's), else latest: the tag --cache-from reads.
 Registry credentials come from the docker config file ($DOCKER_CONFIG/config.json
 or ~/.docker/config.json), or from --username U with --password-stdin
 (before the sub-command's own arguments).`
@@ -60,6 +62,16 @@ let credentials = {}
 // credentials.
 const location = (arg) => openLocation(arg, credentials)
 
+// A location the command writes to: digest= only selects what to read.
+function writable(arg) {
+  const loc = location(arg)
+  if (loc.digest !== undefined) {
+    const message = `${arg}: digest= pins a manifest to read; a location written to is named by its tag`
+    throw Object.assign(new Error(message), { code: 'UNSUPPORTED_OPERATION' })
+  }
+  return loc
+}
+
 function one(rest, what) {
   if (rest.length !== 1) throw new UsageError(`expected one ${what}`)
   return rest[0]
@@ -85,7 +97,7 @@ const json = (out, value) => out(JSON.stringify(value))
 const commands = {
   async inspect(args, out) {
     const { flags, rest } = parse(args, { json: 'bool' })
-    const report = await ops.inspect(location(one(rest, 'CACHE')).storage)
+    const report = await ops.inspect(location(one(rest, 'CACHE')).source)
     if (flags.json) json(out, report.toJSON())
     else write(out, report.toText())
     return report.toJSON().findings.some((f) => f.severity === 'error') ? 1 : 0
@@ -93,7 +105,7 @@ const commands = {
 
   async verify(args, out, err) {
     const { flags, rest } = parse(args, { json: 'bool' })
-    const report = await ops.verify(location(one(rest, 'CACHE')).storage, { onProgress: progress(err, 'verify') })
+    const report = await ops.verify(location(one(rest, 'CACHE')).source, { onProgress: progress(err, 'verify') })
     if (flags.json) json(out, report.toJSON())
     else write(out, report.toText())
     return report.ok ? 0 : 1
@@ -110,7 +122,7 @@ const commands = {
       gracePeriodMs = Math.round(seconds * 1000)
     }
     const dryRun = Boolean(flags['dry-run'])
-    const loc = location(one(rest, 'CACHE'))
+    const loc = writable(one(rest, 'CACHE'))
     if (loc.registry) throw new UsageError('gc works on local caches; a registry frees blobs with its own garbage collector')
     const plan = await ops.gc(loc.storage, {
       dryRun,
@@ -125,19 +137,24 @@ const commands = {
   },
 
   async merge(args, out) {
-    const { flags, rest } = parse(args, { json: 'bool', tag: 'value', form: 'value' })
+    const { flags, rest } = parse(args, { json: 'bool', tag: 'value', form: 'value', replace: 'bool' })
     if (rest.length < 2) throw new UsageError('merge takes DEST and at least one SOURCE')
-    const [dest, ...sources] = rest.map(location)
-    const result = await ops.merge(dest.storage, sources, { tag: flags.tag ?? dest.tag ?? 'latest', form: flags.form })
-    const report = { tag: flags.tag ?? dest.tag ?? 'latest', descriptor: result.descriptor, sources: sources.length, layers: result.layers }
+    const dest = writable(rest[0])
+    const sources = rest.slice(1).map(location).map((l) => ({ storage: l.source, tag: l.tag }))
+    const tag = flags.tag ?? dest.tag ?? 'latest'
+    const result = await ops.merge(dest.storage, sources, { tag, form: flags.form, replace: Boolean(flags.replace) })
+    const report = { tag, descriptor: result.descriptor, sources: sources.length, existing: result.existing, layers: result.layers }
     if (flags.json) json(out, report)
-    else out(`merged ${sources.length} caches into ${rest[0]} as ${report.tag}: ${result.descriptor.digest} (${result.layers} layer blobs)`)
+    else {
+      const held = { merged: ` and the ${tag} it held`, replaced: ` (replacing the ${tag} it held)`, none: '' }[result.existing]
+      out(`merged ${sources.length} caches${held} into ${rest[0]} as ${tag}: ${result.descriptor.digest} (${result.layers} layer blobs)`)
+    }
     return 0
   },
 
   async convert(args, out, err) {
     const { flags, rest } = parse(args, { json: 'bool', tag: 'value', form: 'value', compression: 'value' })
-    const loc = location(one(rest, 'CACHE'))
+    const loc = writable(one(rest, 'CACHE'))
     const tag = flags.tag ?? loc.tag ?? 'latest'
     const result = await ops.convert(loc.storage, { tag, form: flags.form, compression: flags.compression, onProgress: progress(err, 'convert') })
     const report = { tag, descriptor: result.descriptor, recompressed: result.recompressed }
@@ -151,11 +168,12 @@ const commands = {
     if (rest.length !== 2) throw new UsageError('copy takes SOURCE and DEST')
     const concurrency = flags.concurrency === undefined ? 4 : Number(flags.concurrency)
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency takes a whole number from 1 to 64')
-    const [src, dst] = rest.map(location)
-    const tag = src.tag ?? 'latest'
-    const toTag = dst.registry ? dst.tag : (dst.tag ?? tag)
-    const r = await ops.copy(src.storage, dst.storage, { tag, toTag, concurrency, onProgress: progress(err, 'copy') })
-    const report = { source: String(src.storage), destination: String(dst.storage), ...r }
+    const src = location(rest[0])
+    const dst = writable(rest[1])
+    const tag = src.source.tag ?? 'latest'
+    const toTag = dst.tag ?? 'latest'
+    const r = await ops.copy(src.source, dst.storage, { tag, toTag, concurrency, onProgress: progress(err, 'copy') })
+    const report = { source: String(src.source), destination: String(dst.storage), ...r }
     if (flags.json) json(out, report)
     else out(`copied ${tag} of ${report.source} to ${report.destination} as ${r.tag}: ${r.descriptor.digest} (${r.blobs} blobs: ${r.copied} copied, ${r.mounted} mounted, ${r.skipped} already there; ${r.bytes} bytes)`)
     return 0

@@ -318,6 +318,17 @@ export declare class ImageIndex {
    * given the current file (`null` when there is none).
    */
   static updatedLayoutIndex(current: Uint8Array | null | undefined, tag: string, descriptor: Record<string, any>): Uint8Array
+  /**
+   * `index.json` as a location with `tag=` shows it: only the entry
+   * BuildKit imports for `tag`; throws `TAG_NOT_FOUND`.
+   */
+  static selectedLayoutIndex(current: Uint8Array | null | undefined, tag: string): Uint8Array
+  /**
+   * `index.json` for a location pinned with `digest=`: one entry, tagged
+   * `tag`, for the manifest or index `document` (which must hash to
+   * `digest`).
+   */
+  static pinnedLayoutIndex(document: Uint8Array, digest: string | Digest, tag: string): Uint8Array
 }
 
 /** An OCI image manifest (or Docker manifest). */

@@ -1,11 +1,13 @@
 // Cache locations as buildx spells them: what `--cache-to`/`--cache-from`
 // take, opened as a storage driver. `type=local,src=DIR` (or `dest=`, with
-// `tag=`), `type=registry,ref=HOST/REPO:TAG` (with `registry.insecure=`), the
-// registry shorthand `HOST/REPO:TAG`, or a plain directory.
+// `tag=` and `digest=`), `type=registry,ref=HOST/REPO:TAG` (with
+// `registry.insecure=`), the registry shorthand `HOST/REPO:TAG`, or a plain
+// directory. A path that starts with `/`, `./` or `../` is always a
+// directory.
 import { existsSync } from 'node:fs'
 import { parseCacheOptions } from './index.mjs'
 import { RegistryStorage } from './registry.mjs'
-import { LocalStorage } from './storage.mjs'
+import { LocalStorage, SelectedStorage } from './storage.mjs'
 
 function coded(code, message) {
   return Object.assign(new Error(message), { code })
@@ -14,30 +16,44 @@ function coded(code, message) {
 /**
  * Whether `spec` reads as a registry reference rather than a path: its
  * first component is a host (has a dot or a port, or is `localhost`) and no
- * such file exists. (buildx reads every bare value as a reference; a CLI
- * that also takes directories cannot.)
+ * such file exists, and it does not start with `/`, `./` or `../`. (buildx
+ * reads every bare value as a reference; a CLI that also takes directories
+ * cannot.)
  */
 export function isReference(spec) {
+  if (/^\.{0,2}\//.test(spec) || spec === '.' || spec === '..') return false
   const first = spec.split('/')[0]
   return spec.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') && !existsSync(spec)
 }
 
 /**
- * Opens a cache location: `{storage, tag, registry}`, where `tag` is the
- * one the location names (`undefined` for a plain directory) and `registry`
- * says it is a registry. `options` go to RegistryStorage (`username`,
- * `password`, `dockerConfig`, …). Other cache types are OPTION_NOT_ALLOWED:
- * they hold no layout to open.
+ * Opens a cache location: `{storage, tag, digest, registry, source}`.
+ * `storage` is the driver to write to; `tag` the tag the location names
+ * (`undefined` when it names none: a plain directory, or no `tag=`);
+ * `digest` the manifest a `type=local` location pins with `digest=`;
+ * `registry` says it is a registry; `source` is what reading the location
+ * means — `storage` itself, or, when `tag=` or `digest=` is given, a
+ * read-only SelectedStorage showing only that entry, as BuildKit would
+ * import it. `options` go to RegistryStorage (`username`, `password`,
+ * `dockerConfig`, …). Other cache types are OPTION_NOT_ALLOWED: they hold
+ * no layout to open.
  */
 export function openLocation(spec, options = {}) {
-  if (!spec.startsWith('type=') && !isReference(spec)) return { storage: new LocalStorage(spec), tag: undefined, registry: false }
+  if (!spec.startsWith('type=') && !isReference(spec)) {
+    const storage = new LocalStorage(spec)
+    return { storage, tag: undefined, digest: undefined, registry: false, source: storage }
+  }
   const [entry] = parseCacheOptions(spec)
   if (entry.type === 'registry') {
     const storage = new RegistryStorage(entry.settings.ref, { ...options, insecure: entry.settings.insecure })
-    return { storage, tag: storage.tag, registry: true }
+    return { storage, tag: storage.tag, digest: undefined, registry: true, source: storage }
   }
   if (entry.type !== 'local') throw coded('OPTION_NOT_ALLOWED', `only type=local and type=registry caches can be opened, not type=${entry.type}`)
   const dir = entry.attrs.src ?? entry.attrs.dest
   if (!dir) throw coded('MISSING_OPTION', 'a type=local cache needs src= or dest=')
-  return { storage: new LocalStorage(dir), tag: entry.attrs.tag, registry: false }
+  const storage = new LocalStorage(dir)
+  const tag = entry.attrs.tag
+  const digest = entry.settings.digest ?? undefined
+  const source = tag === undefined && digest === undefined ? storage : new SelectedStorage(storage, { tag, digest })
+  return { storage, tag, digest, registry: false, source }
 }

@@ -20,8 +20,8 @@ export declare function gc(
 export declare function merge(
   into: StorageDriver,
   sources: Array<{ storage: StorageDriver; tag?: string }>,
-  options?: { tag?: string; form?: string },
-): Promise<{ descriptor: Record<string, any>; layers: number }>
+  options?: { tag?: string; form?: string; replace?: boolean },
+): Promise<{ descriptor: Record<string, any>; layers: number; existing: 'merged' | 'replaced' | 'none' }>
 /** What a copy did: `bytes` are the bytes of the blobs copied. */
 export interface CopyResult {
   tag: string
@@ -32,7 +32,7 @@ export interface CopyResult {
   skipped: number
   bytes: number
 }
-/** Copies the entry tagged `tag` of `from` to `to` under `toTag`, keeping every digest. */
+/** Copies the entry tagged `tag` of `from` to `to` under `toTag` (default: `to.tag`, else `latest`), keeping every digest. */
 export declare function copy(
   from: StorageDriver,
   to: StorageDriver,

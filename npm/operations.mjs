@@ -135,15 +135,18 @@ async function commit(to, write, tag) {
 
 /**
  * Copies the entry tagged `tag` of `from` to `to` under `toTag`, keeping
- * every digest. The tags default to the driver's own (`storage.tag`: a
- * registry's is its reference's), else `tag` to `latest` and `toTag` to
- * `tag`. It copies the blobs the destination lacks (`concurrency` at a
- * time, then the manifests, children first), then sets the tag. Stopping anywhere leaves the destination's tag as it was; running it
- * again copies only what is still missing. `onProgress(doneBytes,
- * totalBytes)`. Returns `{tag, descriptor, blobs, copied, mounted, skipped,
- * bytes}` (`bytes`: those copied).
+ * every digest. `tag` defaults to the source driver's own (`storage.tag`: a
+ * registry's is its reference's), else `latest`; `toTag` to the
+ * destination's own, else `latest` — the tag BuildKit reads when
+ * `--cache-from` names none, so that a copy is imported as it is. It copies
+ * the blobs the destination lacks (`concurrency` at a time, then the
+ * manifests, children first), then sets the tag. Stopping anywhere leaves
+ * the destination's tag as it was; running it again copies only what is
+ * still missing. `onProgress(doneBytes, totalBytes)`. Returns `{tag,
+ * descriptor, blobs, copied, mounted, skipped, bytes}` (`bytes`: those
+ * copied).
  */
-export async function copy(from, to, { tag = from.tag ?? 'latest', toTag = to.tag ?? tag, concurrency = 4, onProgress } = {}) {
+export async function copy(from, to, { tag = from.tag ?? 'latest', toTag = to.tag ?? 'latest', concurrency = 4, onProgress } = {}) {
   const cache = await loadCache(from)
   const plan = cache.copyPlan(tag)
   const counts = { copied: 0, mounted: 0, skipped: 0 }
@@ -163,18 +166,34 @@ export async function copy(from, to, { tag = from.tag ?? 'latest', toTag = to.ta
   return { tag: toTag, descriptor: plan.descriptor, blobs: blobs.length, ...counts, bytes }
 }
 
+// The tags `storage` holds ([] for a directory that does not exist yet).
+async function tagsOf(storage) {
+  let bytes
+  try {
+    bytes = await storage.readIndex()
+  } catch (err) {
+    if (err.code === 'ENOENT') return []
+    throw err
+  }
+  return bytes === null ? [] : ImageIndex.fromBytes(bytes).tags()
+}
+
 /**
  * Merges the caches `sources` ([{storage, tag}]) into `into` under `tag`, in
  * `form`: copies the blobs it needs, writes the config and manifest, then
- * index.json. Returns `{descriptor, records, layers}`.
+ * index.json. When `into` already holds `tag`, that cache is merged in too
+ * (`existing: 'merged'`), unless `replace` is set (`'replaced'`); `'none'`
+ * when it held no such tag. Returns `{descriptor, layers, existing}`.
  */
-export async function merge(into, sources, { tag = into.tag ?? 'latest', form } = {}) {
+export async function merge(into, sources, { tag = into.tag ?? 'latest', form, replace = false } = {}) {
   const m = new Merge()
+  const existing = !(await tagsOf(into)).includes(tag) ? 'none' : replace ? 'replaced' : 'merged'
+  if (existing === 'merged') m.add(await loadCache(into), tag)
   for (const s of sources) m.add(await loadCache(s.storage), s.tag ?? s.storage.tag ?? 'latest')
   const write = m.finish(form)
-  await copyBlobs(write.layers, into, sources.map((s) => s.storage))
+  await copyBlobs(write.layers, into, [into, ...sources.map((s) => s.storage)])
   const descriptor = await commit(into, write, tag)
-  return { descriptor, layers: write.layers.length }
+  return { descriptor, layers: write.layers.length, existing }
 }
 
 /**

@@ -35,3 +35,12 @@ export declare class LocalStorage {
   readonly root: string
 }
 export interface LocalStorage extends StorageDriver {}
+
+/** A read-only view of `storage` showing one index.json entry: the one BuildKit imports for `tag`, or the manifest `digest` pins. */
+export declare class SelectedStorage {
+  constructor(storage: StorageDriver, selection?: { tag?: string; digest?: string })
+  readonly storage: StorageDriver
+  readonly tag: string
+  readonly digest: string | undefined
+}
+export interface SelectedStorage extends StorageDriver {}

@@ -12,17 +12,23 @@
 //   writeIndex(bytes)      replace index.json atomically
 //   deleteBlob(digest)     remove a blob
 //
-// LocalStorage is the OCI layout directory BuildKit's type=local writes.
+// LocalStorage is the OCI layout directory BuildKit's type=local writes;
+// SelectedStorage is a read-only view of a storage that shows one index.json
+// entry (what a location's tag= or digest= selects).
 import { createReadStream } from 'node:fs'
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { Digester, OciLayout } from './index.mjs'
+import { Digester, ImageIndex, OciLayout } from './index.mjs'
 
 const CHUNK = 1 << 20
 
 function missing(err) {
   return err && (err.code === 'ENOENT' || err.code === 'ENOTDIR')
+}
+
+function coded(code, message) {
+  return Object.assign(new Error(message), { code })
 }
 
 /** An OCI image layout directory (BuildKit's `type=local` cache). */
@@ -128,6 +134,8 @@ export class LocalStorage {
         await handle.write(chunk)
       }
       d.verify(digest)
+      // Read-only, as BuildKit's content store writes blobs.
+      await handle.chmod(0o444)
     })
   }
 
@@ -145,5 +153,67 @@ export class LocalStorage {
 
   async deleteBlob(digest) {
     await rm(this.#path(digest), { force: true })
+  }
+}
+
+/**
+ * A read-only view of `storage` whose index.json holds one entry: the one
+ * BuildKit imports for `tag`, or, with `digest`, that manifest whatever
+ * index.json says (named `tag`, default `latest`), as BuildKit's local
+ * importer reads `tag=` and `digest=`. Blobs are the storage's own, so
+ * those only other entries reach count as unreachable from the view.
+ */
+export class SelectedStorage {
+  /**
+   * @param {object} storage the storage driver to view
+   * @param {{tag?: string, digest?: string}} selection
+   */
+  constructor(storage, { tag, digest } = {}) {
+    this.storage = storage
+    this.tag = tag ?? 'latest'
+    this.digest = digest
+  }
+
+  toString() {
+    return `${this.storage} (${this.digest ? `digest ${this.digest}` : `tag ${this.tag}`})`
+  }
+
+  async readIndex() {
+    if (this.digest === undefined) return ImageIndex.selectedLayoutIndex(await this.storage.readIndex(), this.tag)
+    const document = await this.storage.readBlob(this.digest)
+    if (document === null) throw coded('MISSING_BLOB', `${this.storage}: no blob ${this.digest} (the location's digest=)`)
+    return ImageIndex.pinnedLayoutIndex(document, this.digest, this.tag)
+  }
+
+  readBlob(...args) {
+    return this.storage.readBlob(...args)
+  }
+
+  openBlob(...args) {
+    return this.storage.openBlob(...args)
+  }
+
+  listBlobs() {
+    return this.storage.listBlobs()
+  }
+
+  hasBlob(...args) {
+    return this.storage.hasBlob(...args)
+  }
+
+  async writeBlob() {
+    throw this.#readOnly()
+  }
+
+  async writeIndex() {
+    throw this.#readOnly()
+  }
+
+  async deleteBlob() {
+    throw this.#readOnly()
+  }
+
+  #readOnly() {
+    return coded('UNSUPPORTED_OPERATION', `${this} is read-only: tag= and digest= select what to read; write to the location without them`)
   }
 }

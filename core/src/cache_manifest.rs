@@ -167,7 +167,7 @@ impl CacheManifest {
     /// [`CacheManifest::from_bytes`] with our own size limit.
     pub fn from_bytes_with_limit(bytes: &[u8], max_size: u64) -> Result<CacheManifest> {
         check_limit(bytes, max_size)?;
-        let (is_manifest, media_type) = detect(bytes)?;
+        let (is_manifest, _, media_type) = detect(bytes)?;
         let index_family = [MediaType::OCI_INDEX, MediaType::DOCKER_MANIFEST_LIST];
         let manifest_family = [MediaType::OCI_MANIFEST, MediaType::DOCKER_MANIFEST];
         let mismatch = |mt: &str| {
@@ -416,10 +416,30 @@ fn unreachable_config() -> &'static Descriptor {
     EMPTY.get_or_init(|| Descriptor::for_content(MediaType::CACHE_CONFIG, b""))
 }
 
-/// Whether the document is manifest-shaped (has `config` or `layers`), and
-/// its `mediaType`; [`ErrorKind::AmbiguousManifest`] when it also has
-/// `manifests`.
-fn detect(bytes: &[u8]) -> Result<(bool, String)> {
+/// A manifest's or index's media type: its `mediaType`, else an OCI
+/// manifest when it has `config` or `layers`, an OCI index when it has
+/// `manifests` ([`ErrorKind::MissingField`] when neither).
+pub(crate) fn document_media_type(bytes: &[u8]) -> Result<String> {
+    let (manifest, index, media_type) = detect(bytes)?;
+    if !media_type.is_empty() {
+        return Ok(media_type);
+    }
+    if manifest {
+        return Ok(MediaType::OCI_MANIFEST.to_owned());
+    }
+    if index {
+        return Ok(MediaType::OCI_INDEX.to_owned());
+    }
+    Err(Error::new(
+        ErrorKind::MissingField,
+        "the document is neither a manifest nor an index (no mediaType, config, layers or manifests)",
+    ))
+}
+
+/// Whether the document is manifest-shaped (has `config` or `layers`),
+/// whether it is index-shaped (has `manifests`), and its `mediaType`;
+/// [`ErrorKind::AmbiguousManifest`] when it is both.
+fn detect(bytes: &[u8]) -> Result<(bool, bool, String)> {
     let (mut manifest, mut index) = (false, false);
     let mut media_type = String::new();
     document(bytes, |r| {
@@ -445,5 +465,5 @@ fn detect(bytes: &[u8]) -> Result<(bool, String)> {
             "invalid ambiguous manifest and manifest list",
         ));
     }
-    Ok((manifest, media_type))
+    Ok((manifest, index, media_type))
 }

@@ -226,6 +226,38 @@ impl ImageIndex {
         index.put_tag(tag, descriptor)?;
         Ok(index.to_bytes())
     }
+
+    /// `index.json` as a location with `tag=` shows it to a reader: only the
+    /// entry [`ImageIndex::find_tag`] picks, the one BuildKit imports.
+    /// [`ErrorKind::TagNotFound`] when there is none (or no `index.json`).
+    pub fn selected_layout_index(current: Option<&[u8]>, tag: &str) -> Result<Vec<u8>> {
+        let Some(bytes) = current else {
+            return Err(Error::new(
+                ErrorKind::TagNotFound,
+                format!("no index.json, so no entry is tagged {tag:?}"),
+            )
+            .in_field("tag"));
+        };
+        let mut index = ImageIndex::from_bytes(bytes)?;
+        let entry = index.find_tag(tag)?.clone();
+        index.manifests = vec![entry];
+        Ok(index.to_bytes())
+    }
+
+    /// `index.json` for a location pinned with `digest=` (BuildKit's local
+    /// importer reads that manifest whatever `index.json` says): one entry,
+    /// tagged `tag`, for `document`, which must hash to `digest`. Its media
+    /// type is the document's own `mediaType`, else what its shape says.
+    pub fn pinned_layout_index(document: &[u8], digest: &Digest, tag: &str) -> Result<Vec<u8>> {
+        crate::digester::verify(document, digest, None)?;
+        let media_type = crate::cache_manifest::document_media_type(document)?;
+        let size = u64::try_from(document.len()).unwrap_or(u64::MAX);
+        ImageIndex::updated_layout_index(
+            None,
+            tag,
+            &Descriptor::new(media_type, digest.clone(), size),
+        )
+    }
 }
 
 /// Finds the blobs reachable from a layout's `index.json`: the caller reads
@@ -407,5 +439,62 @@ mod tests {
             index.put_tag("../x", &a).unwrap_err().kind(),
             ErrorKind::InvalidTag
         );
+    }
+
+    #[test]
+    fn a_selected_index_holds_the_entry_buildkit_imports() {
+        let a = Descriptor::for_content(MediaType::OCI_MANIFEST, b"a");
+        let b = Descriptor::for_content(MediaType::OCI_MANIFEST, b"b");
+        let mut index = ImageIndex::new(MediaType::OCI_INDEX, vec![]);
+        index.put_tag("main", &a).unwrap();
+        index.put_tag("branch", &b).unwrap();
+        let mut twice = index.clone();
+        twice
+            .manifests
+            .push(b.clone().with_annotation(ANNOTATION_REF_NAME, "main"));
+        let view = ImageIndex::selected_layout_index(Some(&twice.to_bytes()), "main").unwrap();
+        let view = ImageIndex::from_bytes(&view).unwrap();
+        assert_eq!(view.manifests.len(), 1);
+        assert_eq!(
+            view.manifests[0].digest, a.digest,
+            "the first entry, as BuildKit"
+        );
+        let err = ImageIndex::selected_layout_index(Some(&index.to_bytes()), "nosuch").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::TagNotFound);
+        let err = ImageIndex::selected_layout_index(None, "main").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::TagNotFound);
+    }
+
+    #[test]
+    fn a_pinned_index_names_the_document_by_its_digest() {
+        let doc = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#;
+        let d = crate::digest(doc, crate::Algorithm::Sha256);
+        let view = ImageIndex::pinned_layout_index(doc, &d, "latest").unwrap();
+        let view = ImageIndex::from_bytes(&view).unwrap();
+        let entry = view.find_tag("latest").unwrap();
+        assert_eq!((&entry.digest, entry.size), (&d, doc.len() as u64));
+        assert_eq!(entry.media_type, MediaType::OCI_INDEX);
+        // No mediaType: the shape says.
+        let bare = br#"{"schemaVersion":2,"config":{},"layers":[]}"#;
+        let view = ImageIndex::pinned_layout_index(
+            bare,
+            &crate::digest(bare, crate::Algorithm::Sha256),
+            "t",
+        )
+        .unwrap();
+        assert_eq!(
+            ImageIndex::from_bytes(&view).unwrap().manifests[0].media_type,
+            MediaType::OCI_MANIFEST
+        );
+        let err = ImageIndex::pinned_layout_index(b"{}", &d, "t").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DigestMismatch);
+        let empty = b"{}";
+        let err = ImageIndex::pinned_layout_index(
+            empty,
+            &crate::digest(empty, crate::Algorithm::Sha256),
+            "t",
+        )
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::MissingField);
     }
 }

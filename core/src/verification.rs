@@ -169,6 +169,8 @@ struct BlobResult {
     code: Option<ErrorKind>,
     diff_id: Option<Digest>,
     uncompressed_size: Option<u64>,
+    /// False for a blob the cache needs that the storage lacks.
+    stored: bool,
 }
 
 impl BlobResult {
@@ -263,7 +265,7 @@ impl Cache {
                     digest.to_string(),
                     format!("{} {digest} ({} bytes) is missing", e.role.as_str(), e.size),
                 ));
-                v.blob(digest.as_ref(), 0, e.role, Some(ErrorKind::MissingBlob));
+                v.missing(digest.as_ref(), e.role);
             }
         }
         v
@@ -345,8 +347,17 @@ impl Verification {
             code,
             diff_id: None,
             uncompressed_size: None,
+            stored: true,
         };
         self.blobs.insert(path.to_owned(), result);
+    }
+
+    /// A blob the cache needs that the storage lacks.
+    fn missing(&mut self, path: &str, role: Role) {
+        self.blob(path, 0, role, Some(ErrorKind::MissingBlob));
+        if let Some(b) = self.blobs.get_mut(path) {
+            b.stored = false;
+        }
     }
 
     fn check(&self, digest: &Digest) -> Result<&BlobCheck> {
@@ -465,14 +476,17 @@ impl VerifyReport {
         !crate::finding::has_errors(&self.findings)
     }
 
-    /// The report as JSON: `{ok, blobs, bytes, reachable, unreachable,
-    /// unreachableBytes, errors, warnings, findings, checked}`.
+    /// The report as JSON: `{ok, blobs, bytes, reachable, missing,
+    /// unreachable, unreachableBytes, errors, warnings, findings, checked}`
+    /// (`blobs` and `bytes` are what the storage holds; `missing` counts the
+    /// blobs the cache needs that it lacks).
     pub fn to_json(&self) -> Value {
         json!({
             "ok": self.ok(),
-            "blobs": self.blobs.len(),
+            "blobs": self.stored(),
             "bytes": self.stored_bytes,
             "reachable": self.reachable,
+            "missing": self.blobs.len() - self.stored(),
             "unreachable": self.unreachable.0,
             "unreachableBytes": self.unreachable.1,
             "errors": self.count(Severity::Error),
@@ -480,6 +494,11 @@ impl VerifyReport {
             "findings": self.findings.iter().map(Finding::to_json).collect::<Vec<_>>(),
             "checked": self.blobs.iter().map(BlobResult::to_json).collect::<Vec<_>>(),
         })
+    }
+
+    /// How many of the blobs listed the storage holds.
+    fn stored(&self) -> usize {
+        self.blobs.iter().filter(|b| b.stored).count()
     }
 
     fn count(&self, severity: Severity) -> usize {
@@ -503,12 +522,18 @@ impl VerifyReport {
             let (severity, code) = (f.severity.as_str(), f.code());
             let _ = writeln!(out, "{severity:<7} {code}  {}: {}", f.path, f.message);
         }
+        let missing = self.blobs.len() - self.stored();
         let _ = writeln!(
             out,
-            "{}: {} blobs ({} bytes), {} reachable, {} unreachable ({} bytes); {} errors, {} warnings",
+            "{}: {} blobs ({} bytes){}, {} reachable, {} unreachable ({} bytes); {} errors, {} warnings",
             if self.ok() { "ok" } else { "FAILED" },
-            self.blobs.len(),
+            self.stored(),
             self.stored_bytes,
+            if missing > 0 {
+                format!(", {missing} missing")
+            } else {
+                String::new()
+            },
             self.reachable,
             self.unreachable.0,
             self.unreachable.1,

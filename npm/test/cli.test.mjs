@@ -1,6 +1,6 @@
 // The shared CLI cases of tests/cli/cases.json against the Node CLI.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,9 +12,10 @@ const repo = join(testsDir, '..')
 const bin = join(repo, 'npm/bin/ocicache.mjs')
 const cases = JSON.parse(readFileSync(join(testsDir, 'cli/cases.json'), 'utf8'))
 
-// Copies the case's fixture to a temporary directory and damages it as asked.
+// Copies the case's fixture to `layout` in a temporary directory (so that
+// `{dir}/../x` is a place of the case's own) and damages it as asked.
 function setUp(setup) {
-  const dir = mkdtempSync(join(tmpdir(), 'ocicache-cli-'))
+  const dir = join(mkdtempSync(join(tmpdir(), 'ocicache-cli-')), 'layout')
   cpSync(join(repo, setup.copy), dir, { recursive: true })
   if (setup.flip) {
     const path = join(dir, setup.flip)
@@ -43,7 +44,7 @@ function snapshot(dir) {
 }
 
 function run(step, dir) {
-  const args = step.args.map((a) => a.replace('{dir}', dir))
+  const args = step.args.map((a) => a.replaceAll('{dir}', dir))
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: repo, encoding: 'utf8' })
   assert.equal(r.status, step.exit, `${args.join(' ')}\n${r.stderr}`)
   if (step.stdout !== undefined) assert.equal(r.stdout, step.stdout)
@@ -61,7 +62,25 @@ for (const c of cases) {
       if (before) assert.deepEqual(snapshot(dir), before, 'the command changed the cache')
       for (const step of c.then ?? []) run(step, dir)
     } finally {
-      if (dir) rmSync(dir, { recursive: true, force: true })
+      if (dir) rmSync(join(dir, '..'), { recursive: true, force: true })
     }
   })
 }
+
+test('cli: a reader that stops early (| head) ends the output quietly, with the exit status', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ocicache-cli-'))
+  try {
+    const files = Array.from({ length: 3000 }, (_, i) => join(dir, `f${i}`))
+    for (const f of files) writeFileSync(f, 'x')
+    const child = spawn(process.execPath, [bin, 'digest', ...files], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let err = ''
+    child.stderr.on('data', (c) => (err += c))
+    const first = await new Promise((resolve) => child.stdout.once('data', resolve))
+    assert.match(String(first), /^sha256:/)
+    child.stdout.destroy()
+    const code = await new Promise((resolve) => child.on('close', resolve))
+    assert.deepEqual([code, err], [0, ''])
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test'
 import { ImageIndex } from '../index.mjs'
 import { copy, inspect, loadCache, merge, verify } from '../operations.mjs'
 import { RegistryStorage } from '../registry.mjs'
-import { LocalStorage } from '../storage.mjs'
+import { LocalStorage, SelectedStorage } from '../storage.mjs'
 import { main } from '../cli.mjs'
 import { isReference, openLocation } from '../location.mjs'
 import { testsDir } from './data.mjs'
@@ -80,6 +80,31 @@ describe('locations', () => {
     assert.deepEqual(['user/app', 'localhost/app', 'h:1/a'].map(isReference), [false, true, true])
     assert.throws(() => openLocation('type=gha,scope=x'), { code: 'OPTION_NOT_ALLOWED' })
     assert.throws(() => openLocation('type=registry'), { code: 'MISSING_OPTION' })
+    // A path that starts with /, ./ or ../ is a directory even when it does not exist yet.
+    const paths = ['./restored', '../127.0.0.1:5000/x', '/tmp/a.b/c', '.', '..']
+    assert.deepEqual(paths.map(isReference), [false, false, false, false, false])
+    assert.ok(openLocation('./h.io/restored').storage instanceof LocalStorage)
+  })
+
+  test('tag= and digest= select one entry to read; a pinned location is not written to', async () => {
+    const first = 'sha256:4892b92ffdab938e771562ea1dbe78b8b5fab518a220177552a998f42b15695e'
+    const pinned = openLocation(`type=local,src=${fixture('twice')},digest=${first}`)
+    assert.ok(pinned.source instanceof SelectedStorage && pinned.digest === first)
+    assert.deepEqual(ImageIndex.fromBytes(await pinned.source.readIndex()).toJSON().manifests.map((m) => m.digest), [first])
+    assert.equal((await verify(pinned.source)).toJSON().reachable, 9)
+    await assert.rejects(pinned.source.writeIndex(new Uint8Array()), { code: 'UNSUPPORTED_OPERATION' })
+    await assert.rejects(pinned.source.deleteBlob(first), { code: 'UNSUPPORTED_OPERATION' })
+    const missing = openLocation(`type=local,src=${fixture('twice')},tag=nosuch`)
+    await assert.rejects(inspect(missing.source), { code: 'TAG_NOT_FOUND' })
+    const plain = openLocation(`type=local,src=${fixture('twice')}`)
+    assert.equal(plain.source, plain.storage, 'no selection: reads see the whole layout')
+  })
+
+  test('blobs are written read-only, as BuildKit writes them', async () => {
+    const out = temp()
+    await copy(new LocalStorage(fixture('small-max')), new LocalStorage(out))
+    for (const name of blobsOf(out)) assert.equal(statSync(join(out, 'blobs/sha256', name)).mode & 0o777, 0o444, name)
+    assert.equal(statSync(join(out, 'index.json')).mode & 0o222, 0o200, 'index.json stays writable')
   })
 
   test('local -> local copy keeps every blob under the new tag', async () => {
@@ -172,7 +197,8 @@ describe('registry without auth', () => {
     await merge(into, [{ storage: x }, { storage: new LocalStorage(fixture('twice')) }])
     const report = await verify(into)
     assert.equal(report.ok, true, report.toText())
-    assert.equal((await inspect(into)).toJSON().tags[0].records, 29)
+    // 17 + 12 records, and the join of their final records.
+    assert.equal((await inspect(into)).toJSON().tags[0].records, 30)
   })
 
   test('the CLI takes registry references and option strings', async () => {

@@ -337,6 +337,12 @@ class ImageIndex:
     @staticmethod
     def updated_layout_index(current: Optional[Buffer], tag: str, descriptor: Mapping[str, Any]) -> bytes:
         """The bytes of ``index.json`` after an export of ``descriptor`` to ``tag``."""
+    @staticmethod
+    def selected_layout_index(current: Optional[Buffer], tag: str) -> bytes:
+        """``index.json`` as a location with ``tag=`` shows it: only the entry BuildKit imports."""
+    @staticmethod
+    def pinned_layout_index(document: Buffer, digest: Union[str, Digest], tag: str) -> bytes:
+        """``index.json`` for a location pinned with ``digest=``: one entry for ``document``."""
 
 @final
 class OciLayout:

@@ -11,6 +11,7 @@ refused), 2 usage or I/O error.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import time
@@ -19,19 +20,22 @@ from typing import Any, Callable, Optional
 
 from ocicache import operations as ops
 from ocicache._native import Digester, OcicacheError, parse_cache_options
+from ocicache.error import coded
 from ocicache.location import Location, open_location
 
 USAGE = """usage: ocicache inspect [--json] CACHE
        ocicache verify [--json] CACHE
        ocicache gc [--dry-run] [--json] [--keep-tags T,..] [--drop-tags T,..] [--grace-period SECONDS] CACHE
-       ocicache merge [--json] [--tag TAG] [--form FORM] DEST SOURCE...
+       ocicache merge [--json] [--tag TAG] [--form FORM] [--replace] DEST SOURCE...
        ocicache convert [--json] [--tag TAG] [--form FORM] [--compression gzip|zstd|uncompressed] CACHE
        ocicache copy [--json] [--concurrency N] SOURCE DEST
        ocicache options [--export] OPTIONS
        ocicache digest [--algorithm sha256|sha512] FILE...
 CACHE, SOURCE and DEST are a directory, a registry reference (HOST/REPO:TAG,
 where HOST has a dot or a port or is localhost), or a buildx-style string:
-type=local,src=DIR[,tag=TAG] or type=registry,ref=HOST/REPO:TAG[,registry.insecure=true].
+type=local,src=DIR[,tag=TAG][,digest=DIGEST] or type=registry,ref=HOST/REPO:TAG[,registry.insecure=true].
+A path that starts with /, ./ or ../ is always a directory. copy and merge write
+DEST's tag (tag= or the reference's), else latest: the tag --cache-from reads.
 Registry credentials come from the docker config file ($DOCKER_CONFIG/config.json
 or ~/.docker/config.json), or from --username U with --password-stdin
 (before the sub-command's own arguments)."""
@@ -81,6 +85,14 @@ def _location(arg: str) -> Location:
     return open_location(arg, username=_credentials.get("username"), password=_credentials.get("password"))
 
 
+def _writable(arg: str) -> Location:
+    """A location the command writes to: ``digest=`` only selects what to read."""
+    loc = _location(arg)
+    if loc.digest is not None:
+        raise coded("UNSUPPORTED_OPERATION", f"{arg}: digest= pins a manifest to read; a location written to is named by its tag")
+    return loc
+
+
 def _one(rest: list[str], what: str) -> str:
     if len(rest) != 1:
         raise UsageError(f"expected one {what}")
@@ -118,7 +130,7 @@ def _json(out: Out, value: Any) -> None:
 
 def _inspect(args: list[str], out: Out) -> int:
     flags, rest = _parse(args, {"json": "bool"})
-    report = ops.inspect(_location(_one(rest, "CACHE")).storage)
+    report = ops.inspect(_location(_one(rest, "CACHE")).reader)
     data = report.to_dict()
     if flags.get("json"):
         _json(out, data)
@@ -129,7 +141,7 @@ def _inspect(args: list[str], out: Out) -> int:
 
 def _verify(args: list[str], out: Out) -> int:
     flags, rest = _parse(args, {"json": "bool"})
-    report = ops.verify(_location(_one(rest, "CACHE")).storage, on_progress=_progress("verify"))
+    report = ops.verify(_location(_one(rest, "CACHE")).reader, on_progress=_progress("verify"))
     if flags.get("json"):
         _json(out, report.to_dict())
     else:
@@ -150,7 +162,7 @@ def _gc(args: list[str], out: Out) -> int:
             raise UsageError("--grace-period takes a number of seconds")
         grace_ms = round(float(flags["grace-period"]) * 1000)
     dry_run = bool(flags.get("dry-run"))
-    loc = _location(_one(rest, "CACHE"))
+    loc = _writable(_one(rest, "CACHE"))
     if loc.registry:
         raise UsageError("gc works on local caches; a registry frees blobs with its own garbage collector")
     plan = ops.gc(
@@ -169,27 +181,36 @@ def _gc(args: list[str], out: Out) -> int:
 
 
 def _merge(args: list[str], out: Out) -> int:
-    flags, rest = _parse(args, {"json": "bool", "tag": "value", "form": "value"})
+    flags, rest = _parse(args, {"json": "bool", "tag": "value", "form": "value", "replace": "bool"})
     if len(rest) < 2:
         raise UsageError("merge takes DEST and at least one SOURCE")
-    dest = _location(rest[0])
-    sources = [(s.storage, s.tag or "latest") for s in map(_location, rest[1:])]
+    dest = _writable(rest[0])
+    sources = [(s.reader, s.tag or _tag_of(s.reader)) for s in map(_location, rest[1:])]
     tag = flags.get("tag") or dest.tag or "latest"
-    result = ops.merge(dest.storage, sources, tag=tag, form=flags.get("form"))
-    report = {"tag": tag, "descriptor": result["descriptor"], "sources": len(sources), "layers": result["layers"]}
+    result = ops.merge(dest.storage, sources, tag=tag, form=flags.get("form"), replace=bool(flags.get("replace")))
+    existing = result["existing"]
+    report = {"tag": tag, "descriptor": result["descriptor"], "sources": len(sources), "existing": existing, "layers": result["layers"]}
     if flags.get("json"):
         _json(out, report)
     else:
+        held = {"merged": f" and the {tag} it held", "replaced": f" (replacing the {tag} it held)", "none": ""}[existing]
         out(
-            f"merged {len(sources)} caches into {rest[0]} as {tag}: "
+            f"merged {len(sources)} caches{held} into {rest[0]} as {tag}: "
             f"{result['descriptor']['digest']} ({result['layers']} layer blobs)"
         )
     return 0
 
 
+def _tag_of(storage: Any) -> str:
+    """The tag a storage reads by default: its own (a registry's, a
+    selection's), else ``latest``."""
+    tag = getattr(storage, "tag", None)
+    return tag if isinstance(tag, str) else "latest"
+
+
 def _convert(args: list[str], out: Out) -> int:
     flags, rest = _parse(args, {"json": "bool", "tag": "value", "form": "value", "compression": "value"})
-    loc = _location(_one(rest, "CACHE"))
+    loc = _writable(_one(rest, "CACHE"))
     tag = flags.get("tag") or loc.tag or "latest"
     result = ops.convert(
         loc.storage, tag=tag, form=flags.get("form"), compression=flags.get("compression"), on_progress=_progress("convert")
@@ -212,11 +233,11 @@ def _copy(args: list[str], out: Out) -> int:
     concurrency = flags.get("concurrency", "4")
     if not re.fullmatch(r"[0-9]+", concurrency) or not 1 <= int(concurrency) <= 64:
         raise UsageError("--concurrency takes a whole number from 1 to 64")
-    src, dst = _location(rest[0]), _location(rest[1])
-    tag = src.tag or "latest"
-    to_tag = dst.tag if dst.registry else (dst.tag or tag)
-    r = ops.copy(src.storage, dst.storage, tag=tag, to_tag=to_tag, concurrency=int(concurrency), on_progress=_progress("copy"))
-    report = {"source": str(src.storage), "destination": str(dst.storage), **r}
+    src, dst = _location(rest[0]), _writable(rest[1])
+    tag = _tag_of(src.reader)
+    to_tag = dst.tag or "latest"
+    r = ops.copy(src.reader, dst.storage, tag=tag, to_tag=to_tag, concurrency=int(concurrency), on_progress=_progress("copy"))
+    report = {"source": str(src.reader), "destination": str(dst.storage), **r}
     if flags.get("json"):
         _json(out, report)
     else:
@@ -294,9 +315,20 @@ def _global_flags(args: list[str]) -> list[str]:
     return args[i:]
 
 
+def _print(line: str) -> None:
+    """Prints a line; once the reader has closed the pipe (``| head``), the
+    rest goes nowhere and the command finishes quietly, as the Node CLI's."""
+    try:
+        print(line, flush=True)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def main(
     argv: Optional[Sequence[str]] = None,
-    out: Out = print,
+    out: Out = _print,
     err: Out = lambda line: print(line, file=sys.stderr),
 ) -> int:
     """Run the CLI with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""

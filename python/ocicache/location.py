@@ -1,8 +1,9 @@
 """Cache locations as buildx spells them: what ``--cache-to`` and
 ``--cache-from`` take, opened as a storage driver. ``type=local,src=DIR``
-(or ``dest=``, with ``tag=``), ``type=registry,ref=HOST/REPO:TAG`` (with
-``registry.insecure=``), the registry shorthand ``HOST/REPO:TAG``, or a
-plain directory. The same rules as the Node package's ``location.mjs``."""
+(or ``dest=``, with ``tag=`` and ``digest=``), ``type=registry,ref=HOST/REPO:TAG``
+(with ``registry.insecure=``), the registry shorthand ``HOST/REPO:TAG``, or a
+plain directory. A path that starts with ``/``, ``./`` or ``../`` is always
+a directory. The same rules as the Node package's ``location.mjs``."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Optional, Union
 from ocicache._native import parse_cache_options
 from ocicache.error import coded
 from ocicache.registry import RegistryStorage
-from ocicache.storage import LocalStorage, StorageDriver
+from ocicache.storage import LocalStorage, SelectedStorage, StorageDriver
 
 
 @dataclass(frozen=True)
@@ -21,18 +22,31 @@ class Location:
     """An opened cache location."""
 
     storage: StorageDriver
-    """Its storage driver."""
+    """The driver to write to."""
     tag: Optional[str]
-    """The tag it names (``None`` for a plain directory)."""
+    """The tag it names (``None`` when it names none)."""
     registry: bool
     """Whether it is a registry."""
+    digest: Optional[str] = None
+    """The manifest a ``type=local`` location pins with ``digest=``."""
+    source: Optional[StorageDriver] = None
+    """What reading the location means: ``storage``, or, with ``tag=`` or
+    ``digest=``, a read-only :class:`SelectedStorage` of that entry."""
+
+    @property
+    def reader(self) -> StorageDriver:
+        """``source``, or ``storage`` when there is no selection."""
+        return self.source if self.source is not None else self.storage
 
 
 def is_reference(spec: str) -> bool:
     """Whether ``spec`` reads as a registry reference rather than a path: its
-    first component is a host (has a dot or a port, or is ``localhost``) and
-    no such file exists. (buildx reads every bare value as a reference; a CLI
-    that also takes directories cannot.)"""
+    first component is a host (has a dot or a port, or is ``localhost``), no
+    such file exists, and it does not start with ``/``, ``./`` or ``../``.
+    (buildx reads every bare value as a reference; a CLI that also takes
+    directories cannot.)"""
+    if spec.startswith(("/", "./", "../")) or spec in (".", ".."):
+        return False
     first = spec.split("/")[0]
     return "/" in spec and ("." in first or ":" in first or first == "localhost") and not os.path.exists(spec)
 
@@ -52,17 +66,22 @@ def open_location(
     entry = parse_cache_options(spec)[0]
     if entry.type == "registry":
         settings = entry.settings
-        storage = RegistryStorage(
+        registry = RegistryStorage(
             str(settings["ref"]),
             insecure=bool(settings["insecure"]),
             username=username,
             password=password,
             docker_config=docker_config,
         )
-        return Location(storage, storage.tag, True)
+        return Location(registry, registry.tag, True)
     if entry.type != "local":
         raise coded("OPTION_NOT_ALLOWED", f"only type=local and type=registry caches can be opened, not type={entry.type}")
     directory = entry.attrs.get("src") or entry.attrs.get("dest")
     if not directory:
         raise coded("MISSING_OPTION", "a type=local cache needs src= or dest=")
-    return Location(LocalStorage(directory), entry.attrs.get("tag"), False)
+    local = LocalStorage(directory)
+    tag = entry.attrs.get("tag")
+    pinned = entry.settings.get("digest")
+    digest = str(pinned) if pinned else None
+    source = SelectedStorage(local, tag=tag, digest=digest) if tag is not None or digest is not None else None
+    return Location(local, tag, False, digest, source)

@@ -179,14 +179,15 @@ def copy(
 ) -> dict[str, Any]:
     """Copy the entry tagged ``tag`` of ``source`` to ``into`` under
     ``to_tag``, keeping every digest. The tags default to the drivers' own
-    (a registry's is its reference's), else ``tag`` to ``latest`` and
-    ``to_tag`` to ``tag``. The blobs ``into`` lacks are copied
+    (a registry's is its reference's), else ``latest`` — for ``to_tag`` the
+    tag BuildKit reads when ``--cache-from`` names none, so that a copy is
+    imported as it is. The blobs ``into`` lacks are copied
     (``concurrency`` at a time, then the manifests, children first), then
     the tag is set: stopping anywhere leaves the tag as it was, and running
     it again copies only what is still missing. Returns ``{tag, descriptor,
     blobs, copied, mounted, skipped, bytes}`` (``bytes``: those copied)."""
     tag = tag or _tag(source) or "latest"
-    to_tag = to_tag or _tag(into) or tag
+    to_tag = to_tag or _tag(into) or "latest"
     plan = load_cache(source).copy_plan(tag)
     counts = {"copied": 0, "mounted": 0, "skipped": 0}
     done = 0
@@ -214,23 +215,38 @@ def copy(
     return {"tag": to_tag, "descriptor": plan.descriptor, "blobs": len(blobs), **counts, "bytes": copied_bytes}
 
 
+def _tags_of(storage: StorageDriver) -> list[str]:
+    """The tags ``storage`` holds (none for a directory not made yet)."""
+    try:
+        data = storage.read_index()
+    except FileNotFoundError:
+        return []
+    return [] if data is None else ImageIndex.from_bytes(data).tags()
+
+
 def merge(
     into: StorageDriver,
     sources: Sequence[tuple[StorageDriver, str]],
     *,
     tag: Optional[str] = None,
     form: Optional[str] = None,
+    replace: bool = False,
 ) -> dict[str, Any]:
     """Merge the caches ``sources`` (``(storage, tag)`` pairs) into ``into``
-    under ``tag`` (default: the storage's own tag, else ``latest``). Returns
-    ``{descriptor, layers}``."""
+    under ``tag`` (default: the storage's own tag, else ``latest``). When
+    ``into`` already holds ``tag``, that cache is merged in too (``existing``
+    is ``"merged"``), unless ``replace`` (``"replaced"``); ``"none"`` when it
+    held no such tag. Returns ``{descriptor, layers, existing}``."""
     tag = tag or _tag(into) or "latest"
     m = Merge()
+    existing = "none" if tag not in _tags_of(into) else "replaced" if replace else "merged"
+    if existing == "merged":
+        m.add(load_cache(into), tag)
     for storage, source_tag in sources:
         m.add(load_cache(storage), source_tag)
     write = m.finish(form)
-    _copy_blobs(write.layers, into, [s for s, _ in sources])
-    return {"descriptor": _commit(into, write, tag), "layers": len(write.layers)}
+    _copy_blobs(write.layers, into, [into, *(s for s, _ in sources)])
+    return {"descriptor": _commit(into, write, tag), "layers": len(write.layers), "existing": existing}
 
 
 def convert(

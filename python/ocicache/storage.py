@@ -13,7 +13,8 @@ import secrets
 from collections.abc import Iterable, Iterator
 from typing import Optional, Protocol, TypedDict, Union
 
-from ocicache._native import Digester, OciLayout
+from ocicache._native import Digester, ImageIndex, OciLayout
+from ocicache.error import coded
 
 CHUNK = 1 << 20
 
@@ -122,7 +123,8 @@ class LocalStorage:
     def _atomic(self, target: str, chunks: Iterable[bytes], digest: Optional[str] = None) -> None:
         """Write ``chunks`` to a temporary file in ``ingest/`` (same file
         system, left alone by BuildKit and gc), sync, then rename it into
-        place."""
+        place. A blob (``digest`` given) is made read-only, as BuildKit's
+        content store writes blobs."""
         ingest = os.path.join(self.root, "ingest")
         os.makedirs(ingest, exist_ok=True)
         temp = os.path.join(ingest, f"ocicache-{os.getpid()}-{secrets.token_hex(6)}")
@@ -137,6 +139,7 @@ class LocalStorage:
                 os.fsync(f.fileno())
             if digester and digest:
                 digester.verify(digest)
+                os.chmod(temp, 0o444)
             os.replace(temp, target)
         except BaseException:
             try:
@@ -162,3 +165,55 @@ class LocalStorage:
             os.unlink(self._path(digest))
         except FileNotFoundError:
             pass
+
+
+class SelectedStorage:
+    """A read-only view of ``storage`` whose ``index.json`` holds one entry:
+    the one BuildKit imports for ``tag``, or, with ``digest``, that manifest
+    whatever ``index.json`` says (named ``tag``, default ``latest``), as
+    BuildKit's local importer reads ``tag=`` and ``digest=``. Blobs are the
+    storage's own, so those only other entries reach count as unreachable
+    from the view."""
+
+    def __init__(self, storage: StorageDriver, *, tag: Optional[str] = None, digest: Optional[str] = None) -> None:
+        self.storage = storage
+        self.tag = tag or "latest"
+        self.digest = digest
+
+    def __str__(self) -> str:
+        return f"{self.storage} ({f'digest {self.digest}' if self.digest else f'tag {self.tag}'})"
+
+    def read_index(self) -> Optional[bytes]:
+        if self.digest is None:
+            return ImageIndex.selected_layout_index(self.storage.read_index(), self.tag)
+        document = self.storage.read_blob(self.digest)
+        if document is None:
+            raise coded("MISSING_BLOB", f"{self.storage}: no blob {self.digest} (the location's digest=)")
+        return ImageIndex.pinned_layout_index(document, self.digest, self.tag)
+
+    def read_blob(self, digest: str, media_type: Optional[str] = None) -> Optional[bytes]:
+        return self.storage.read_blob(digest, media_type)
+
+    def open_blob(self, digest: str, media_type: Optional[str] = None) -> Iterator[bytes]:
+        return self.storage.open_blob(digest, media_type)
+
+    def has_blob(self, digest: str, media_type: Optional[str] = None) -> bool:
+        return self.storage.has_blob(digest, media_type)
+
+    def list_blobs(self) -> list[StoredBlob]:
+        return self.storage.list_blobs()
+
+    def _read_only(self) -> Exception:
+        return coded(
+            "UNSUPPORTED_OPERATION",
+            f"{self} is read-only: tag= and digest= select what to read; write to the location without them",
+        )
+
+    def write_blob(self, digest: str, source: Union[bytes, Iterable[bytes]], media_type: Optional[str] = None) -> None:
+        raise self._read_only()
+
+    def write_index(self, data: bytes) -> None:
+        raise self._read_only()
+
+    def delete_blob(self, digest: str) -> None:
+        raise self._read_only()

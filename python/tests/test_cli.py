@@ -73,3 +73,18 @@ def test_cli(case: dict[str, Any]) -> None:
             assert snapshot(Path(layout)) == before, "the command changed the cache"
         for step in case.get("then", []):
             run(step, layout)
+
+
+def test_a_reader_that_stops_early_ends_the_output_quietly(tmp_path: Path) -> None:
+    """`ocicache … | head`: once the pipe closes, the rest of the output goes
+    nowhere, no traceback or error, and the command's own exit status."""
+    files = []
+    for i in range(3000):
+        (tmp_path / f"f{i}").write_bytes(b"x")
+        files.append(str(tmp_path / f"f{i}"))
+    p = subprocess.Popen([sys.executable, "-m", "ocicache", "digest", *files], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.stdout is not None and p.stderr is not None
+    assert p.stdout.readline().startswith(b"sha256:")
+    p.stdout.close()
+    err = p.stderr.read()
+    assert p.wait() == 0 and err == b""

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import TESTS
 
-from ocicache import OcicacheError, operations
+from ocicache import ImageIndex, OcicacheError, operations
 from ocicache.location import is_reference, open_location
 from ocicache.registry import RegistryStorage
-from ocicache.storage import LocalStorage
+from ocicache.storage import LocalStorage, SelectedStorage
 
 TWICE = TESTS / "fixtures" / "buildkit" / "twice" / "cache"
 
@@ -37,6 +37,40 @@ def test_registry_references_and_option_strings(tmp_path: Path, monkeypatch: pyt
     os.makedirs("my.cache/dir")
     assert not is_reference("my.cache/dir") and isinstance(open_location("my.cache/dir").storage, LocalStorage)
     assert not is_reference("user/app") and is_reference("localhost/app") and is_reference("h:1/a")
+
+
+def test_paths_that_start_like_paths_are_directories() -> None:
+    for spec in ("./restored", "../127.0.0.1:5000/x", "/tmp/a.b/c", ".", ".."):
+        assert not is_reference(spec), spec
+    assert isinstance(open_location("./h.io/restored").storage, LocalStorage)
+
+
+def test_tag_and_digest_select_one_entry_to_read(tmp_path: Path) -> None:
+    first = "sha256:4892b92ffdab938e771562ea1dbe78b8b5fab518a220177552a998f42b15695e"
+    pinned = open_location(f"type=local,src={TWICE},digest={first}")
+    assert isinstance(pinned.reader, SelectedStorage) and pinned.digest == first
+    index = ImageIndex.from_bytes(pinned.reader.read_index() or b"")
+    assert [m["digest"] for m in index.to_dict()["manifests"]] == [first]
+    assert operations.verify(pinned.reader).to_dict()["reachable"] == 9
+    with pytest.raises(OcicacheError) as e:
+        pinned.reader.write_index(b"")
+    assert e.value.code == "UNSUPPORTED_OPERATION"
+    with pytest.raises(OcicacheError) as e:
+        pinned.reader.delete_blob(first)
+    assert e.value.code == "UNSUPPORTED_OPERATION"
+    with pytest.raises(OcicacheError) as e:
+        operations.inspect(open_location(f"type=local,src={TWICE},tag=nosuch").reader)
+    assert e.value.code == "TAG_NOT_FOUND"
+    plain = open_location(f"type=local,src={TWICE}")
+    assert plain.reader is plain.storage
+
+
+def test_blobs_are_written_read_only_as_buildkit_writes_them(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    operations.copy(LocalStorage(TESTS / "fixtures" / "buildkit" / "small-max" / "cache"), LocalStorage(out))
+    for blob in (out / "blobs" / "sha256").iterdir():
+        assert blob.stat().st_mode & 0o777 == 0o444, blob
+    assert (out / "index.json").stat().st_mode & 0o200, "index.json stays writable"
 
 
 def test_other_cache_types_cannot_be_opened() -> None:

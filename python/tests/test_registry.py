@@ -138,7 +138,8 @@ def test_merge_into_a_registry(open_registry: Registry) -> None:
     into = RegistryStorage(f"{open_registry.host}/py-merge/into:latest", docker_config=False)
     operations.merge(into, [(LocalStorage(fixture("local-max")), "latest"), (LocalStorage(fixture("twice")), "latest")])
     assert operations.verify(into).ok
-    assert operations.inspect(into).to_dict()["tags"][0]["records"] == 29
+    # 17 + 12 records, and the join of their final records.
+    assert operations.inspect(into).to_dict()["tags"][0]["records"] == 30
 
 
 def test_a_missing_registry_is_a_registry_error() -> None:

@@ -36,9 +36,9 @@ class Run:
         return json.loads(self.stdout)
 
 
-def run(cli: str, *args: str, stdin: str = "") -> Run:
-    """Runs one CLI from the repository root."""
-    r = subprocess.run([*CLIS[cli], *args], cwd=REPO, capture_output=True, text=True, input=stdin, timeout=600)
+def run(cli: str, *args: str, stdin: str = "", cwd: Path = REPO) -> Run:
+    """Runs one CLI (from the repository root unless told ``cwd``)."""
+    r = subprocess.run([*CLIS[cli], *args], cwd=cwd, capture_output=True, text=True, input=stdin, timeout=600)
     return Run(cli, r.returncode, r.stdout, r.stderr)
 
 
@@ -62,7 +62,9 @@ def tree(root: Path) -> dict[str, tuple[str, int]]:
     return out
 
 
-def both(work: Path, name: str, prepare: Callable[[Path], None], args: Callable[[Path], list[str]]) -> tuple[Path, Run]:
+def both(
+    work: Path, name: str, prepare: Callable[[Path], None], args: Callable[[Path], list[str]], *, cwd: Path = REPO
+) -> tuple[Path, Run]:
     """Runs ``args(dir)`` with each CLI on its own ``dir`` (made by
     ``prepare``); checks that both exit alike, print the same (with their
     paths swapped) and leave the same files. Returns the Node CLI's dir and
@@ -72,10 +74,11 @@ def both(work: Path, name: str, prepare: Callable[[Path], None], args: Callable[
         d = work / f"{name}-{cli}"
         shutil.rmtree(d, ignore_errors=True)
         prepare(d)
-        dirs[cli], runs[cli] = d, run(cli, *args(d))
+        dirs[cli], runs[cli] = d, run(cli, *args(d), cwd=cwd)
     n, p = runs["node"], runs["python"]
     assert n.code == p.code, f"exit {n.code} (node) vs {p.code} (python):\n{n.stderr}\n{p.stderr}"
-    assert n.stdout == p.stdout.replace(str(dirs["python"]), str(dirs["node"])), f"outputs differ:\n{n.stdout}\n---\n{p.stdout}"
+    same = p.stdout.replace(str(dirs["python"]), str(dirs["node"])).replace(dirs["python"].name, dirs["node"].name)
+    assert n.stdout == same, f"outputs differ:\n{n.stdout}\n---\n{p.stdout}"
     if dirs["node"].is_dir():
         assert tree(dirs["node"]) == tree(dirs["python"]), f"the two CLIs wrote different files for {name}"
     return dirs["node"], n

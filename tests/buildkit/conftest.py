@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import daemon  # noqa: E402
 from contexts import Context, discover  # noqa: E402
+from image import cache_diff_ids, unpack  # noqa: E402
 
 REPO = daemon.REPO
 ARTIFACTS = REPO / "target" / "test-artifacts"
@@ -105,6 +107,18 @@ def bk(work: Path) -> Iterator[daemon.Daemon]:
     d.stop()
 
 
+@pytest.fixture
+def spare_bk(work: Path, request: pytest.FixtureRequest) -> Iterator[daemon.Daemon]:
+    """A buildkitd of the test's own, for what may leave BuildKit's state
+    worse: after refusing a damaged layer, a daemon refused the intact
+    layer of the same digest on a later import too (measured)."""
+    assert _found is not None
+    d = daemon.Daemon(_found, Path(tempfile.mkdtemp(prefix="bk-", dir=work)))
+    d.start()
+    yield d
+    d.stop()
+
+
 @pytest.fixture(scope="session")
 def registry() -> Iterator[str]:
     """Debian's docker-registry on 127.0.0.1 (tests/registry/serve.mjs): its host."""
@@ -164,6 +178,14 @@ def files(root: Path) -> dict[str, tuple[str, int, str]]:
     return out
 
 
+def keep_log(b: daemon.Build, label: str) -> Path:
+    """Writes a build's log to the test artifacts; returns its path."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / ("buildkit-" + "".join(c if c.isalnum() else "-" for c in label) + ".log")
+    path.write_text(b.log)
+    return path
+
+
 class Imports:
     """Builds without a cache (the reference), BuildKit's own exports, and
     the check that BuildKit imports a cache with every hit."""
@@ -178,7 +200,9 @@ class Imports:
         and how many of them a fully used cache gives CACHED."""
         if ctx not in self._refs:
             out = self.work / "reference" / ctx
-            b = self.bk.build(self.ctxs[ctx].dir, self.tools, output=out)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            b = self.bk.build(self.ctxs[ctx].dir, self.tools, oci=out.with_suffix(".tar"))
+            unpack(out.with_suffix(".tar"), out)
             always = sum(1 for s in b.steps.values() if self.ctxs[ctx].always_runs(s))
             self._refs[ctx] = (files(out), len(b.steps), len(b.steps) - always)
         return self._refs[ctx]
@@ -203,20 +227,27 @@ class Imports:
         ``ctx``: ``repeat`` cold builds each give every step CACHED but the
         ones that always run, and a further cold build with an output
         (which makes BuildKit fetch and digest-check each layer it uses)
-        makes the same files as a build without any cache."""
+        makes its image of the cache's layers only, with the same files as a
+        build without any cache."""
         ref_files, steps, full = self.reference(ctx)
         hits = []
         for _ in range(repeat):
             b = self.bk.build(self.ctxs[ctx].dir, self.tools, imports=(cache,))
             hits.append(b.hits)
             missed = [s for s in b.missed if not self.ctxs[ctx].always_runs(s)]
-            assert not missed and b.hits == full, f"{label}: {b.hits}/{steps} CACHED importing {cache} into {ctx}; ran: {missed}"
+            assert not missed and b.hits == full, f"{label}: {b.hits}/{steps} CACHED importing {cache} into {ctx}; ran: {missed}; log: {keep_log(b, label)}"
         REPORT.add(context=ctx, cache=label, hits=hits, steps=steps)
         if output:
+            # BuildKit refuses a layer whose bytes do not match its digest and
+            # runs that step again, without an error: the image's diffIDs tell.
             out = self.work / "outputs" / f"{ctx}-{len(REPORT.rows)}"
-            self.bk.build(self.ctxs[ctx].dir, self.tools, imports=(cache,), output=out)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            self.bk.build(self.ctxs[ctx].dir, self.tools, imports=(cache,), oci=out.with_suffix(".tar"))
+            made = set(unpack(out.with_suffix(".tar"), out)) - cache_diff_ids(cache)
+            assert not made, f"{label}: BuildKit ran steps again instead of using the cache's layers: new diffIDs {made}"
             assert files(out) == ref_files, f"{label}: built files differ from a build without a cache"
             shutil.rmtree(out)
+            out.with_suffix(".tar").unlink()
         return hits
 
     def local(self, path: Path | str, tag: Optional[str] = None) -> str:

@@ -70,10 +70,19 @@ def _branch(base: Context, name: str, append: dict[str, str], work: Path) -> Con
     return Context(name, target)
 
 
+def _spec() -> dict:
+    return json.loads((CONTEXTS / "branches.json").read_text())
+
+
+def branch_dirs() -> set[str]:
+    """The context directories that branches.json names as another's branch."""
+    return {b for bs in _spec().values() for b in bs if isinstance(b, str)}
+
+
 def discover(work: Path) -> dict[str, Context]:
     """Every context and branch by name; branches made by appending go into
     ``work``."""
-    spec = json.loads((CONTEXTS / "branches.json").read_text())
+    spec = _spec()
     found = {p.name: Context(p.name, p) for p in sorted(CONTEXTS.iterdir()) if (p / "Dockerfile").is_file()}
     named = {b if isinstance(b, str) else b["name"] for bs in spec.values() for b in bs}
     out = dict(found)

@@ -154,8 +154,20 @@ class Daemon:
         return subprocess.run([self.buildctl, *args], env=self.env, capture_output=True, text=True, check=check)
 
     def prune(self) -> None:
-        """Empties BuildKit's own cache, so that the next build starts cold."""
-        self.ctl("prune", "--all")
+        """Empties BuildKit's cache and content store, so that the next build
+        starts cold and fetches (and digest-checks) every blob it imports.
+        ``prune --all`` alone keeps the blobs earlier builds' history records
+        hold: a later import of a cache with the same layer digests would use
+        those instead of the cache's own (measured: a flipped byte in the
+        imported blob then went unnoticed)."""
+        blobs = self.dir / "state"
+        for _ in range(100):
+            self.ctl("prune-histories")
+            self.ctl("prune", "--all")
+            if not any(blobs.glob("runc-*/content/blobs/*/*")):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"BuildKit's content store in {blobs} did not empty")
 
     def build(
         self,
@@ -164,12 +176,13 @@ class Daemon:
         *,
         imports: tuple[str, ...] = (),
         export: Optional[str] = None,
-        output: Optional[Path] = None,
+        oci: Optional[Path] = None,
         cold: bool = True,
         check: bool = True,
     ) -> Build:
         """Builds ``context`` (its RUN steps get busybox from ``tools``), from
-        an empty BuildKit cache unless ``cold`` is False."""
+        an empty BuildKit cache unless ``cold`` is False; ``oci`` writes the
+        image as an OCI tar (BuildKit then fetches every layer it uses)."""
         if cold:
             self.prune()
         args = ["build", "--progress", "plain", "--frontend", "dockerfile.v0",
@@ -179,8 +192,8 @@ class Daemon:
             args += ["--import-cache", i]
         if export:
             args += ["--export-cache", export]
-        if output:
-            args += ["--output", f"type=local,dest={output}"]
+        if oci:
+            args += ["--output", f"type=oci,dest={oci}"]
         r = self.ctl(*args, check=False)
         if check and r.returncode != 0:
             raise AssertionError(f"buildctl build failed ({r.returncode}):\n{r.stderr[-4000:]}")

@@ -111,4 +111,43 @@ impl ImageIndex {
             .map(Buffer::from)
             .map_err(|e| to_js(env, &e))
     }
+
+    /// `index.json` as a location with `tag=` shows it: only the entry
+    /// BuildKit imports for `tag`; throws `TAG_NOT_FOUND`.
+    #[napi(
+        ts_args_type = "current: Uint8Array | null | undefined, tag: string",
+        ts_return_type = "Uint8Array"
+    )]
+    pub fn selected_layout_index(
+        env: &Env,
+        current: Unknown<'_>,
+        tag: Unknown<'_>,
+    ) -> Result<Buffer> {
+        let current = arg::optional_bytes(env, "current", current)?;
+        let tag = arg::string(env, "tag", tag)?;
+        ocicache::ImageIndex::selected_layout_index(current, &tag)
+            .map(Buffer::from)
+            .map_err(|e| to_js(env, &e))
+    }
+
+    /// `index.json` for a location pinned with `digest=`: one entry, tagged
+    /// `tag`, for the manifest or index `document` (which must hash to
+    /// `digest`).
+    #[napi(
+        ts_args_type = "document: Uint8Array, digest: string | Digest, tag: string",
+        ts_return_type = "Uint8Array"
+    )]
+    pub fn pinned_layout_index(
+        env: &Env,
+        document: Unknown<'_>,
+        digest: Unknown<'_>,
+        tag: Unknown<'_>,
+    ) -> Result<Buffer> {
+        let document = arg::bytes(env, "document", document)?;
+        let digest = crate::digest::from_js(env, digest)?;
+        let tag = arg::string(env, "tag", tag)?;
+        ocicache::ImageIndex::pinned_layout_index(document, &digest, &tag)
+            .map(Buffer::from)
+            .map_err(|e| to_js(env, &e))
+    }
 }

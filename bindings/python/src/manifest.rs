@@ -102,4 +102,37 @@ impl ImageIndex {
         .map_err(|e| to_py(&e))?;
         Ok(PyBytes::new(py, &out))
     }
+
+    /// ``index.json`` as a location with ``tag=`` shows it: only the entry
+    /// BuildKit imports for ``tag``; raises ``TAG_NOT_FOUND``.
+    #[staticmethod]
+    pub fn selected_layout_index<'py>(
+        py: Python<'py>,
+        current: Option<Bytes<'_>>,
+        tag: &str,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let out =
+            ocicache::ImageIndex::selected_layout_index(current.as_ref().map(Bytes::as_slice), tag)
+                .map_err(|e| to_py(&e))?;
+        Ok(PyBytes::new(py, &out))
+    }
+
+    /// ``index.json`` for a location pinned with ``digest=``: one entry,
+    /// tagged ``tag``, for the manifest or index ``document`` (which must hash
+    /// to ``digest``).
+    #[staticmethod]
+    pub fn pinned_layout_index<'py>(
+        py: Python<'py>,
+        document: Bytes<'_>,
+        digest: crate::digest::DigestArg,
+        tag: &str,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let out = ocicache::ImageIndex::pinned_layout_index(
+            document.as_slice(),
+            &digest.into_core()?,
+            tag,
+        )
+        .map_err(|e| to_py(&e))?;
+        Ok(PyBytes::new(py, &out))
+    }
 }

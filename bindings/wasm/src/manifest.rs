@@ -116,4 +116,39 @@ impl ImageIndex {
             .map(|b| Uint8Array::from(b.as_slice()))
             .map_err(|e| to_js(&e))
     }
+
+    /// `index.json` as a location with `tag=` shows it: only the entry
+    /// BuildKit imports for `tag`; throws `TAG_NOT_FOUND`.
+    #[wasm_bindgen(js_name = selectedLayoutIndex)]
+    pub fn selected_layout_index(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | null | undefined")] current: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] tag: &JsValue,
+    ) -> Result<Uint8Array, JsValue> {
+        let current = if current.is_undefined() || current.is_null() {
+            None
+        } else {
+            Some(arg::bytes("current", current)?)
+        };
+        let tag = arg::string("tag", tag)?;
+        ocicache::ImageIndex::selected_layout_index(current.as_deref(), &tag)
+            .map(|b| Uint8Array::from(b.as_slice()))
+            .map_err(|e| to_js(&e))
+    }
+
+    /// `index.json` for a location pinned with `digest=`: one entry, tagged
+    /// `tag`, for the manifest or index `document` (which must hash to
+    /// `digest`).
+    #[wasm_bindgen(js_name = pinnedLayoutIndex)]
+    pub fn pinned_layout_index(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] document: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | Digest")] digest: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] tag: &JsValue,
+    ) -> Result<Uint8Array, JsValue> {
+        let document = arg::bytes("document", document)?;
+        let digest = crate::digest::from_js(digest)?;
+        let tag = arg::string("tag", tag)?;
+        ocicache::ImageIndex::pinned_layout_index(&document, &digest, &tag)
+            .map(|b| Uint8Array::from(b.as_slice()))
+            .map_err(|e| to_js(&e))
+    }
 }
