@@ -81,10 +81,10 @@ pub use manifest::{ImageIndex, ImageManifest};
 pub use media_type::MediaType;
 pub use merge::{CacheWrite, JOIN_DIGEST, Merge, is_join, merge};
 pub use options::{
-    AzblobSettings, CacheOptions, CacheType, CompressionSettings, CompressionType, Dialect,
-    Direction, ExportSettings, GhaSettings, InlineSettings, KeyCase, LocalSettings, Mode,
-    ParseOptions, RegistrySettings, S3Settings, Settings, parse_cache_options,
-    parse_cache_options_bytes,
+    AzblobSettings, CacheOptions, CacheOptionsEntry, CacheType, CompressionSettings,
+    CompressionType, Dialect, Direction, ExportSettings, GhaSettings, InlineSettings, KeyCase,
+    LocalSettings, Mode, ParseOptions, RegistrySettings, S3Settings, Settings, parse_cache_entries,
+    parse_cache_options, parse_cache_options_bytes,
 };
 pub use reference::{DEFAULT_DOMAIN, Reference};
 pub use registry::{

@@ -5,7 +5,10 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::load;
-use ocicache::{CacheOptions, Dialect, Direction, KeyCase, ParseOptions, parse_cache_options};
+use ocicache::{
+    CacheOptions, Dialect, Direction, KeyCase, ParseOptions, parse_cache_entries,
+    parse_cache_options,
+};
 use serde_json::Value;
 
 fn options(case: &Value) -> ParseOptions {
@@ -126,4 +129,91 @@ fn option_vectors() {
         }
     }
     assert!(count >= 150, "only {count} option vectors");
+}
+
+/// The unchecked parse on every option vector: the same entries where the
+/// checked parse gives some; where it refuses a value buildx accepts, the
+/// entries and that refusal as a warning; where buildx itself refuses (the
+/// CSV, a field without `=`, no type, buildctl's gha checks), the same error.
+#[test]
+fn unchecked_entries_of_every_option_vector() {
+    let dir = common::tests_dir().join("cases/options");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let (mut same, mut warned) = (0, 0);
+    for file in files {
+        let rel = format!(
+            "cases/options/{}",
+            file.file_name().unwrap().to_str().unwrap()
+        );
+        for case in load(&rel).as_array().unwrap() {
+            let name = format!("{rel}: {}", case["name"].as_str().unwrap());
+            let (input, opts) = (case["input"].as_str().unwrap(), options(case));
+            let unchecked = parse_cache_entries(input, &opts);
+            match parse_cache_options(input, &opts) {
+                Ok(checked) => {
+                    let entries = unchecked.unwrap_or_else(|e| panic!("{name}: {e}"));
+                    assert_eq!(entries.len(), checked.len(), "{name}");
+                    for (u, c) in entries.iter().zip(&checked) {
+                        assert_eq!(
+                            (u.cache_type.as_str(), &u.attrs),
+                            (c.cache_type.as_str(), &c.attrs),
+                            "{name}"
+                        );
+                        assert_eq!(
+                            (u.to_json(), u.to_string()),
+                            (c.to_json(), c.to_string()),
+                            "{name}"
+                        );
+                        assert_eq!(u.warnings, c.warnings, "{name}");
+                    }
+                    same += 1;
+                }
+                Err(e)
+                    if ["INVALID_CSV", "INVALID_FIELD", "MISSING_TYPE"].contains(&e.code())
+                        || unchecked.is_err() =>
+                {
+                    assert_eq!(unchecked.unwrap_err(), e, "{name}: buildx refuses it too");
+                }
+                Err(e) => {
+                    let entries = unchecked.unwrap();
+                    let codes: Vec<&str> = entries
+                        .iter()
+                        .flat_map(|x| x.warnings.iter().map(ocicache::Error::code))
+                        .collect();
+                    assert!(
+                        codes.contains(&e.code()),
+                        "{name}: {} not among the warnings {codes:?}",
+                        e.code()
+                    );
+                    for x in &entries {
+                        let again = parse_cache_entries(
+                            &x.to_string(),
+                            &ParseOptions {
+                                dialect: Dialect::Buildx,
+                                ..opts.clone()
+                            },
+                        );
+                        if opts.dialect == Dialect::Buildx {
+                            let again = again.unwrap();
+                            assert_eq!(
+                                (again[0].cache_type.as_str(), &again[0].attrs),
+                                (x.cache_type.as_str(), &x.attrs),
+                                "{name}: round trip"
+                            );
+                        }
+                    }
+                    warned += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        same >= 100 && warned >= 30,
+        "{same} same, {warned} as warnings"
+    );
 }

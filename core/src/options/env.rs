@@ -16,6 +16,7 @@ use super::{CacheType, Dialect};
 use crate::error::{Error, ErrorKind, Result};
 
 /// What buildx adds to the attributes, and whether it sends the entry.
+#[derive(Default)]
 pub(crate) struct Derived {
     pub added: BTreeMap<String, String>,
     pub inactive_reason: Option<String>,

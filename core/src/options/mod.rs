@@ -23,12 +23,15 @@ mod backend;
 mod entry;
 mod env;
 mod settings;
+mod unchecked;
 mod value;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
+
+pub use unchecked::{CacheOptionsEntry, parse_cache_entries};
 
 pub use settings::{
     AzblobSettings, CompressionSettings, CompressionType, ExportSettings, GhaSettings,
@@ -196,17 +199,7 @@ impl CacheOptions {
     /// The JSON buildx sends to BuildKit for this entry, `{"type", "attrs"}`
     /// (the gRPC `CacheOptionsEntry`), keys sorted.
     pub fn to_json(&self) -> String {
-        #[derive(Serialize)]
-        struct Sent<'a> {
-            #[serde(rename = "type")]
-            cache_type: &'a str,
-            attrs: &'a BTreeMap<String, String>,
-        }
-        let sent = Sent {
-            cache_type: self.cache_type.as_str(),
-            attrs: &self.buildkit_attrs(),
-        };
-        serde_json::to_string(&sent).unwrap_or_default()
+        sent_json(self.cache_type.as_str(), &self.buildkit_attrs())
     }
 
     /// The typed settings as JSON, for tools that want plain data, with keys
@@ -251,24 +244,39 @@ fn camel_keys(value: serde_json::Value) -> serde_json::Value {
 /// as buildx does.
 impl fmt::Display for CacheOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.cache_type == CacheType::Registry
-            && self.attrs.len() == 1
-            && let Some(r) = self.attrs.get("ref")
-            && !r.is_empty()
-            && !r.contains(['=', ',', '"', '\n', '\r'])
-        {
-            return f.write_str(r);
-        }
-        let mut pairs = vec![format!("type={}", self.cache_type.as_str())];
-        pairs.extend(self.attrs.iter().map(|(k, v)| format!("{k}={v}")));
-        let last = pairs.len() - 1;
-        let quoted: Vec<_> = pairs
-            .iter()
-            .enumerate()
-            .map(|(i, p)| quote_field(p, i == last))
-            .collect();
-        f.write_str(&quoted.join(","))
+        f.write_str(&canonical(self.cache_type.as_str(), &self.attrs))
     }
+}
+
+fn canonical(cache_type: &str, attrs: &BTreeMap<String, String>) -> String {
+    if cache_type == "registry"
+        && attrs.len() == 1
+        && let Some(r) = attrs.get("ref")
+        && !r.is_empty()
+        && !r.contains(['=', ',', '"', '\n', '\r'])
+    {
+        return r.clone();
+    }
+    let mut pairs = vec![format!("type={cache_type}")];
+    pairs.extend(attrs.iter().map(|(k, v)| format!("{k}={v}")));
+    let last = pairs.len() - 1;
+    let quoted: Vec<_> = pairs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| quote_field(p, i == last))
+        .collect();
+    quoted.join(",")
+}
+
+/// `{"type", "attrs"}`, keys sorted: the gRPC `CacheOptionsEntry` buildx sends.
+fn sent_json(cache_type: &str, attrs: &BTreeMap<String, String>) -> String {
+    #[derive(Serialize)]
+    struct Sent<'a> {
+        #[serde(rename = "type")]
+        cache_type: &'a str,
+        attrs: &'a BTreeMap<String, String>,
+    }
+    serde_json::to_string(&Sent { cache_type, attrs }).unwrap_or_default()
 }
 
 /// Parse one `--cache-to`/`--cache-from` value into its entries (none for an
