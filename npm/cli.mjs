@@ -6,7 +6,7 @@
 // Exit status: 0 all good, 1 something is wrong with the cache (or gc
 // refused), 2 usage or I/O error.
 import { createReadStream } from 'node:fs'
-import { Digester, parseCacheOptions } from './index.mjs'
+import { Digester, parseCacheEntries, parseCacheOptions } from './index.mjs'
 import { openLocation } from './location.mjs'
 import * as ops from './operations.mjs'
 
@@ -16,7 +16,7 @@ const USAGE = `usage: ocicache inspect [--json] CACHE
        ocicache merge [--json] [--tag TAG] [--form FORM] [--replace] DEST SOURCE...
        ocicache convert [--json] [--tag TAG] [--form FORM] [--compression gzip|zstd|uncompressed] CACHE
        ocicache copy [--json] [--concurrency N] SOURCE DEST
-       ocicache options [--export] OPTIONS
+       ocicache options [--export] [--unchecked] OPTIONS
        ocicache digest [--algorithm sha256|sha512] FILE...
 CACHE, SOURCE and DEST are a directory, a registry reference (HOST/REPO:TAG,
 where HOST has a dot or a port or is localhost), or a buildx-style string:
@@ -179,9 +179,11 @@ const commands = {
     return 0
   },
 
+  // --unchecked: the entries exactly as buildx sends them, ocicache's checks as warnings.
   async options(args, out) {
-    const { flags, rest } = parse(args, { export: 'bool' })
-    const entries = parseCacheOptions(one(rest, 'OPTIONS string'), { direction: flags.export ? 'export' : 'import' })
+    const { flags, rest } = parse(args, { export: 'bool', unchecked: 'bool' })
+    const parseAs = flags.unchecked ? parseCacheEntries : parseCacheOptions
+    const entries = parseAs(one(rest, 'OPTIONS string'), { direction: flags.export ? 'export' : 'import' })
     json(out, entries.map((e) => ({ ...e.toJSON(), settings: e.settings, warnings: e.warnings })))
     return 0
   },

@@ -152,6 +152,34 @@ export declare class CacheOptions {
 }
 
 /**
+ * One entry exactly as buildx (or buildctl) sends it to BuildKit: type and
+ * attributes verbatim, what the checked parse refuses as warnings.
+ */
+export declare class CacheOptionsEntry {
+  /** The type, verbatim (`Local`, `foo` and `registry` alike). */
+  get type(): string
+  /** The attributes as parsed (keys lower-cased, values verbatim). */
+  get attrs(): Record<string, string>
+  /**
+   * The typed settings (camelCase keys), or `null` when the type or a
+   * value does not check out.
+   */
+  get settings(): Record<string, any> | null
+  /** The attributes buildx sends to BuildKit (with what it takes from `env`). */
+  get buildkitAttrs(): Record<string, string>
+  /** Whether buildx sends this entry. */
+  get active(): boolean
+  /** Why buildx would drop this entry, or `null`. */
+  get inactiveReason(): string | null
+  /** What the checked parse finds. */
+  get warnings(): Array<Warning>
+  /** What buildx sends to BuildKit: `{type, attrs}`. */
+  toJSON(): { type: string; attrs: Record<string, string> }
+  /** buildx's string of the entry, which parses back to the same entry. */
+  toString(): string
+}
+
+/**
  * A new config and manifest to write: the config blob, the manifest blob,
  * then the descriptor into `index.json`.
  */
@@ -654,6 +682,14 @@ export declare function manifestAccept(): string
 
 /** The media type constants, by name (`OCI_MANIFEST`, `CACHE_CONFIG`, …). */
 export declare function mediaTypes(): Record<string, string>
+
+/**
+ * Parse one `--cache-to`/`--cache-from` value (a string, or UTF-8 bytes)
+ * into the entries buildx (or buildctl) makes of it, without ocicache's
+ * checks (they are the entries' `warnings`); throws only for what buildx
+ * itself refuses.
+ */
+export declare function parseCacheEntries(input: string | Uint8Array, options?: ParseOptions | undefined | null): Array<CacheOptionsEntry>
 
 /**
  * Parse one `--cache-to`/`--cache-from` value (a string, or UTF-8 bytes)

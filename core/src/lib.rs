@@ -84,7 +84,7 @@ pub use options::{
     AzblobSettings, CacheOptions, CacheOptionsEntry, CacheType, CompressionSettings,
     CompressionType, Dialect, Direction, ExportSettings, GhaSettings, InlineSettings, KeyCase,
     LocalSettings, Mode, ParseOptions, RegistrySettings, S3Settings, Settings, parse_cache_entries,
-    parse_cache_options, parse_cache_options_bytes,
+    parse_cache_entries_bytes, parse_cache_options, parse_cache_options_bytes,
 };
 pub use reference::{DEFAULT_DOMAIN, Reference};
 pub use registry::{

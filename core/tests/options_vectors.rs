@@ -217,3 +217,62 @@ fn unchecked_entries_of_every_option_vector() {
         "{same} same, {warned} as warnings"
     );
 }
+
+/// The shared vectors of the unchecked parse (`tests/cases/entries/`).
+#[test]
+fn entries_vectors() {
+    let cases = load("cases/entries/cases.json");
+    for case in cases.as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let result = parse_cache_entries(case["input"].as_str().unwrap(), &options(case));
+        if let Some(want) = case.get("error") {
+            assert_eq!(result.unwrap_err().code(), want["code"], "{name}");
+            continue;
+        }
+        let got = result.unwrap_or_else(|e| panic!("{name}: {e}"));
+        let want = case["expect"].as_array().unwrap();
+        assert_eq!(got.len(), want.len(), "{name}: entries");
+        for (g, w) in got.iter().zip(want) {
+            assert_eq!(g.cache_type, w["type"].as_str().unwrap(), "{name}: type");
+            let attrs: BTreeMap<String, String> =
+                serde_json::from_value(w["attrs"].clone()).unwrap();
+            assert_eq!(g.attrs, attrs, "{name}: attrs");
+            match w.get("settings") {
+                Some(Value::Null) => assert!(g.settings.is_none(), "{name}: settings"),
+                Some(s) => {
+                    let actual: Value =
+                        serde_json::from_str(&g.settings_json(KeyCase::Snake).unwrap()).unwrap();
+                    assert!(subset(s, &actual), "{name}: settings {actual} lack {s}");
+                }
+                None => {}
+            }
+            if let Some(b) = w.get("buildkit_attrs") {
+                let b: BTreeMap<String, String> = serde_json::from_value(b.clone()).unwrap();
+                assert_eq!(g.buildkit_attrs(), b, "{name}: buildkit_attrs");
+            }
+            if let Some(active) = w.get("active") {
+                assert_eq!(Value::Bool(g.is_active()), *active, "{name}: active");
+            }
+            let warnings: Vec<String> = g
+                .warnings
+                .iter()
+                .map(|x| format!("{}:{}", x.code(), x.field().unwrap_or("")))
+                .collect();
+            assert_eq!(Value::from(warnings), w["warnings"], "{name}: warnings");
+            if let Some(s) = w.get("string") {
+                assert_eq!(g.to_string(), s.as_str().unwrap(), "{name}: string");
+            }
+            if let Some(j) = w.get("json") {
+                assert_eq!(g.to_json(), j.as_str().unwrap(), "{name}: json");
+            }
+            let again = parse_cache_entries(&g.to_string(), &options(case)).unwrap();
+            if options(case).dialect == Dialect::Buildx {
+                assert_eq!(
+                    (&again[0].cache_type, &again[0].attrs),
+                    (&g.cache_type, &g.attrs),
+                    "{name}: round trip"
+                );
+            }
+        }
+    }
+}

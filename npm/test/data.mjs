@@ -100,6 +100,7 @@ export function loadData() {
     compute: json('cases/digest/compute.json'),
     verify: json('cases/digest/verify.json'),
     options: optionVectors(),
+    entries: json('cases/entries/cases.json'),
     layers: layerFiles().map((l) => ({ name: l.path, mediaType: l.mediaType, diffId: l.diffId, bytes: new Uint8Array(readFileSync(l.path)) })),
     format: formatVectors(),
     exports: exportFiles().map((e) => ({ name: e.name, files: Object.fromEntries(Object.entries(e.files).map(([k, p]) => [k, new Uint8Array(readFileSync(p))])) })),

@@ -13,6 +13,7 @@ __all__ = [
     "CacheLoader",
     "CacheManifest",
     "CacheOptions",
+    "CacheOptionsEntry",
     "CacheWrite",
     "Challenge",
     "Conversion",
@@ -52,6 +53,7 @@ __all__ = [
     "layer_digests",
     "manifest_accept",
     "media_types",
+    "parse_cache_entries",
     "parse_cache_options",
     "registry_error",
     "resolve_url",
@@ -145,6 +147,36 @@ def parse_cache_options(
     direction: Optional[Literal["export", "import"]] = None,
     env: Optional[Mapping[str, str]] = None,
 ) -> list[CacheOptions]: ...
+
+@final
+class CacheOptionsEntry:
+    """One entry exactly as buildx (or buildctl) sends it to BuildKit."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def attrs(self) -> dict[str, str]: ...
+    @property
+    def settings(self) -> Optional[dict[str, Any]]: ...
+    @property
+    def buildkit_attrs(self) -> dict[str, str]: ...
+    @property
+    def active(self) -> bool: ...
+    @property
+    def inactive_reason(self) -> Optional[str]: ...
+    @property
+    def warnings(self) -> list[_Warning]: ...
+    def to_json(self) -> str: ...
+    def to_string(self) -> str: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+def parse_cache_entries(
+    input: Union[str, bytes],
+    *,
+    dialect: Literal["buildx", "buildctl"] = "buildx",
+    direction: Optional[Literal["export", "import"]] = None,
+    env: Optional[Mapping[str, str]] = None,
+) -> list[CacheOptionsEntry]: ...
 
 _Compression = Literal["gzip", "zstd", "uncompressed"]
 

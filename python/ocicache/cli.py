@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any, Callable, Optional
 
 from ocicache import operations as ops
-from ocicache._native import Digester, OcicacheError, parse_cache_options
+from ocicache._native import Digester, OcicacheError, parse_cache_entries, parse_cache_options
 from ocicache.error import coded
 from ocicache.location import Location, open_location
 
@@ -29,7 +29,7 @@ USAGE = """usage: ocicache inspect [--json] CACHE
        ocicache merge [--json] [--tag TAG] [--form FORM] [--replace] DEST SOURCE...
        ocicache convert [--json] [--tag TAG] [--form FORM] [--compression gzip|zstd|uncompressed] CACHE
        ocicache copy [--json] [--concurrency N] SOURCE DEST
-       ocicache options [--export] OPTIONS
+       ocicache options [--export] [--unchecked] OPTIONS
        ocicache digest [--algorithm sha256|sha512] FILE...
 CACHE, SOURCE and DEST are a directory, a registry reference (HOST/REPO:TAG,
 where HOST has a dot or a port or is localhost), or a buildx-style string:
@@ -259,9 +259,22 @@ def _camel(value: Any) -> Any:
 
 
 def _options(args: list[str], out: Out) -> int:
-    flags, rest = _parse(args, {"export": "bool"})
-    entries = parse_cache_options(_one(rest, "OPTIONS string"), direction="export" if flags.get("export") else "import")
-    _json(out, [{**json.loads(e.to_json()), "settings": _camel(e.settings), "warnings": _camel(e.warnings)} for e in entries])
+    """``--unchecked``: the entries exactly as buildx sends them, ocicache's
+    checks as warnings."""
+    flags, rest = _parse(args, {"export": "bool", "unchecked": "bool"})
+    parse_as = parse_cache_entries if flags.get("unchecked") else parse_cache_options
+    entries = parse_as(_one(rest, "OPTIONS string"), direction="export" if flags.get("export") else "import")
+    _json(
+        out,
+        [
+            {
+                **json.loads(e.to_json()),
+                "settings": _camel(e.settings),
+                "warnings": [{k: v for k, v in w.items() if v is not None} for w in e.warnings],
+            }
+            for e in entries
+        ],
+    )
     return 0
 
 

@@ -1,14 +1,15 @@
-"""The shared option vectors (tests/cases/options) and the Python specifics."""
+"""The shared option vectors (tests/cases/options, and tests/cases/entries for
+the unchecked parse) and the Python specifics."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Union
 
 import pytest
 from conftest import TESTS, load
 
-from ocicache import CacheOptions, OcicacheError, parse_cache_options
+from ocicache import CacheOptions, CacheOptionsEntry, OcicacheError, parse_cache_entries, parse_cache_options
 
 VECTORS = [
     (f"{path.name}: {case['name']}", case)
@@ -24,10 +25,12 @@ def subset(expected: Any, actual: Any) -> bool:
     return bool(expected == actual)
 
 
-def check_entry(got: CacheOptions, want: dict[str, Any]) -> None:
+def check_entry(got: Union[CacheOptions, CacheOptionsEntry], want: dict[str, Any]) -> None:
     assert got.type == want["type"]
     assert got.attrs == want["attrs"]
-    if "settings" in want:
+    if "settings" in want and want["settings"] is None:
+        assert got.settings is None
+    elif "settings" in want:
         assert subset(want["settings"], got.settings), got.settings
     if "buildkit_attrs" in want:
         assert got.buildkit_attrs == want["buildkit_attrs"]
@@ -106,3 +109,24 @@ def test_pathological_input_is_linear() -> None:
         parse_cache_options('"' * ((1 << 20) + 1))
     refs = ",".join(f"r{i}" for i in range(10000))
     assert len(parse_cache_options(refs)) == 10000
+
+
+ENTRIES = load("cases/entries/cases.json")
+
+
+@pytest.mark.parametrize("case", ENTRIES, ids=[c["name"] for c in ENTRIES])
+def test_entries_vector(case: dict[str, Any]) -> None:
+    options = case.get("options", {})
+    kwargs = {"dialect": options.get("dialect", "buildx"), "direction": options.get("direction"), "env": options.get("env")}
+    if "error" in case:
+        with pytest.raises(OcicacheError) as info:
+            parse_cache_entries(case["input"], **kwargs)
+        assert info.value.code == case["error"]["code"], str(info.value)
+        return
+    got = parse_cache_entries(case["input"], **kwargs)
+    assert len(got) == len(case["expect"])
+    for entry, want in zip(got, case["expect"]):
+        check_entry(entry, want)
+        if kwargs["dialect"] == "buildx":
+            (again,) = parse_cache_entries(entry.to_string(), **kwargs)
+            assert again == entry

@@ -1,4 +1,5 @@
-//! `parseCacheOptions` and `CacheOptions` (core `options/`).
+//! `parseCacheOptions` and `CacheOptions`, `parseCacheEntries` and
+//! `CacheOptionsEntry` (core `options/`).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -47,6 +48,17 @@ fn map(m: &BTreeMap<String, String>) -> Value {
     serde_json::to_value(m).unwrap_or_default()
 }
 
+fn warnings(all: &[ocicache::Error]) -> Vec<Warning> {
+    all.iter()
+        .map(|w| Warning {
+            code: w.code().to_owned(),
+            message: w.message().to_owned(),
+            field: w.field().map(str::to_owned),
+            offset: w.offset().and_then(|o| u32::try_from(o).ok()),
+        })
+        .collect()
+}
+
 #[napi]
 impl CacheOptions {
     /// The backend: `registry`, `local`, `inline`, `gha`, `s3` or `azblob`.
@@ -89,16 +101,7 @@ impl CacheOptions {
     /// Warnings about unknown or ignored options.
     #[napi(getter)]
     pub fn warnings(&self) -> Vec<Warning> {
-        self.inner
-            .warnings
-            .iter()
-            .map(|w| Warning {
-                code: w.code().to_owned(),
-                message: w.message().to_owned(),
-                field: w.field().map(str::to_owned),
-                offset: w.offset().and_then(|o| u32::try_from(o).ok()),
-            })
-            .collect()
+        warnings(&self.inner.warnings)
     }
 
     /// What buildx sends to BuildKit: `{type, attrs}`.
@@ -156,16 +159,120 @@ pub fn parse_cache_options(
     options: Unknown<'_>,
 ) -> Result<Vec<CacheOptions>> {
     let options = parse_options(env, options)?;
-    let parsed = if input.get_type()? == ValueType::String {
-        ocicache::parse_cache_options(&String::from_unknown(input)?, &options)
-    } else {
-        let bytes = arg::bytes(env, "input", input)
-            .map_err(|_| arg::type_error(env, "input", "a string or a Uint8Array", &input))?;
-        ocicache::parse_cache_options_bytes(bytes, &options)
+    let parsed = match text_or_bytes(env, input)? {
+        Input::Text(text) => ocicache::parse_cache_options(&text, &options),
+        Input::Bytes(bytes) => ocicache::parse_cache_options_bytes(bytes, &options),
     };
     Ok(parsed
         .map_err(|e| to_js(env, &e))?
         .into_iter()
         .map(|inner| CacheOptions { inner })
+        .collect())
+}
+
+enum Input<'a> {
+    Text(String),
+    Bytes(&'a [u8]),
+}
+
+fn text_or_bytes<'a>(env: &Env, input: Unknown<'a>) -> Result<Input<'a>> {
+    if input.get_type()? == ValueType::String {
+        return Ok(Input::Text(String::from_unknown(input)?));
+    }
+    arg::bytes(env, "input", input)
+        .map(Input::Bytes)
+        .map_err(|_| arg::type_error(env, "input", "a string or a Uint8Array", &input))
+}
+
+/// One entry exactly as buildx (or buildctl) sends it to BuildKit: type and
+/// attributes verbatim, what the checked parse refuses as warnings.
+#[napi]
+pub struct CacheOptionsEntry {
+    inner: ocicache::CacheOptionsEntry,
+}
+
+#[napi]
+impl CacheOptionsEntry {
+    /// The type, verbatim (`Local`, `foo` and `registry` alike).
+    #[napi(getter, js_name = "type")]
+    pub fn cache_type(&self) -> String {
+        self.inner.cache_type.clone()
+    }
+
+    /// The attributes as parsed (keys lower-cased, values verbatim).
+    #[napi(getter, ts_return_type = "Record<string, string>")]
+    pub fn attrs(&self) -> Value {
+        map(&self.inner.attrs)
+    }
+
+    /// The typed settings (camelCase keys), or `null` when the type or a
+    /// value does not check out.
+    #[napi(getter, ts_return_type = "Record<string, any> | null")]
+    pub fn settings(&self) -> Value {
+        self.inner
+            .settings_json(ocicache::KeyCase::Camel)
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or(Value::Null)
+    }
+
+    /// The attributes buildx sends to BuildKit (with what it takes from `env`).
+    #[napi(getter, ts_return_type = "Record<string, string>")]
+    pub fn buildkit_attrs(&self) -> Value {
+        map(&self.inner.buildkit_attrs())
+    }
+
+    /// Whether buildx sends this entry.
+    #[napi(getter)]
+    pub fn active(&self) -> bool {
+        self.inner.is_active()
+    }
+
+    /// Why buildx would drop this entry, or `null`.
+    #[napi(getter)]
+    pub fn inactive_reason(&self) -> Option<String> {
+        self.inner.inactive_reason.clone()
+    }
+
+    /// What the checked parse finds.
+    #[napi(getter)]
+    pub fn warnings(&self) -> Vec<Warning> {
+        warnings(&self.inner.warnings)
+    }
+
+    /// What buildx sends to BuildKit: `{type, attrs}`.
+    #[napi(
+        js_name = "toJSON",
+        ts_return_type = "{ type: string; attrs: Record<string, string> }"
+    )]
+    pub fn to_json(&self) -> Value {
+        serde_json::from_str(&self.inner.to_json()).unwrap_or_default()
+    }
+
+    /// buildx's string of the entry, which parses back to the same entry.
+    #[napi(js_name = "toString")]
+    pub fn to_js_string(&self) -> String {
+        self.inner.to_string()
+    }
+}
+
+/// Parse one `--cache-to`/`--cache-from` value (a string, or UTF-8 bytes)
+/// into the entries buildx (or buildctl) makes of it, without ocicache's
+/// checks (they are the entries' `warnings`); throws only for what buildx
+/// itself refuses.
+#[napi(ts_args_type = "input: string | Uint8Array, options?: ParseOptions | undefined | null")]
+pub fn parse_cache_entries(
+    env: &Env,
+    input: Unknown<'_>,
+    options: Unknown<'_>,
+) -> Result<Vec<CacheOptionsEntry>> {
+    let options = parse_options(env, options)?;
+    let parsed = match text_or_bytes(env, input)? {
+        Input::Text(text) => ocicache::parse_cache_entries(&text, &options),
+        Input::Bytes(bytes) => ocicache::parse_cache_entries_bytes(bytes, &options),
+    };
+    Ok(parsed
+        .map_err(|e| to_js(env, &e))?
+        .into_iter()
+        .map(|inner| CacheOptionsEntry { inner })
         .collect())
 }

@@ -59,6 +59,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<layer::LayerCompressor>()?;
     m.add_class::<options::CacheOptions>()?;
     m.add_function(wrap_pyfunction!(options::parse_cache_options, m)?)?;
+    m.add_class::<options::CacheOptionsEntry>()?;
+    m.add_function(wrap_pyfunction!(options::parse_cache_entries, m)?)?;
     m.add_class::<cache_config::CacheConfig>()?;
     m.add_class::<cache_manifest::CacheManifest>()?;
     m.add_class::<manifest::ImageManifest>()?;

@@ -214,6 +214,7 @@ impl CacheOptions {
     }
 }
 
+/// `value` with every object key in camelCase.
 fn camel_keys(value: serde_json::Value) -> serde_json::Value {
     match value {
         serde_json::Value::Object(map) => map
@@ -321,12 +322,24 @@ pub fn parse_cache_options_bytes(
     input: &[u8],
     options: &ParseOptions,
 ) -> Result<Vec<CacheOptions>> {
-    let text = std::str::from_utf8(input).map_err(|e| {
+    parse_cache_options(utf8(input)?, options)
+}
+
+/// [`parse_cache_entries`] on bytes: invalid UTF-8 is `INVALID_CSV` at the
+/// offset of the first bad byte.
+pub fn parse_cache_entries_bytes(
+    input: &[u8],
+    options: &ParseOptions,
+) -> Result<Vec<CacheOptionsEntry>> {
+    parse_cache_entries(utf8(input)?, options)
+}
+
+fn utf8(input: &[u8]) -> Result<&str> {
+    std::str::from_utf8(input).map_err(|e| {
         Error::new(
             ErrorKind::InvalidCsv,
             "the option string is not valid UTF-8",
         )
         .at_offset(e.valid_up_to())
-    })?;
-    parse_cache_options(text, options)
+    })
 }

@@ -15,7 +15,10 @@
 
 use std::collections::BTreeMap;
 
-use super::{CacheType, ParseOptions, Settings, attrs, backend, canonical, entry, env, sent_json};
+use super::{
+    CacheType, KeyCase, ParseOptions, Settings, attrs, backend, camel_keys, canonical, entry, env,
+    sent_json,
+};
 use crate::error::{Error, ErrorKind, Result};
 
 /// One entry exactly as buildx (or buildctl) sends it to BuildKit.
@@ -54,6 +57,18 @@ impl CacheOptionsEntry {
     /// What buildx sends to BuildKit: `{"type", "attrs"}`, keys sorted.
     pub fn to_json(&self) -> String {
         sent_json(&self.cache_type, &self.buildkit_attrs())
+    }
+
+    /// The typed settings as JSON with keys in `case`, when there are some.
+    pub fn settings_json(&self, case: KeyCase) -> Option<String> {
+        let value = serde_json::to_value(self.settings.as_ref()?).unwrap_or_default();
+        Some(
+            match case {
+                KeyCase::Snake => value,
+                KeyCase::Camel => camel_keys(value),
+            }
+            .to_string(),
+        )
     }
 }
 

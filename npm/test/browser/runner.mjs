@@ -13,13 +13,14 @@ const getJSON = async (url) => (await fetch(url)).json()
 const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('')
 
 async function loadData() {
-  const [errorCodes, parse, compute, verify, blobList, options, layerList, cacheConfig, manifest, layout, inline, exportList, twiceCase] = await Promise.all([
+  const [errorCodes, parse, compute, verify, blobList, options, entries, layerList, cacheConfig, manifest, layout, inline, exportList, twiceCase] = await Promise.all([
     getJSON('/tests/error_codes.json'),
     getJSON('/tests/cases/digest/parse.json'),
     getJSON('/tests/cases/digest/compute.json'),
     getJSON('/tests/cases/digest/verify.json'),
     getJSON('/blobs.json'),
     getJSON('/options.json'),
+    getJSON('/tests/cases/entries/cases.json'),
     getJSON('/layers.json'),
     getJSON('/tests/cases/cache_config/cases.json'),
     getJSON('/tests/cases/manifest/cases.json'),
@@ -41,7 +42,7 @@ async function loadData() {
     })),
   )
   const twice = twiceCase.blobs.filter((b) => b.reachable_from_index_json).map((b) => b.digest).sort()
-  return { errorCodes, parse, compute, verify, blobs, options, layers, format: { cacheConfig, manifest, layout, inline }, exports, twice }
+  return { errorCodes, parse, compute, verify, blobs, options, entries, layers, format: { cacheConfig, manifest, layout, inline }, exports, twice }
 }
 
 function browserCases() {

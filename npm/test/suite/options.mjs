@@ -1,4 +1,5 @@
-// The option suite (tests/cases/options/*.json), shared by the native addon,
+// The option suite (tests/cases/options/*.json, and tests/cases/entries/ for
+// the unchecked parse), shared by the native addon,
 // the WASM build in Node and the WASM build in Chromium. Every parsed entry
 // must also survive parse(String(x)) for the buildx dialect.
 import { deepEqual, equal, ok, throwsCode } from './check.mjs'
@@ -59,6 +60,29 @@ export function cases(api, data) {
         },
       })
     }
+  }
+  for (const v of data.entries) {
+    list.push({
+      name: `entries: ${v.name}`,
+      run: () => {
+        const options = v.options ?? {}
+        if (v.error) {
+          throwsCode(() => api.parseCacheEntries(v.input, options), v.error, v.name)
+          return
+        }
+        const got = api.parseCacheEntries(v.input, options)
+        equal(got.length, v.expect.length, 'entries')
+        got.forEach((entry, i) => {
+          const want = v.expect[i]
+          if (want.settings === null) equal(entry.settings, null, 'settings')
+          checkEntry(entry, want)
+          if ((options.dialect ?? 'buildx') === 'buildx') {
+            const [again] = api.parseCacheEntries(String(entry), options)
+            deepEqual([again.type, sorted(again.attrs)], [entry.type, sorted(entry.attrs)], `round trip of ${entry}`)
+          }
+        })
+      },
+    })
   }
   list.push({
     name: `options: at least 150 vectors (${count})`,
