@@ -4,7 +4,8 @@
 #   scripts/setup.sh [--browser] [--release]
 #     --browser  also install what the tests need (Debian's packages): Chromium,
 #                gzip and zstd, docker-registry (a real OCI registry), apache2-utils
-#                (htpasswd) and openssl (the token server's certificate)
+#                (htpasswd), openssl (the token server's certificate), and for the
+#                BuildKit interop suite runc, busybox-static and xz-utils
 #     --release  build the bindings optimised (for benchmarks); default: dev
 # Then builds the three bindings: npm/native (napi), npm/wasm (wasm-bindgen)
 # and the Python package into .venv (maturin develop), and assembles the
@@ -40,8 +41,9 @@ if [ "$have" != "$want" ]; then
 fi
 
 if [ "$browser" = 1 ]; then
-  # The tests need Chromium (browser tests), the gzip and zstd CLIs (interop)
-  # and a registry with htpasswd and openssl (registry tests).
+  # The tests need Chromium (browser tests), the gzip and zstd CLIs (interop),
+  # a registry with htpasswd and openssl (registry tests), and runc and a
+  # static busybox for BuildKit (the interop suite's daemon and RUN steps).
   missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v gzip >/dev/null || missing+=(gzip)
@@ -49,6 +51,9 @@ if [ "$browser" = 1 ]; then
   command -v docker-registry >/dev/null || missing+=(docker-registry)
   command -v htpasswd >/dev/null || missing+=(apache2-utils)
   command -v openssl >/dev/null || missing+=(openssl)
+  command -v runc >/dev/null || missing+=(runc)
+  command -v xz >/dev/null || missing+=(xz-utils)
+  dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
   if [ ${#missing[@]} -gt 0 ]; then
     say "Debian packages: ${missing[*]}"
     sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo

@@ -86,4 +86,7 @@ def both(
 
 def copy_layout(src: Path) -> Callable[[Path], None]:
     """A ``prepare`` that copies the layout ``src``."""
-    return lambda d: shutil.copytree(src, d, symlinks=True)
+    def prepare(d: Path) -> None:
+        shutil.copytree(src, d, symlinks=True)
+
+    return prepare

@@ -16,6 +16,7 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CONTEXTS = HERE / "contexts"
@@ -45,7 +46,7 @@ class Context:
         """Whether ``step`` is the first WORKDIR of a stage FROM scratch, which
         BuildKit runs even when every other step hits."""
         m = FIRST_WORKDIR.match(step)
-        return bool(m) and m.group(1) in self.scratch_stages()
+        return m is not None and m.group(1) in self.scratch_stages()
 
 
 def _text_files(root: Path) -> list[Path]:
@@ -70,8 +71,9 @@ def _branch(base: Context, name: str, append: dict[str, str], work: Path) -> Con
     return Context(name, target)
 
 
-def _spec() -> dict:
-    return json.loads((CONTEXTS / "branches.json").read_text())
+def _spec() -> dict[str, list[Any]]:
+    spec: dict[str, list[Any]] = json.loads((CONTEXTS / "branches.json").read_text())
+    return spec
 
 
 def branch_dirs() -> set[str]:

@@ -20,6 +20,7 @@ import shutil
 import tarfile
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 UNCOMPRESSED = "containerd.io/uncompressed"
 ACCEPT = ", ".join([
@@ -44,8 +45,15 @@ def unpack(oci_tar: Path, dest: Path) -> list[str]:
     """Applies the image's layers in order into ``dest`` (whiteouts
     included); returns its config's diffIDs."""
     with tarfile.open(oci_tar) as t:
-        read = lambda name: t.extractfile(name).read()  # type: ignore[union-attr]  # noqa: E731
-        blob = lambda d: read("blobs/" + d.replace(":", "/"))  # noqa: E731
+
+        def read(name: str) -> bytes:
+            f = t.extractfile(name)
+            assert f is not None, name
+            return f.read()
+
+        def blob(digest: str) -> bytes:
+            return read("blobs/" + digest.replace(":", "/"))
+
         index = json.loads(read("index.json"))
         manifest = json.loads(blob(index["manifests"][0]["digest"]))
         config = json.loads(blob(manifest["config"]["digest"]))
@@ -69,7 +77,7 @@ def unpack(oci_tar: Path, dest: Path) -> list[str]:
     return list(config["rootfs"]["diff_ids"])
 
 
-def _layers(doc: dict) -> list[dict]:
+def _layers(doc: dict[str, Any]) -> list[dict[str, Any]]:
     if "layers" in doc:
         return list(doc["layers"])
     return [d for d in doc.get("manifests", []) if UNCOMPRESSED in d.get("annotations", {})]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any, Optional
 
 import pytest
 
@@ -32,22 +33,24 @@ CASES = [
 ESTARGZ = ("containerd.io/snapshot/stargz/toc.digest", "io.containers.estargz.uncompressed-size")
 
 
-def manifest(layout: Path) -> dict:
+def manifest(layout: Path) -> dict[str, Any]:
     """The manifest (or index) ``latest`` names."""
     index = json.loads((layout / "index.json").read_text())
     entry = next(m for m in index["manifests"] if m["annotations"]["org.opencontainers.image.ref.name"] == "latest")
-    algorithm, encoded = entry["digest"].split(":")
-    return json.loads((layout / "blobs" / algorithm / encoded).read_text())
+    doc: dict[str, Any] = json.loads((layout / "blobs" / entry["digest"].replace(":", "/")).read_text())
+    return doc
 
 
-def layers(m: dict) -> list[dict]:
+def layers(m: dict[str, Any]) -> list[dict[str, Any]]:
     """A cache manifest's layer descriptors, in any wrapper form."""
     return m.get("layers") or [d for d in m.get("manifests", []) if "layer" in d["mediaType"]]
 
 
 @pytest.mark.parametrize("setting,compression,form,after", CASES, ids=lambda v: str(v))
 @pytest.mark.parametrize("ctx", primary())
-def test_convert_imports_whole(imports: Imports, work: Path, ctx: str, setting: str, compression, form, after: str) -> None:
+def test_convert_imports_whole(
+    imports: Imports, work: Path, ctx: str, setting: str, compression: Optional[str], form: Optional[str], after: str
+) -> None:
     src = Path(imports.export(ctx, setting))
     flags = (["--compression", compression] if compression else []) + (["--form", form] if form else [])
     name = f"convert-{ctx}-{setting}-{compression or form}"

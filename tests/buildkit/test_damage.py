@@ -27,7 +27,10 @@ def final_layer(layout: Path) -> Path:
     """The topmost non-empty layer blob of the final record's result: one an
     output build must fetch, and that running its step again would change."""
     index = json.loads((layout / "index.json").read_text())
-    blob = lambda d: layout / "blobs" / d.split(":")[0] / d.split(":")[1]  # noqa: E731
+
+    def blob(digest: str) -> Path:
+        return layout / "blobs" / digest.replace(":", "/")
+
     manifest = json.loads(blob(index["manifests"][0]["digest"]).read_text())
     config = json.loads(blob(manifest["config"]["digest"]).read_text())
     linked = {i["link"] for r in config["records"] for slot in r.get("inputs", []) for i in slot}

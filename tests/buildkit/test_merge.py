@@ -14,7 +14,7 @@ import pytest
 
 from clis import both, ok, run
 from conftest import REPORT, Imports, primary
-from contexts import branch_dirs
+from contexts import Context, branch_dirs
 
 REPEAT = 8
 
@@ -26,7 +26,7 @@ def groups() -> list[tuple[str, int]]:
 
 
 @pytest.mark.parametrize("ctx,n", groups(), ids=lambda v: str(v))
-def test_merged_branches_hit_every_step_every_time(imports: Imports, ctxs, work: Path, ctx: str, n: int) -> None:
+def test_merged_branches_hit_every_step_every_time(imports: Imports, ctxs: dict[str, Context], work: Path, ctx: str, n: int) -> None:
     names = [ctx, *ctxs[ctx].branches[:n]]
     sources = [imports.export(c, "max") for c in names]
     out, r = both(work, f"merge-{'-'.join(names)}", lambda d: None, lambda d: ["merge", "--json", str(d), *sources])
@@ -37,7 +37,7 @@ def test_merged_branches_hit_every_step_every_time(imports: Imports, ctxs, work:
         imports.check(c, imports.local(out), f"merge of {len(names)}: {'+'.join(names)}", repeat=REPEAT, output=c == names[-1])
 
 
-def test_buildkits_own_several_imports_for_comparison(imports: Imports, ctxs) -> None:
+def test_buildkits_own_several_imports_for_comparison(imports: Imports, ctxs: dict[str, Context]) -> None:
     """What BuildKit does with --import-cache main --import-cache branch:
     measured for the README's comparison, not asserted."""
     names = ["app", ctxs["app"].branches[0]]
@@ -47,7 +47,7 @@ def test_buildkits_own_several_imports_for_comparison(imports: Imports, ctxs) ->
         REPORT.add(context=c, cache=f"BuildKit --import-cache x2: {'+'.join(names)} (not asserted)", hits=hits, steps=imports.reference(c)[1])
 
 
-def test_merge_of_mixed_compressions_imports_whole(imports: Imports, ctxs, work: Path) -> None:
+def test_merge_of_mixed_compressions_imports_whole(imports: Imports, ctxs: dict[str, Context], work: Path) -> None:
     names = ["app", ctxs["app"].branches[0]]
     sources = [imports.export(names[0], "max"), imports.export(names[1], "zstd")]
     out, _ = both(work, "merge-mixed", lambda d: None, lambda d: ["merge", str(d), *sources])
