@@ -130,7 +130,7 @@ def _json(out: Out, value: Any) -> None:
 
 def _inspect(args: list[str], out: Out) -> int:
     flags, rest = _parse(args, {"json": "bool"})
-    report = ops.inspect(_location(_one(rest, "CACHE")).reader)
+    report = ops.inspect(_location(_one(rest, "CACHE")).source)
     data = report.to_dict()
     if flags.get("json"):
         _json(out, data)
@@ -141,7 +141,7 @@ def _inspect(args: list[str], out: Out) -> int:
 
 def _verify(args: list[str], out: Out) -> int:
     flags, rest = _parse(args, {"json": "bool"})
-    report = ops.verify(_location(_one(rest, "CACHE")).reader, on_progress=_progress("verify"))
+    report = ops.verify(_location(_one(rest, "CACHE")).source, on_progress=_progress("verify"))
     if flags.get("json"):
         _json(out, report.to_dict())
     else:
@@ -185,7 +185,7 @@ def _merge(args: list[str], out: Out) -> int:
     if len(rest) < 2:
         raise UsageError("merge takes DEST and at least one SOURCE")
     dest = _writable(rest[0])
-    sources = [(s.reader, s.tag or _tag_of(s.reader)) for s in map(_location, rest[1:])]
+    sources = [(s.source, s.tag or _tag_of(s.source)) for s in map(_location, rest[1:])]
     tag = flags.get("tag") or dest.tag or "latest"
     result = ops.merge(dest.storage, sources, tag=tag, form=flags.get("form"), replace=bool(flags.get("replace")))
     existing = result["existing"]
@@ -234,10 +234,10 @@ def _copy(args: list[str], out: Out) -> int:
     if not re.fullmatch(r"[0-9]+", concurrency) or not 1 <= int(concurrency) <= 64:
         raise UsageError("--concurrency takes a whole number from 1 to 64")
     src, dst = _location(rest[0]), _writable(rest[1])
-    tag = _tag_of(src.reader)
+    tag = _tag_of(src.source)
     to_tag = dst.tag or "latest"
-    r = ops.copy(src.reader, dst.storage, tag=tag, to_tag=to_tag, concurrency=int(concurrency), on_progress=_progress("copy"))
-    report = {"source": str(src.reader), "destination": str(dst.storage), **r}
+    r = ops.copy(src.source, dst.storage, tag=tag, to_tag=to_tag, concurrency=int(concurrency), on_progress=_progress("copy"))
+    report = {"source": str(src.source), "destination": str(dst.storage), **r}
     if flags.get("json"):
         _json(out, report)
     else:

@@ -27,16 +27,12 @@ class Location:
     """The tag it names (``None`` when it names none)."""
     registry: bool
     """Whether it is a registry."""
-    digest: Optional[str] = None
+    digest: Optional[str]
     """The manifest a ``type=local`` location pins with ``digest=``."""
-    source: Optional[StorageDriver] = None
-    """What reading the location means: ``storage``, or, with ``tag=`` or
-    ``digest=``, a read-only :class:`SelectedStorage` of that entry."""
-
-    @property
-    def reader(self) -> StorageDriver:
-        """``source``, or ``storage`` when there is no selection."""
-        return self.source if self.source is not None else self.storage
+    source: StorageDriver
+    """What reading the location means: ``storage`` itself, or, with
+    ``tag=`` or ``digest=``, a read-only :class:`SelectedStorage` showing
+    only that entry, as BuildKit would import it."""
 
 
 def is_reference(spec: str) -> bool:
@@ -62,7 +58,8 @@ def open_location(
     (without them, the docker config file's). Other cache types are
     ``OPTION_NOT_ALLOWED``: they hold no layout to open."""
     if not spec.startswith("type=") and not is_reference(spec):
-        return Location(LocalStorage(spec), None, False)
+        local = LocalStorage(spec)
+        return Location(local, None, False, None, local)
     entry = parse_cache_options(spec)[0]
     if entry.type == "registry":
         settings = entry.settings
@@ -73,7 +70,7 @@ def open_location(
             password=password,
             docker_config=docker_config,
         )
-        return Location(registry, registry.tag, True)
+        return Location(registry, registry.tag, True, None, registry)
     if entry.type != "local":
         raise coded("OPTION_NOT_ALLOWED", f"only type=local and type=registry caches can be opened, not type={entry.type}")
     directory = entry.attrs.get("src") or entry.attrs.get("dest")
@@ -83,5 +80,5 @@ def open_location(
     tag = entry.attrs.get("tag")
     pinned = entry.settings.get("digest")
     digest = str(pinned) if pinned else None
-    source = SelectedStorage(local, tag=tag, digest=digest) if tag is not None or digest is not None else None
-    return Location(local, tag, False, digest, source)
+    selected = tag is not None or digest is not None
+    return Location(local, tag, False, digest, SelectedStorage(local, tag=tag, digest=digest) if selected else local)

@@ -48,21 +48,21 @@ def test_paths_that_start_like_paths_are_directories() -> None:
 def test_tag_and_digest_select_one_entry_to_read(tmp_path: Path) -> None:
     first = "sha256:4892b92ffdab938e771562ea1dbe78b8b5fab518a220177552a998f42b15695e"
     pinned = open_location(f"type=local,src={TWICE},digest={first}")
-    assert isinstance(pinned.reader, SelectedStorage) and pinned.digest == first
-    index = ImageIndex.from_bytes(pinned.reader.read_index() or b"")
+    assert isinstance(pinned.source, SelectedStorage) and pinned.digest == first
+    index = ImageIndex.from_bytes(pinned.source.read_index() or b"")
     assert [m["digest"] for m in index.to_dict()["manifests"]] == [first]
-    assert operations.verify(pinned.reader).to_dict()["reachable"] == 9
+    assert operations.verify(pinned.source).to_dict()["reachable"] == 9
     with pytest.raises(OcicacheError) as e:
-        pinned.reader.write_index(b"")
+        pinned.source.write_index(b"")
     assert e.value.code == "UNSUPPORTED_OPERATION"
     with pytest.raises(OcicacheError) as e:
-        pinned.reader.delete_blob(first)
+        pinned.source.delete_blob(first)
     assert e.value.code == "UNSUPPORTED_OPERATION"
     with pytest.raises(OcicacheError) as e:
-        operations.inspect(open_location(f"type=local,src={TWICE},tag=nosuch").reader)
+        operations.inspect(open_location(f"type=local,src={TWICE},tag=nosuch").source)
     assert e.value.code == "TAG_NOT_FOUND"
     plain = open_location(f"type=local,src={TWICE}")
-    assert plain.reader is plain.storage
+    assert plain.source is plain.storage
 
 
 def test_blobs_are_written_read_only_as_buildkit_writes_them(tmp_path: Path) -> None:
