@@ -53,6 +53,14 @@ pub(crate) fn bytes(field: &str, value: &JsValue) -> Result<Vec<u8>, JsValue> {
         .ok_or_else(|| type_error(field, "a Uint8Array", value))
 }
 
+/// An optional bytes argument: `None` for `undefined` or `null`.
+pub(crate) fn optional_bytes(field: &str, value: &JsValue) -> Result<Option<Vec<u8>>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    bytes(field, value).map(Some)
+}
+
 /// A string argument.
 pub(crate) fn string(field: &str, value: &JsValue) -> Result<String, JsValue> {
     value

@@ -105,11 +105,7 @@ impl ImageIndex {
         #[wasm_bindgen(unchecked_param_type = "string")] tag: &JsValue,
         #[wasm_bindgen(unchecked_param_type = "Record<string, any>")] descriptor: &JsValue,
     ) -> Result<Uint8Array, JsValue> {
-        let current = if current.is_undefined() || current.is_null() {
-            None
-        } else {
-            Some(arg::bytes("current", current)?)
-        };
+        let current = arg::optional_bytes("current", current)?;
         let tag = arg::string("tag", tag)?;
         let descriptor = plain::descriptor("descriptor", descriptor)?;
         ocicache::ImageIndex::updated_layout_index(current.as_deref(), &tag, &descriptor)
@@ -124,11 +120,7 @@ impl ImageIndex {
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | null | undefined")] current: &JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] tag: &JsValue,
     ) -> Result<Uint8Array, JsValue> {
-        let current = if current.is_undefined() || current.is_null() {
-            None
-        } else {
-            Some(arg::bytes("current", current)?)
-        };
+        let current = arg::optional_bytes("current", current)?;
         let tag = arg::string("tag", tag)?;
         ocicache::ImageIndex::selected_layout_index(current.as_deref(), &tag)
             .map(|b| Uint8Array::from(b.as_slice()))

@@ -186,9 +186,7 @@ impl CacheOptions {
     /// The attributes buildx sends to BuildKit: `attrs` plus what it takes
     /// from the environment.
     pub fn buildkit_attrs(&self) -> BTreeMap<String, String> {
-        let mut all = self.attrs.clone();
-        all.extend(self.from_env.iter().map(|(k, v)| (k.clone(), v.clone())));
-        all
+        with_env(&self.attrs, &self.from_env)
     }
 
     /// Whether buildx sends this entry to BuildKit.
@@ -205,13 +203,28 @@ impl CacheOptions {
     /// The typed settings as JSON, for tools that want plain data, with keys
     /// in `case`.
     pub fn settings_json(&self, case: KeyCase) -> String {
-        let value = serde_json::to_value(&self.settings).unwrap_or_default();
-        let value = match case {
-            KeyCase::Snake => value,
-            KeyCase::Camel => camel_keys(value),
-        };
-        value.to_string()
+        settings_json(&self.settings, case)
     }
+}
+
+/// `attrs` with what buildx adds from the environment.
+fn with_env(
+    attrs: &BTreeMap<String, String>,
+    from_env: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut all = attrs.clone();
+    all.extend(from_env.iter().map(|(k, v)| (k.clone(), v.clone())));
+    all
+}
+
+/// Typed settings as JSON, keys in `case`.
+fn settings_json(settings: &Settings, case: KeyCase) -> String {
+    let value = serde_json::to_value(settings).unwrap_or_default();
+    match case {
+        KeyCase::Snake => value,
+        KeyCase::Camel => camel_keys(value),
+    }
+    .to_string()
 }
 
 /// `value` with every object key in camelCase.

@@ -16,8 +16,8 @@
 use std::collections::BTreeMap;
 
 use super::{
-    CacheType, KeyCase, ParseOptions, Settings, attrs, backend, camel_keys, canonical, entry, env,
-    sent_json,
+    CacheType, KeyCase, ParseOptions, Settings, attrs, backend, canonical, entry, env, sent_json,
+    settings_json, with_env,
 };
 use crate::error::{Error, ErrorKind, Result};
 
@@ -44,9 +44,7 @@ impl CacheOptionsEntry {
     /// The attributes buildx sends to BuildKit: `attrs` plus what it takes
     /// from the environment.
     pub fn buildkit_attrs(&self) -> BTreeMap<String, String> {
-        let mut all = self.attrs.clone();
-        all.extend(self.from_env.iter().map(|(k, v)| (k.clone(), v.clone())));
-        all
+        with_env(&self.attrs, &self.from_env)
     }
 
     /// Whether buildx sends this entry to BuildKit.
@@ -61,14 +59,7 @@ impl CacheOptionsEntry {
 
     /// The typed settings as JSON with keys in `case`, when there are some.
     pub fn settings_json(&self, case: KeyCase) -> Option<String> {
-        let value = serde_json::to_value(self.settings.as_ref()?).unwrap_or_default();
-        Some(
-            match case {
-                KeyCase::Snake => value,
-                KeyCase::Camel => camel_keys(value),
-            }
-            .to_string(),
-        )
+        Some(settings_json(self.settings.as_ref()?, case))
     }
 }
 
