@@ -36,6 +36,12 @@ export declare class Cache {
   gcPlan(stored: StoredBlob[], options: GcOptions): GcPlan
   /** Plans converting the entry tagged `tag` to `form` and `compression`. */
   conversion(tag: string, form?: string | undefined | null, compression?: string | undefined | null): Conversion
+  /**
+   * Sorts the blobs gc moved aside by this cache, loaded again from the
+   * `index.json` on disk now: what any entry reaches goes back; all of
+   * them when something could not be read.
+   */
+  recheck(moved: Array<string | Digest>): { restore: string[]; delete: string[] }
   /** Plans copying the entry tagged `tag` to another storage. */
   copyPlan(tag: string): CopyPlan
 }
@@ -317,6 +323,12 @@ export declare class GcPlan {
    * tags are dropped.
    */
   get index(): Uint8Array | null
+  /**
+   * The `index.json` to write in place of `current` (the file as it is
+   * now, read under the lock): `current` without exactly the entries the
+   * plan drops; `null` when there is nothing to remove.
+   */
+  indexAfter(current: Uint8Array | null | undefined): Uint8Array | null
   /** The paths of the blobs to delete. */
   get delete(): Array<string>
   /** The bytes deleting them frees. */

@@ -5,8 +5,13 @@ import type { StorageDriver } from './storage'
 /** Called as work goes: done and total (bytes for verify, items otherwise). */
 export type Progress = (done: number, total: number) => void
 
-/** Loads a cache (index.json and every document it reaches). */
-export declare function loadCache(storage: StorageDriver): Promise<Cache>
+/** Loads a cache (index.json and every document it reaches); `index`: index.json's bytes when already read. */
+export declare function loadCache(storage: StorageDriver, index?: Uint8Array | null): Promise<Cache>
+/** Replaces index.json with `update(current)` (null: leave it), under the driver's lock where it has one. */
+export declare function updateIndex(
+  storage: StorageDriver,
+  update: (current: Uint8Array | null) => Uint8Array | null | Promise<Uint8Array | null>,
+): Promise<Uint8Array | null>
 /** What the cache holds. */
 export declare function inspect(storage: StorageDriver): Promise<Inspection>
 /** Checks every blob (digest, size, layer diffIDs) and the documents. */

@@ -22,9 +22,24 @@ function concat(parts) {
   return out
 }
 
-/** Loads a cache (index.json and every document it reaches) from `storage`. */
-export async function loadCache(storage) {
-  const loader = new CacheLoader(await storage.readIndex())
+/**
+ * Replaces `storage`'s index.json with `update(current)` (bytes, or null to
+ * leave it): under the driver's own lock where it has one (LocalStorage:
+ * BuildKit's), so that a concurrent export's or merge's tag is not lost.
+ */
+export async function updateIndex(storage, update) {
+  if (typeof storage.updateIndex === 'function') return storage.updateIndex(update)
+  const next = await update(await storage.readIndex())
+  if (next !== null && next !== undefined) await storage.writeIndex(next)
+  return next ?? null
+}
+
+/**
+ * Loads a cache (index.json and every document it reaches) from `storage`;
+ * `index`: the bytes of index.json when already read.
+ */
+export async function loadCache(storage, index) {
+  const loader = new CacheLoader(index === undefined ? await storage.readIndex() : index)
   for (let digest; (digest = loader.nextNeeded()) !== null; ) {
     const bytes = await storage.readBlob(digest)
     if (bytes === null) loader.missing(digest)
@@ -88,7 +103,7 @@ export async function gc(storage, { dryRun = false, keepTags, dropTags, gracePer
   const cache = await loadCache(storage)
   const plan = cache.gcPlan(await storage.listBlobs(), { nowMs: Math.floor(now), gracePeriodMs, keepTags, dropTags })
   if (dryRun) return plan
-  if (plan.index !== null) await storage.writeIndex(plan.index)
+  if (plan.index !== null) await updateIndex(storage, (current) => plan.indexAfter(current))
   const doomed = plan.delete
   for (let i = 0; i < doomed.length; i++) {
     await storage.deleteBlob(doomed[i].slice('blobs/'.length).replace('/', ':'))
@@ -124,13 +139,45 @@ async function copyBlobs(digests, to, sources) {
   }
 }
 
-// Writes a CacheWrite: its config and manifest blobs, then index.json.
-async function commit(to, write, tag) {
+// The digest `tag` names in the index.json `bytes` (as BuildKit finds it), or null.
+function tagged(bytes, tag) {
+  if (bytes === null) return null
+  try {
+    return ImageIndex.fromBytes(bytes).findTag(tag).digest
+  } catch (err) {
+    if (err.code === 'TAG_NOT_FOUND') return null
+    throw err
+  }
+}
+
+const CHANGED = Symbol('the tag changed')
+
+// Writes a CacheWrite: its config and manifest blobs, then index.json. With
+// `expect` (a digest, or null for none), the tag must still name it when
+// index.json is replaced, else CHANGED is thrown and nothing is replaced:
+// a concurrent export of the same tag is not overwritten by a result made
+// from what it replaced.
+async function commit(to, write, tag, expect) {
   const descriptor = write.descriptor
   await to.writeBlob(write.configDigest, write.configBytes, MediaType.CACHE_CONFIG)
   await to.writeBlob(descriptor.digest, write.manifestBytes, descriptor.mediaType)
-  await to.writeIndex(ImageIndex.updatedLayoutIndex(await to.readIndex(), tag, descriptor))
+  await updateIndex(to, (current) => {
+    if (expect !== undefined && tagged(current, tag) !== expect) throw CHANGED
+    return ImageIndex.updatedLayoutIndex(current, tag, descriptor)
+  })
   return descriptor
+}
+
+// Runs `attempt()` again while it throws CHANGED, at most 3 times.
+async function retrying(what, attempt) {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt()
+    } catch (err) {
+      if (err !== CHANGED) throw err
+      if (n === 3) throw Object.assign(new Error(`${what} changed under the operation 3 times; try again`), { code: 'CACHE_LOCKED' })
+    }
+  }
 }
 
 /**
@@ -162,20 +209,18 @@ export async function copy(from, to, { tag = from.tag ?? 'latest', toTag = to.ta
   const blobs = plan.blobs
   await pool(blobs.filter((b) => !b.manifest), Math.max(1, concurrency), one)
   for (const b of blobs.filter((b) => b.manifest)) await one(b)
-  await to.writeIndex(ImageIndex.updatedLayoutIndex(await to.readIndex(), toTag, plan.descriptor))
+  await updateIndex(to, (current) => ImageIndex.updatedLayoutIndex(current, toTag, plan.descriptor))
   return { tag: toTag, descriptor: plan.descriptor, blobs: blobs.length, ...counts, bytes }
 }
 
-// The tags `storage` holds ([] for a directory that does not exist yet).
-async function tagsOf(storage) {
-  let bytes
+// index.json of `storage`, or null for a directory that does not exist yet.
+async function indexOf(storage) {
   try {
-    bytes = await storage.readIndex()
+    return await storage.readIndex()
   } catch (err) {
-    if (err.code === 'ENOENT') return []
+    if (err.code === 'ENOENT') return null
     throw err
   }
-  return bytes === null ? [] : ImageIndex.fromBytes(bytes).tags()
 }
 
 /**
@@ -186,14 +231,18 @@ async function tagsOf(storage) {
  * when it held no such tag. Returns `{descriptor, layers, existing}`.
  */
 export async function merge(into, sources, { tag = into.tag ?? 'latest', form, replace = false } = {}) {
-  const m = new Merge()
-  const existing = !(await tagsOf(into)).includes(tag) ? 'none' : replace ? 'replaced' : 'merged'
-  if (existing === 'merged') m.add(await loadCache(into), tag)
-  for (const s of sources) m.add(await loadCache(s.storage), s.tag ?? s.storage.tag ?? 'latest')
-  const write = m.finish(form)
-  await copyBlobs(write.layers, into, [into, ...sources.map((s) => s.storage)])
-  const descriptor = await commit(into, write, tag)
-  return { descriptor, layers: write.layers.length, existing }
+  return retrying(`the tag ${tag} of ${into}`, async () => {
+    const index = await indexOf(into)
+    const held = tagged(index, tag)
+    const existing = held === null ? 'none' : replace ? 'replaced' : 'merged'
+    const m = new Merge()
+    if (existing === 'merged') m.add(await loadCache(into, index), tag)
+    for (const s of sources) m.add(await loadCache(s.storage), s.tag ?? s.storage.tag ?? 'latest')
+    const write = m.finish(form)
+    await copyBlobs(write.layers, into, [into, ...sources.map((s) => s.storage)])
+    const descriptor = await commit(into, write, tag, replace ? undefined : held)
+    return { descriptor, layers: write.layers.length, existing }
+  })
 }
 
 /**
@@ -201,8 +250,14 @@ export async function merge(into, sources, { tag = into.tag ?? 'latest', form, r
  * new blobs next to the old ones (gc removes those later) and pointing `tag`
  * at the result. Returns `{descriptor, recompressed}`.
  */
-export async function convert(storage, { tag = storage.tag ?? 'latest', form, compression, level, onProgress } = {}) {
-  const cache = await loadCache(storage)
+export async function convert(storage, options = {}) {
+  const tag = options.tag ?? storage.tag ?? 'latest'
+  return retrying(`the tag ${tag} of ${storage}`, () => convertOnce(storage, { ...options, tag }))
+}
+
+async function convertOnce(storage, { tag, form, compression, level, onProgress }) {
+  const index = await storage.readIndex()
+  const cache = await loadCache(storage, index)
   const conversion = cache.conversion(tag, form, compression)
   const layers = conversion.layersToRecompress()
   for (let i = 0; i < layers.length; i++) {
@@ -235,6 +290,6 @@ export async function convert(storage, { tag = storage.tag ?? 'latest', form, co
     onProgress?.(i + 1, layers.length)
   }
   const write = conversion.finish()
-  const descriptor = await commit(storage, write, tag)
+  const descriptor = await commit(storage, write, tag, tagged(index, tag))
   return { descriptor, recompressed: layers.length }
 }

@@ -25,14 +25,19 @@ export interface StorageDriver {
   mountBlob?(digest: string, from: StorageDriver): Promise<boolean>
   /** Replace `index.json` atomically. */
   writeIndex(bytes: Uint8Array): Promise<void>
+  /** Optional: replace `index.json` with `update(current)` (null: leave it) atomically with respect to other writers (LocalStorage: under BuildKit's lock). */
+  updateIndex?(update: (current: Uint8Array | null) => Uint8Array | null | Promise<Uint8Array | null>): Promise<Uint8Array | null>
   /** Remove a blob. */
   deleteBlob(digest: string): Promise<void>
 }
 
 /** An OCI image layout directory (BuildKit's `type=local` cache): a StorageDriver rooted at `root`. */
 export declare class LocalStorage {
-  constructor(root: string)
+  /** `lockTimeoutMs`: how long to wait for BuildKit's `index.json.lock` (default 30 000), then CACHE_LOCKED. */
+  constructor(root: string, options?: { lockTimeoutMs?: number })
   readonly root: string
+  readonly lockTimeoutMs: number
+  updateIndex(update: (current: Uint8Array | null) => Uint8Array | null | Promise<Uint8Array | null>): Promise<Uint8Array | null>
 }
 export interface LocalStorage extends StorageDriver {}
 

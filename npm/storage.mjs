@@ -11,6 +11,9 @@
 //                          refusing content that does not match the digest
 //   writeIndex(bytes)      replace index.json atomically
 //   deleteBlob(digest)     remove a blob
+//   updateIndex(update)    optional: replace index.json with update(current)
+//                          (bytes, or null to leave it), atomically with
+//                          respect to other writers
 //
 // LocalStorage is the OCI layout directory BuildKit's type=local writes;
 // SelectedStorage is a read-only view of a storage that shows one index.json
@@ -20,6 +23,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promis
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { Digester, ImageIndex, OciLayout } from './index.mjs'
+import { DEFAULT_LOCK_TIMEOUT_MS, withLock } from './lock.mjs'
 
 const CHUNK = 1 << 20
 
@@ -31,11 +35,19 @@ function coded(code, message) {
   return Object.assign(new Error(message), { code })
 }
 
-/** An OCI image layout directory (BuildKit's `type=local` cache). */
+/**
+ * An OCI image layout directory (BuildKit's `type=local` cache). index.json
+ * is read under BuildKit's lock (`index.json.lock`, shared) and replaced
+ * under it (exclusive), waiting at most `lockTimeoutMs` for it.
+ */
 export class LocalStorage {
-  /** @param {string} root the layout directory */
-  constructor(root) {
+  /**
+   * @param {string} root the layout directory
+   * @param {{lockTimeoutMs?: number}} [options]
+   */
+  constructor(root, { lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS } = {}) {
     this.root = root
+    this.lockTimeoutMs = lockTimeoutMs
   }
 
   toString() {
@@ -46,16 +58,24 @@ export class LocalStorage {
     return join(this.root, OciLayout.blobPath(digest))
   }
 
-  // null when the layout has no index.json; an error when the directory
-  // itself is missing (a wrong path, not an empty cache).
-  async readIndex() {
+  #lock(shared, work) {
+    return withLock(join(this.root, 'index.json.lock'), { shared, timeoutMs: this.lockTimeoutMs }, work)
+  }
+
+  async #index() {
     try {
       return await readFile(join(this.root, 'index.json'))
     } catch (err) {
-      if (!missing(err)) throw err
-      await stat(this.root)
-      return null
+      if (missing(err)) return null
+      throw err
     }
+  }
+
+  // null when the layout has no index.json; an error when the directory
+  // itself is missing (a wrong path, not an empty cache).
+  async readIndex() {
+    await stat(this.root)
+    return this.#lock(true, () => this.#index())
   }
 
   async readBlob(digest) {
@@ -140,15 +160,30 @@ export class LocalStorage {
   }
 
   async writeIndex(bytes) {
+    await this.updateIndex(() => bytes)
+  }
+
+  /**
+   * Replaces index.json with `update(current)` (its bytes, or null when
+   * there is none) under BuildKit's lock, exclusive: no export or other
+   * writer changes it in between. `update` returns the new bytes, or null
+   * to leave the file as it is. Returns what was written, or null.
+   */
+  async updateIndex(update) {
     await mkdir(this.root, { recursive: true })
-    const layoutFile = join(this.root, 'oci-layout')
-    try {
-      await stat(layoutFile)
-    } catch (err) {
-      if (!missing(err)) throw err
-      await this.#atomic(layoutFile, (h) => h.write(OciLayout.fileContent()))
-    }
-    await this.#atomic(join(this.root, 'index.json'), (h) => h.write(bytes))
+    return this.#lock(false, async () => {
+      const next = await update(await this.#index())
+      if (next === null || next === undefined) return null
+      const layoutFile = join(this.root, 'oci-layout')
+      try {
+        await stat(layoutFile)
+      } catch (err) {
+        if (!missing(err)) throw err
+        await this.#atomic(layoutFile, (h) => h.write(OciLayout.fileContent()))
+      }
+      await this.#atomic(join(this.root, 'index.json'), (h) => h.write(next))
+      return next
+    })
   }
 
   async deleteBlob(digest) {

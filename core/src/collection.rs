@@ -21,7 +21,10 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use crate::cache::{Cache, StoredBlob};
+use crate::descriptor::Descriptor;
+use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
+use crate::manifest::ImageIndex;
 
 /// The default grace period: 10 minutes.
 pub const DEFAULT_GRACE_PERIOD_MS: i64 = 10 * 60 * 1000;
@@ -61,6 +64,8 @@ pub struct GcPlan {
     pub index: Option<Vec<u8>>,
     /// The tags dropped from `index.json`.
     pub dropped_tags: Vec<String>,
+    /// The `index.json` entries dropped, as they were.
+    pub dropped: Vec<Descriptor>,
     /// The blobs to delete, in path order.
     pub delete: Vec<StoredBlob>,
     /// Unreachable blobs kept because they are younger than the grace period.
@@ -126,6 +131,7 @@ impl Cache {
         let mut plan = GcPlan {
             index: new_index,
             dropped_tags,
+            dropped: dropped.iter().map(|e| e.descriptor.clone()).collect(),
             delete: Vec::new(),
             young: Vec::new(),
             ignored: Vec::new(),
@@ -153,7 +159,50 @@ impl Cache {
     }
 }
 
+/// The second look gc takes, under the lock, at blobs it has moved aside.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recheck {
+    /// Blobs `index.json` reaches now, or that cannot be ruled out: put back.
+    pub restore: Vec<Digest>,
+    /// Blobs nothing reaches: delete.
+    pub delete: Vec<Digest>,
+}
+
+impl Cache {
+    /// Sorts the blobs gc moved aside (`moved`) by this cache — loaded again
+    /// from the `index.json` on disk now, with documents read from where
+    /// they are or from where they were moved: whatever any entry reaches
+    /// goes back. It fails closed: when `index.json` or a document an entry
+    /// reaches could not be read, everything goes back.
+    pub fn recheck(&self, moved: &[Digest]) -> Recheck {
+        if !self.is_complete() {
+            return Recheck {
+                restore: moved.to_vec(),
+                delete: Vec::new(),
+            };
+        }
+        let reached = self.reachable(|_| true);
+        let (restore, delete) = moved.iter().cloned().partition(|d| reached.contains_key(d));
+        Recheck { restore, delete }
+    }
+}
+
 impl GcPlan {
+    /// The `index.json` to write in place of `current` — the file as it is
+    /// now, read under BuildKit's lock, which a concurrent export may have
+    /// changed since the plan was made: `current` without exactly the
+    /// entries the plan drops (entries added or changed since are kept).
+    /// `None` when there is nothing to remove.
+    pub fn index_after(&self, current: Option<&[u8]>) -> Result<Option<Vec<u8>>> {
+        let Some(bytes) = current else {
+            return Ok(None);
+        };
+        let mut index = ImageIndex::from_bytes(bytes)?;
+        let before = index.manifests.len();
+        index.manifests.retain(|d| !self.dropped.contains(d));
+        Ok((index.manifests.len() != before).then(|| index.to_bytes()))
+    }
+
     /// The bytes deleting [`GcPlan::delete`] frees.
     pub fn freed_bytes(&self) -> u64 {
         self.delete.iter().map(|b| b.size).sum()

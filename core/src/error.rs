@@ -157,6 +157,9 @@ pub enum ErrorKind {
     /// An operation the storage cannot carry out, such as deleting blobs
     /// from a registry.
     UnsupportedOperation,
+    /// Another process held a layout's `index.json.lock` (BuildKit's lock)
+    /// for longer than the operation would wait.
+    CacheLocked,
 }
 
 impl ErrorKind {
@@ -214,6 +217,7 @@ impl ErrorKind {
         ErrorKind::Unauthorized,
         ErrorKind::RegistryError,
         ErrorKind::UnsupportedOperation,
+        ErrorKind::CacheLocked,
     ];
 
     /// The stable `SCREAMING_SNAKE_CASE` code of this kind, e.g. `INVALID_DIGEST`.
@@ -271,6 +275,7 @@ impl ErrorKind {
             ErrorKind::Unauthorized => "UNAUTHORIZED",
             ErrorKind::RegistryError => "REGISTRY_ERROR",
             ErrorKind::UnsupportedOperation => "UNSUPPORTED_OPERATION",
+            ErrorKind::CacheLocked => "CACHE_LOCKED",
         }
     }
 }

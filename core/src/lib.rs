@@ -58,7 +58,7 @@ pub use cache_manifest::{
     ANNOTATION_CREATED_AT, ANNOTATION_DESCRIPTION, ANNOTATION_UNCOMPRESSED, CacheDocument,
     CacheForm, CacheManifest, ESTARGZ_ANNOTATIONS,
 };
-pub use collection::{DEFAULT_GRACE_PERIOD_MS, GcOptions, GcPlan};
+pub use collection::{DEFAULT_GRACE_PERIOD_MS, GcOptions, GcPlan, Recheck};
 pub use compression::{
     Compression, DETECT_LEN, Decoder, Encoder, GzipDecoder, GzipEncoder, Limits, Sink, ZstdDecoder,
     ZstdEncoder, compress, decompress, detect_compression, estargz_toc_offset, level_from_number,

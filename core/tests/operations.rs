@@ -159,6 +159,72 @@ fn twice_gc_deletes_exactly_the_seven_unreachable_blobs() {
     assert_eq!(young.young.len(), 7);
 }
 
+/// gc's second look: a concurrent export that points `index.json` at the
+/// first export again makes its blobs reachable, so they go back; a
+/// document that cannot be read makes everything go back.
+#[test]
+fn the_recheck_puts_back_what_index_json_reaches_now() {
+    let layout = Layout::read("twice");
+    let plan = layout
+        .load()
+        .gc_plan(&layout.stored(), &ocicache::GcOptions::new(3_600_000))
+        .unwrap();
+    let moved: Vec<Digest> = plan.delete.iter().map(|b| b.digest().unwrap()).collect();
+    // Nothing changed meanwhile: all of it goes.
+    let again = layout.load().recheck(&moved);
+    assert_eq!((again.restore.len(), again.delete.len()), (0, 7));
+    // An export re-tagged the first manifest meanwhile (BuildKit reuses the
+    // blobs it finds): they are reachable again.
+    let first =
+        Digest::parse("sha256:4892b92ffdab938e771562ea1dbe78b8b5fab518a220177552a998f42b15695e")
+            .unwrap();
+    let mut changed = layout.clone();
+    let descriptor = ocicache::Descriptor::new(
+        ocicache::MediaType::OCI_MANIFEST,
+        first.clone(),
+        changed.0[&OciLayout::blob_path(&first)].len() as u64,
+    );
+    let index =
+        ImageIndex::updated_layout_index(Some(&changed.0["index.json"]), "first", &descriptor)
+            .unwrap();
+    changed.0.insert("index.json".into(), index);
+    let again = changed.load().recheck(&moved);
+    assert_eq!(again.delete.len(), 0, "{again:?}");
+    assert_eq!(again.restore.len(), 7);
+    // A manifest that cannot be read: nothing is known, everything goes back.
+    let mut broken = changed.clone();
+    broken.0.remove(&OciLayout::blob_path(&first));
+    let again = broken.load().recheck(&moved);
+    assert_eq!((again.restore.len(), again.delete.len()), (7, 0));
+}
+
+/// The index.json gc writes when it drops a tag is the one on disk then,
+/// without exactly the entry it dropped: a tag exported meanwhile stays.
+#[test]
+fn dropping_a_tag_keeps_entries_added_since_the_plan() {
+    let mut layout = Layout::read("twice");
+    let latest = ImageIndex::from_bytes(&layout.0["index.json"])
+        .unwrap()
+        .manifests[0]
+        .clone();
+    let index =
+        ImageIndex::updated_layout_index(Some(&layout.0["index.json"]), "main", &latest).unwrap();
+    layout.0.insert("index.json".into(), index);
+    let mut options = ocicache::GcOptions::new(3_600_000);
+    options.drop_tags = vec!["main".into()];
+    let plan = layout.load().gc_plan(&layout.stored(), &options).unwrap();
+    assert_eq!(plan.dropped_tags, ["main"]);
+    let meanwhile =
+        ImageIndex::updated_layout_index(Some(&layout.0["index.json"]), "feature", &latest)
+            .unwrap();
+    let after =
+        ImageIndex::from_bytes(&plan.index_after(Some(&meanwhile)).unwrap().unwrap()).unwrap();
+    assert_eq!(after.tags(), ["latest", "feature"]);
+    // Already gone (another gc dropped it): nothing to write.
+    assert!(plan.index_after(Some(&after.to_bytes())).unwrap().is_none());
+    assert!(plan.index_after(None).unwrap().is_none());
+}
+
 #[test]
 fn corruptions_each_have_their_own_code() {
     let base = Layout::read("small-max");

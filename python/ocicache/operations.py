@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, TypeVar
 
 from ocicache._native import (
     BlobVerifier,
@@ -35,9 +35,13 @@ WHOLE = 8 << 20
 """Blobs up to this size are copied as one buffer, larger ones streamed."""
 
 
-def load_cache(storage: StorageDriver) -> Cache:
-    """Load a cache (``index.json`` and every document it reaches)."""
-    loader = CacheLoader(storage.read_index())
+_UNREAD = object()
+
+
+def load_cache(storage: StorageDriver, index: Any = _UNREAD) -> Cache:
+    """Load a cache (``index.json`` and every document it reaches);
+    ``index``: the bytes of ``index.json`` when already read."""
+    loader = CacheLoader(storage.read_index() if index is _UNREAD else index)
     while (digest := loader.next_needed()) is not None:
         data = storage.read_blob(digest)
         if data is None:
@@ -111,7 +115,7 @@ def gc(
     if dry_run:
         return plan
     if plan.index is not None:
-        storage.write_index(plan.index)
+        update_index(storage, plan.index_after)
     doomed = plan.delete
     for n, path in enumerate(doomed, 1):
         storage.delete_blob(path[len("blobs/") :].replace("/", ":", 1))
@@ -159,13 +163,71 @@ def _copy_blobs(digests: Sequence[str], into: StorageDriver, sources: Sequence[S
         _transfer({"digest": digest}, source, into)
 
 
-def _commit(into: StorageDriver, write: CacheWrite, tag: str) -> dict[str, Any]:
-    """Write the config and manifest blobs, then ``index.json``."""
+def update_index(storage: StorageDriver, update: Callable[[Optional[bytes]], Optional[bytes]]) -> Optional[bytes]:
+    """Replace ``storage``'s ``index.json`` with ``update(current)`` (bytes,
+    or ``None`` to leave it): under the driver's own lock where it has one
+    (:class:`LocalStorage`: BuildKit's), so that a concurrent export's or
+    merge's tag is not lost."""
+    own = getattr(storage, "update_index", None)
+    if own is not None:
+        result: Optional[bytes] = own(update)
+        return result
+    after = update(storage.read_index())
+    if after is not None:
+        storage.write_index(after)
+    return after
+
+
+def _tagged(index: Optional[bytes], tag: str) -> Optional[str]:
+    """The digest ``tag`` names in ``index`` (as BuildKit finds it), or ``None``."""
+    if index is None:
+        return None
+    try:
+        return str(ImageIndex.from_bytes(index).find_tag(tag)["digest"])
+    except OcicacheError as e:
+        if e.code == "TAG_NOT_FOUND":
+            return None
+        raise
+
+
+class _Changed(Exception):
+    """The tag changed under an operation."""
+
+
+_ANY = object()
+
+
+def _commit(into: StorageDriver, write: CacheWrite, tag: str, expect: Any = _ANY) -> dict[str, Any]:
+    """Write the config and manifest blobs, then ``index.json``. With
+    ``expect`` (a digest, or ``None`` for none), the tag must still name it
+    when ``index.json`` is replaced, else :class:`_Changed` is raised and
+    nothing is replaced: a concurrent export of the same tag is not
+    overwritten by a result made from what it replaced."""
     descriptor = write.descriptor
     into.write_blob(write.config_digest, write.config_bytes, MediaType.CACHE_CONFIG)
     into.write_blob(descriptor["digest"], write.manifest_bytes, descriptor["mediaType"])
-    into.write_index(ImageIndex.updated_layout_index(into.read_index(), tag, descriptor))
+
+    def put(current: Optional[bytes]) -> bytes:
+        if expect is not _ANY and _tagged(current, tag) != expect:
+            raise _Changed()
+        return ImageIndex.updated_layout_index(current, tag, descriptor)
+
+    update_index(into, put)
     return descriptor
+
+
+_T = TypeVar("_T")
+
+
+def _retrying(what: str, attempt: Callable[[], _T]) -> _T:
+    """``attempt()`` again while the tag changes under it, at most 3 times."""
+    for n in range(1, 4):
+        try:
+            return attempt()
+        except _Changed:
+            if n == 3:
+                raise coded("CACHE_LOCKED", f"{what} changed under the operation 3 times; try again") from None
+    raise AssertionError("unreachable")
 
 
 def copy(
@@ -211,17 +273,16 @@ def copy(
     for b in blobs:
         if b["manifest"]:
             one(b)
-    into.write_index(ImageIndex.updated_layout_index(into.read_index(), to_tag, plan.descriptor))
+    update_index(into, lambda current: ImageIndex.updated_layout_index(current, to_tag, plan.descriptor))
     return {"tag": to_tag, "descriptor": plan.descriptor, "blobs": len(blobs), **counts, "bytes": copied_bytes}
 
 
-def _tags_of(storage: StorageDriver) -> list[str]:
-    """The tags ``storage`` holds (none for a directory not made yet)."""
+def _index_of(storage: StorageDriver) -> Optional[bytes]:
+    """``storage``'s ``index.json``, or ``None`` for a directory not made yet."""
     try:
-        data = storage.read_index()
+        return storage.read_index()
     except FileNotFoundError:
-        return []
-    return [] if data is None else ImageIndex.from_bytes(data).tags()
+        return None
 
 
 def merge(
@@ -237,16 +298,23 @@ def merge(
     ``into`` already holds ``tag``, that cache is merged in too (``existing``
     is ``"merged"``), unless ``replace`` (``"replaced"``); ``"none"`` when it
     held no such tag. Returns ``{descriptor, layers, existing}``."""
-    tag = tag or _tag(into) or "latest"
-    m = Merge()
-    existing = "none" if tag not in _tags_of(into) else "replaced" if replace else "merged"
-    if existing == "merged":
-        m.add(load_cache(into), tag)
-    for storage, source_tag in sources:
-        m.add(load_cache(storage), source_tag)
-    write = m.finish(form)
-    _copy_blobs(write.layers, into, [into, *(s for s, _ in sources)])
-    return {"descriptor": _commit(into, write, tag), "layers": len(write.layers), "existing": existing}
+    name = tag or _tag(into) or "latest"
+
+    def attempt() -> dict[str, Any]:
+        index = _index_of(into)
+        held = _tagged(index, name)
+        existing = "none" if held is None else "replaced" if replace else "merged"
+        m = Merge()
+        if existing == "merged":
+            m.add(load_cache(into, index), name)
+        for storage, source_tag in sources:
+            m.add(load_cache(storage), source_tag)
+        write = m.finish(form)
+        _copy_blobs(write.layers, into, [into, *(s for s, _ in sources)])
+        descriptor = _commit(into, write, name, _ANY if replace else held)
+        return {"descriptor": descriptor, "layers": len(write.layers), "existing": existing}
+
+    return _retrying(f"the tag {name} of {into}", attempt)
 
 
 def convert(
@@ -261,8 +329,20 @@ def convert(
     """Convert the cache tagged ``tag`` to ``form`` and ``compression``,
     writing new blobs next to the old ones. Returns ``{descriptor,
     recompressed}``."""
-    tag = tag or _tag(storage) or "latest"
-    cache = load_cache(storage)
+    name = tag or _tag(storage) or "latest"
+    return _retrying(f"the tag {name} of {storage}", lambda: _convert(storage, name, form, compression, level, on_progress))
+
+
+def _convert(
+    storage: StorageDriver,
+    tag: str,
+    form: Optional[str],
+    compression: Optional[str],
+    level: Optional[int],
+    on_progress: Progress,
+) -> dict[str, Any]:
+    index = storage.read_index()
+    cache = load_cache(storage, index)
     conversion = cache.conversion(tag, form, compression)  # type: ignore[arg-type]
     layers = conversion.layers_to_recompress()
     for n, old in enumerate(layers, 1):
@@ -290,5 +370,5 @@ def convert(
         conversion.record(old, d["compression"], d["digest"], d["size"], d["diff_id"])
         if on_progress:
             on_progress(n, len(layers))
-    descriptor = _commit(storage, conversion.finish(), tag)
+    descriptor = _commit(storage, conversion.finish(), tag, _tagged(index, tag))
     return {"descriptor": descriptor, "recompressed": len(layers)}

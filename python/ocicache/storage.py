@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterable, Iterator
-from typing import Optional, Protocol, TypedDict, Union
+from typing import Any, Callable, Optional, Protocol, TypedDict, Union
 
 from ocicache._native import Digester, ImageIndex, OciLayout
 from ocicache.error import coded
+from ocicache.lock import DEFAULT_LOCK_TIMEOUT_MS, locked
 
 CHUNK = 1 << 20
 
@@ -65,10 +66,14 @@ class StorageDriver(Protocol):
 
 
 class LocalStorage:
-    """An OCI image layout directory (BuildKit's ``type=local`` cache)."""
+    """An OCI image layout directory (BuildKit's ``type=local`` cache).
+    ``index.json`` is read under BuildKit's lock (``index.json.lock``,
+    shared) and replaced under it (exclusive), waiting at most
+    ``lock_timeout_ms`` for it."""
 
-    def __init__(self, root: Union[str, os.PathLike[str]]) -> None:
+    def __init__(self, root: Union[str, os.PathLike[str]], *, lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS) -> None:
         self.root = os.fspath(root)
+        self.lock_timeout_ms = lock_timeout_ms
 
     def __str__(self) -> str:
         return self.root
@@ -76,15 +81,22 @@ class LocalStorage:
     def _path(self, digest: str) -> str:
         return os.path.join(self.root, OciLayout.blob_path(digest))
 
-    def read_index(self) -> Optional[bytes]:
-        """``None`` when the layout has no ``index.json``; ``OSError`` when
-        the directory itself is missing (a wrong path, not an empty cache)."""
+    def _lock(self, shared: bool) -> Any:
+        return locked(os.path.join(self.root, "index.json.lock"), shared=shared, timeout_ms=self.lock_timeout_ms)
+
+    def _index(self) -> Optional[bytes]:
         try:
             with open(os.path.join(self.root, "index.json"), "rb") as f:
                 return f.read()
         except (FileNotFoundError, NotADirectoryError):
-            os.stat(self.root)
             return None
+
+    def read_index(self) -> Optional[bytes]:
+        """``None`` when the layout has no ``index.json``; ``OSError`` when
+        the directory itself is missing (a wrong path, not an empty cache)."""
+        os.stat(self.root)
+        with self._lock(shared=True):
+            return self._index()
 
     def read_blob(self, digest: str, media_type: Optional[str] = None) -> Optional[bytes]:
         try:
@@ -154,11 +166,24 @@ class LocalStorage:
         self._atomic(target, [source] if isinstance(source, bytes) else source, digest)
 
     def write_index(self, data: bytes) -> None:
+        self.update_index(lambda _: data)
+
+    def update_index(self, update: Callable[[Optional[bytes]], Optional[bytes]]) -> Optional[bytes]:
+        """Replace ``index.json`` with ``update(current)`` (its bytes, or
+        ``None`` when there is none) under BuildKit's lock, exclusive: no
+        export or other writer changes it in between. ``update`` returns the
+        new bytes, or ``None`` to leave the file as it is. Returns what was
+        written, or ``None``."""
         os.makedirs(self.root, exist_ok=True)
-        layout_file = os.path.join(self.root, "oci-layout")
-        if not os.path.exists(layout_file):
-            self._atomic(layout_file, [OciLayout.file_content()])
-        self._atomic(os.path.join(self.root, "index.json"), [data])
+        with self._lock(shared=False):
+            after = update(self._index())
+            if after is None:
+                return None
+            layout_file = os.path.join(self.root, "oci-layout")
+            if not os.path.exists(layout_file):
+                self._atomic(layout_file, [OciLayout.file_content()])
+            self._atomic(os.path.join(self.root, "index.json"), [after])
+            return after
 
     def delete_blob(self, digest: str) -> None:
         try:

@@ -185,6 +185,25 @@ impl Cache {
 
 #[napi]
 impl Cache {
+    /// Sorts the blobs gc moved aside by this cache, loaded again from the
+    /// `index.json` on disk now: what any entry reaches goes back; all of
+    /// them when something could not be read.
+    #[napi(
+        ts_args_type = "moved: Array<string | Digest>",
+        ts_return_type = "{ restore: string[]; delete: string[] }"
+    )]
+    pub fn recheck(&self, env: &Env, moved: Unknown<'_>) -> Result<serde_json::Value> {
+        let list = arg::array(env, "moved", "an array of digests", moved)?;
+        let mut digests = Vec::new();
+        for i in 0..list.get_array_length()? {
+            digests.push(crate::digest::from_js(env, list.get_element(i)?)?);
+        }
+        let r = self.inner.recheck(&digests);
+        let strings =
+            |v: Vec<ocicache::Digest>| v.iter().map(ToString::to_string).collect::<Vec<_>>();
+        Ok(serde_json::json!({"restore": strings(r.restore), "delete": strings(r.delete)}))
+    }
+
     /// Plans copying the entry tagged `tag` to another storage.
     #[napi(ts_args_type = "tag: string")]
     pub fn copy_plan(&self, env: &Env, tag: Unknown<'_>) -> Result<CopyPlan> {

@@ -1,8 +1,11 @@
 //! `GcPlan` (core `collection.rs`): what gc will delete.
 
-use napi::bindgen_prelude::Buffer;
+use napi::bindgen_prelude::{Buffer, Env, Result, Unknown};
 use napi_derive::napi;
 use serde_json::Value;
+
+use crate::arg;
+use crate::error::to_js;
 
 /// What a gc will do.
 #[napi]
@@ -17,6 +20,22 @@ impl GcPlan {
     #[napi(getter, ts_return_type = "Uint8Array | null")]
     pub fn index(&self) -> Option<Buffer> {
         self.inner.index.clone().map(Into::into)
+    }
+
+    /// The `index.json` to write in place of `current` (the file as it is
+    /// now, read under the lock): `current` without exactly the entries the
+    /// plan drops; `null` when there is nothing to remove.
+    #[napi(
+        ts_args_type = "current: Uint8Array | null | undefined",
+        ts_return_type = "Uint8Array | null"
+    )]
+    pub fn index_after(&self, env: &Env, current: Unknown<'_>) -> Result<Option<Buffer>> {
+        let current = arg::optional_bytes(env, "current", current)?;
+        let after = self
+            .inner
+            .index_after(current)
+            .map_err(|e| to_js(env, &e))?;
+        Ok(after.map(Into::into))
     }
 
     /// The paths of the blobs to delete.

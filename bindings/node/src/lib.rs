@@ -21,6 +21,7 @@ mod inline;
 mod inspection;
 mod layer;
 mod layout;
+mod lock;
 mod manifest;
 mod media_type;
 mod merge;

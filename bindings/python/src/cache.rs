@@ -164,6 +164,26 @@ impl Cache {
         })
     }
 
+    /// Sorts the blobs gc moved aside by this cache, loaded again from the
+    /// ``index.json`` on disk now: ``{"restore": [...], "delete": [...]}``
+    /// (digests); what any entry reaches goes back, all of them when
+    /// something could not be read.
+    pub fn recheck(
+        &self,
+        moved: Vec<DigestArg>,
+    ) -> PyResult<std::collections::BTreeMap<&'static str, Vec<String>>> {
+        let moved = moved
+            .into_iter()
+            .map(DigestArg::into_core)
+            .collect::<PyResult<Vec<_>>>()?;
+        let r = self.inner.recheck(&moved);
+        let strings = |v: Vec<ocicache::Digest>| v.into_iter().map(|d| d.to_string()).collect();
+        Ok(std::collections::BTreeMap::from([
+            ("restore", strings(r.restore)),
+            ("delete", strings(r.delete)),
+        ]))
+    }
+
     /// Plans copying the entry tagged ``tag`` to another storage.
     pub fn copy_plan(&self, tag: &str) -> PyResult<crate::transfer::CopyPlan> {
         let inner = self.inner.copy_plan(tag).map_err(|e| to_py(&e))?;

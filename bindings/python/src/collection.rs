@@ -18,6 +18,22 @@ impl GcPlan {
         self.inner.index.as_deref().map(|b| PyBytes::new(py, b))
     }
 
+    /// The ``index.json`` to write in place of ``current`` (the file as it
+    /// is now, read under the lock): ``current`` without exactly the entries
+    /// the plan drops; ``None`` when there is nothing to remove.
+    #[allow(clippy::needless_pass_by_value)] // pyo3 hands arguments over by value
+    pub fn index_after<'py>(
+        &self,
+        py: Python<'py>,
+        current: Option<crate::buffer::Bytes<'_>>,
+    ) -> PyResult<Option<Bound<'py, PyBytes>>> {
+        let after = self
+            .inner
+            .index_after(current.as_ref().map(crate::buffer::Bytes::as_slice))
+            .map_err(|e| crate::error::to_py(&e))?;
+        Ok(after.map(|b| PyBytes::new(py, &b)))
+    }
+
     /// The paths of the blobs to delete.
     #[getter]
     pub fn delete(&self) -> Vec<String> {

@@ -213,6 +213,28 @@ impl Cache {
 #[wasm_bindgen]
 impl Cache {
     /// Plans copying the entry tagged `tag` to another storage.
+    /// Sorts the blobs gc moved aside by this cache, loaded again from the
+    /// `index.json` on disk now: `{restore, delete}` (digests); what any
+    /// entry reaches goes back, all of them when something could not be read.
+    #[wasm_bindgen(unchecked_return_type = "{ restore: string[]; delete: string[] }")]
+    pub fn recheck(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Array<string | Digest>")] moved: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let list = moved
+            .dyn_ref::<js_sys::Array>()
+            .ok_or_else(|| arg::type_error("moved", "an array of digests", moved))?;
+        let moved = list
+            .iter()
+            .map(|d| from_js(&d))
+            .collect::<Result<Vec<_>, _>>()?;
+        let r = self.inner.recheck(&moved);
+        let strings =
+            |v: Vec<ocicache::Digest>| v.iter().map(ToString::to_string).collect::<Vec<_>>();
+        let text = serde_json::json!({"restore": strings(r.restore), "delete": strings(r.delete)});
+        Ok(plain(&text))
+    }
+
     #[wasm_bindgen(js_name = copyPlan)]
     pub fn copy_plan(
         &self,

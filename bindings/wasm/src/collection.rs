@@ -22,6 +22,24 @@ impl GcPlan {
             .map_or(JsValue::NULL, |b| js_sys::Uint8Array::from(b).into())
     }
 
+    /// The `index.json` to write in place of `current` (the file as it is
+    /// now, read under the lock): `current` without exactly the entries the
+    /// plan drops; `null` when there is nothing to remove.
+    #[wasm_bindgen(js_name = indexAfter, unchecked_return_type = "Uint8Array | null")]
+    pub fn index_after(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | null | undefined")] current: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let current = crate::arg::optional_bytes("current", current)?;
+        let after = self
+            .inner
+            .index_after(current.as_deref())
+            .map_err(|e| crate::error::to_js(&e))?;
+        Ok(after.map_or(JsValue::NULL, |b| {
+            js_sys::Uint8Array::from(b.as_slice()).into()
+        }))
+    }
+
     /// The paths of the blobs to delete.
     #[wasm_bindgen(getter)]
     pub fn delete(&self) -> Vec<String> {

@@ -1,0 +1,75 @@
+"""BuildKit's lock on a layout's ``index.json``: ``flock(2)`` on
+``<layout>/index.json.lock``, exclusive to write ``index.json`` and shared to
+read it, as BuildKit's ``client/ociindex`` takes it (gofrs/flock). The Node
+package takes the same lock through its addon (Node has no flock).
+
+BuildKit does not wait: its exporter tries once and fails ("could not
+lock"), its importer skips the cache. So ocicache holds the lock only around
+reading or replacing ``index.json`` itself, never while it hashes, copies or
+deletes blobs. BuildKit removes the lock file after each use, so a lock taken
+on a file just unlinked protects nothing: after locking, the path must still
+name the locked file, else the lock is let go and taken again. The lock file
+is left in place (removing it would let two processes lock two files)."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from ocicache.error import coded
+
+DEFAULT_LOCK_TIMEOUT_MS = 30_000
+"""How long to wait for the lock unless told: 30 seconds."""
+
+
+def _same_file(fd: int, path: str) -> bool:
+    try:
+        now = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino)
+
+
+@contextmanager
+def locked(path: str, *, shared: bool = False, timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS) -> Iterator[None]:
+    """Hold the lock on ``path`` (exclusive, or ``shared``) for the ``with``
+    block, waiting for it at most ``timeout_ms``; after that,
+    ``CACHE_LOCKED``. A shared lock on a file that cannot be created
+    (read-only file system, no permission) is given without locking, as
+    BuildKit reads then."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    pause = 0.002
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            if shared and e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                yield
+                return
+            raise
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            if time.monotonic() >= deadline:
+                raise coded(
+                    "CACHE_LOCKED",
+                    f"{path} is held by another process (a BuildKit export, or another ocicache) "
+                    f"after waiting {timeout_ms} ms",
+                ) from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+            continue
+        if _same_file(fd, path):
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
