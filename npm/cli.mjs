@@ -12,7 +12,7 @@ import * as ops from './operations.mjs'
 
 const USAGE = `usage: ocicache inspect [--json] CACHE
        ocicache verify [--json] CACHE
-       ocicache gc [--dry-run] [--json] [--keep-tags T,..] [--drop-tags T,..] [--grace-period SECONDS] CACHE
+       ocicache gc [--dry-run] [--json] [--keep-tags T,..] [--drop-tags T,..] [--grace-period SECONDS] [--settle SECONDS] CACHE
        ocicache merge [--json] [--tag TAG] [--form FORM] [--replace] DEST SOURCE...
        ocicache convert [--json] [--tag TAG] [--form FORM] [--compression gzip|zstd|uncompressed] CACHE
        ocicache copy [--json] [--concurrency N] SOURCE DEST
@@ -112,15 +112,17 @@ const commands = {
   },
 
   async gc(args, out, err) {
-    const spec = { 'dry-run': 'bool', json: 'bool', 'keep-tags': 'value', 'drop-tags': 'value', 'grace-period': 'value' }
+    const spec = { 'dry-run': 'bool', json: 'bool', 'keep-tags': 'value', 'drop-tags': 'value', 'grace-period': 'value', settle: 'value' }
     const { flags, rest } = parse(args, spec)
     const list = (v) => (v === undefined ? undefined : v.split(',').filter(Boolean))
-    let gracePeriodMs
-    if (flags['grace-period'] !== undefined) {
-      const seconds = Number(flags['grace-period'])
-      if (!/^\d+(\.\d+)?$/.test(flags['grace-period']) || !Number.isFinite(seconds)) throw new UsageError('--grace-period takes a number of seconds')
-      gracePeriodMs = Math.round(seconds * 1000)
+    const ms = (flag) => {
+      if (flags[flag] === undefined) return undefined
+      const seconds = Number(flags[flag])
+      if (!/^\d+(\.\d+)?$/.test(flags[flag]) || !Number.isFinite(seconds)) throw new UsageError(`--${flag} takes a number of seconds`)
+      return Math.round(seconds * 1000)
     }
+    const gracePeriodMs = ms('grace-period')
+    const settleMs = ms('settle')
     const dryRun = Boolean(flags['dry-run'])
     const loc = writable(one(rest, 'CACHE'))
     if (loc.registry) throw new UsageError('gc works on local caches; a registry frees blobs with its own garbage collector')
@@ -129,6 +131,7 @@ const commands = {
       keepTags: list(flags['keep-tags']),
       dropTags: list(flags['drop-tags']),
       gracePeriodMs,
+      settleMs,
       onProgress: progress(err, 'gc'),
     })
     if (flags.json) json(out, plan.toJSON(!dryRun))

@@ -329,6 +329,12 @@ export declare class GcPlan {
    * plan drops; `null` when there is nothing to remove.
    */
   indexAfter(current: Uint8Array | null | undefined): Uint8Array | null
+  /**
+   * Records gc's second look: the blobs `restored` go back instead of
+   * being deleted; `quiet` says the layout settled first (when not,
+   * everything went back).
+   */
+  settle(restored: Array<string | Digest>, quiet: boolean): void
   /** The paths of the blobs to delete. */
   get delete(): Array<string>
   /** The bytes deleting them frees. */

@@ -16,10 +16,12 @@ export declare function updateIndex(
 export declare function inspect(storage: StorageDriver): Promise<Inspection>
 /** Checks every blob (digest, size, layer diffIDs) and the documents. */
 export declare function verify(storage: StorageDriver, options?: { concurrency?: number; onProgress?: Progress }): Promise<VerifyReport>
-/** Deletes the blobs nothing kept reaches (index.json first when tags are dropped). */
+/** How long a layout must stay quiet before gc looks again (2000 ms). */
+export declare const DEFAULT_SETTLE_MS: number
+/** Deletes the blobs nothing kept reaches (index.json first when tags are dropped), safely beside concurrent exports. */
 export declare function gc(
   storage: StorageDriver,
-  options?: { dryRun?: boolean; keepTags?: string[]; dropTags?: string[]; gracePeriodMs?: number; now?: number; onProgress?: Progress },
+  options?: { dryRun?: boolean; keepTags?: string[]; dropTags?: string[]; gracePeriodMs?: number; now?: number; settleMs?: number; onProgress?: Progress },
 ): Promise<GcPlan>
 /** Merges caches into `into` under `tag`. */
 export declare function merge(

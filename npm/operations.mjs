@@ -94,22 +94,105 @@ export async function verify(storage, { concurrency = cores(), onProgress } = {}
   return verification.report()
 }
 
+/** How long a layout must stay quiet before gc looks again: 2 seconds. */
+export const DEFAULT_SETTLE_MS = 2000
+
 /**
  * Deletes the blobs nothing kept reaches. Options: `dryRun`, `keepTags`,
- * `dropTags`, `gracePeriodMs` (default 10 minutes), `now` (ms). Writes the
- * new index.json first when tags are dropped. Returns the GcPlan.
+ * `dropTags`, `gracePeriodMs` (default 10 minutes), `now` (ms),
+ * `settleMs`. Writes the new index.json first when tags are dropped.
+ * Returns the GcPlan, with what gc's second look put back.
+ *
+ * Safe while BuildKit exports into the same layout — no blob that the
+ * index.json on disk when gc finishes reaches is deleted:
+ *
+ * 1. gc plans from index.json as it is (read under BuildKit's lock) and
+ *    keeps everything an entry reaches — it refuses when it cannot know —
+ *    and every blob younger than the grace period.
+ * 2. It moves the blobs it means to delete aside (Aside: renamed out of
+ *    blobs/), not away. An export that looks for one from now on finds it
+ *    missing and writes it again (BuildKit's content store writes a blob
+ *    only when it is missing), so nothing it exports can depend on the
+ *    moved copy.
+ * 3. An export that found a blob before the move still uses it: gc waits
+ *    until the layout has been quiet — nothing written under ingest/, where
+ *    BuildKit's exporter and ocicache's writers put every blob first — for
+ *    `settleMs`. Such an export writes index.json right after its last
+ *    blob (config and manifest go through ingest/ too), so by then it has.
+ *    The argument assumes no export pauses longer than `settleMs` between
+ *    finding a blob and its next write; on a layout that never goes quiet
+ *    (`30 × settleMs`, at least a minute), gc puts everything back.
+ * 4. It loads index.json again (documents come from blobs/ or from aside)
+ *    and, under BuildKit's exclusive lock, with index.json unchanged since,
+ *    puts back every moved blob any entry reaches (all of them when a
+ *    document cannot be read). An export that finishes after this wrote
+ *    every moved blob it needs itself (2.).
+ * 5. Only then does it delete what is left aside. A gc that dies halfway
+ *    leaves its blobs aside; the next gc puts them back first.
  */
-export async function gc(storage, { dryRun = false, keepTags, dropTags, gracePeriodMs, now = Date.now(), onProgress } = {}) {
+export async function gc(storage, { dryRun = false, keepTags, dropTags, gracePeriodMs, now = Date.now(), settleMs = DEFAULT_SETTLE_MS, onProgress } = {}) {
+  if (!dryRun) await storage.recoverAside?.()
   const cache = await loadCache(storage)
   const plan = cache.gcPlan(await storage.listBlobs(), { nowMs: Math.floor(now), gracePeriodMs, keepTags, dropTags })
   if (dryRun) return plan
   if (plan.index !== null) await updateIndex(storage, (current) => plan.indexAfter(current))
-  const doomed = plan.delete
-  for (let i = 0; i < doomed.length; i++) {
-    await storage.deleteBlob(doomed[i].slice('blobs/'.length).replace('/', ':'))
-    onProgress?.(i + 1, doomed.length)
+  const doomed = plan.delete.map((path) => path.slice('blobs/'.length).replace('/', ':'))
+  if (typeof storage.moveAside !== 'function') {
+    // A driver that cannot move blobs aside (no concurrent exporter to fear).
+    for (let i = 0; i < doomed.length; i++) {
+      await storage.deleteBlob(doomed[i])
+      onProgress?.(i + 1, doomed.length)
+    }
+    return plan
   }
+  if (doomed.length === 0) return plan
+  const aside = await storage.moveAside(doomed)
+  let restore = aside.digests
+  try {
+    const quiet = await storage.settle({ settleMs })
+    if (quiet) restore = await lookAgain(storage, aside)
+    plan.settle(restore, quiet)
+  } finally {
+    for (const d of restore) await aside.restore(d)
+  }
+  const gone = aside.digests.filter((d) => !restore.includes(d))
+  for (let i = 0; i < gone.length; i++) {
+    await aside.purge(gone[i])
+    onProgress?.(i + 1, gone.length)
+  }
+  await aside.close()
   return plan
+}
+
+function sameBytes(a, b) {
+  if (a === null || b === null) return a === b
+  return a.length === b.length && a.every((x, i) => x === b[i])
+}
+
+const CHANGED_INDEX = Symbol('index.json changed')
+
+// gc's second look (step 4): the moved blobs any entry of index.json now
+// reaches, put back under BuildKit's lock with index.json unchanged since it
+// was read; all of them when index.json keeps changing.
+async function lookAgain(storage, aside) {
+  const view = {
+    readBlob: async (digest) => (await storage.readBlob(digest)) ?? (await aside.readBlob(digest)),
+  }
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const index = await storage.readIndex()
+    const { restore } = (await loadCache(view, index)).recheck(aside.digests)
+    try {
+      await updateIndex(storage, async (current) => {
+        if (!sameBytes(current, index)) throw CHANGED_INDEX
+        for (const d of restore) await aside.restore(d)
+        return null
+      })
+      return restore
+    } catch (err) {
+      if (err !== CHANGED_INDEX) throw err
+    }
+  }
+  return aside.digests
 }
 
 // Puts one blob into `to` unless it is there: mounted from `from` when the

@@ -38,6 +38,21 @@ export declare class LocalStorage {
   readonly root: string
   readonly lockTimeoutMs: number
   updateIndex(update: (current: Uint8Array | null) => Uint8Array | null | Promise<Uint8Array | null>): Promise<Uint8Array | null>
+  /** Moves blobs out of blobs/ for gc (see aside.mjs). */
+  moveAside(digests: string[]): Promise<Aside>
+  /** Puts back what a gc left aside. */
+  recoverAside(): Promise<void>
+  /** Waits until no export has written under ingest/ for `settleMs`; whether it did. */
+  settle(options: { settleMs: number; maxWaitMs?: number }): Promise<boolean>
+}
+
+/** Blobs gc moved out of a layout's blobs/. */
+export interface Aside {
+  readonly digests: string[]
+  readBlob(digest: string): Promise<Uint8Array | null>
+  restore(digest: string): Promise<void>
+  purge(digest: string): Promise<void>
+  close(): Promise<void>
 }
 export interface LocalStorage extends StorageDriver {}
 

@@ -14,6 +14,9 @@
 //   updateIndex(update)    optional: replace index.json with update(current)
 //                          (bytes, or null to leave it), atomically with
 //                          respect to other writers
+//   moveAside(digests), recoverAside(), settle({settleMs})
+//                          optional: what gc needs to delete safely while
+//                          BuildKit exports into the same place (aside.mjs)
 //
 // LocalStorage is the OCI layout directory BuildKit's type=local writes;
 // SelectedStorage is a read-only view of a storage that shows one index.json
@@ -23,6 +26,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promis
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { Digester, ImageIndex, OciLayout } from './index.mjs'
+import { Aside, settle } from './aside.mjs'
 import { DEFAULT_LOCK_TIMEOUT_MS, withLock } from './lock.mjs'
 
 const CHUNK = 1 << 20
@@ -188,6 +192,21 @@ export class LocalStorage {
 
   async deleteBlob(digest) {
     await rm(this.#path(digest), { force: true })
+  }
+
+  /** Moves the blobs `digests` out of blobs/ for gc: an Aside. */
+  moveAside(digests) {
+    return Aside.move(this.root, digests)
+  }
+
+  /** Puts back what a gc left aside (one that died halfway). */
+  recoverAside() {
+    return Aside.recover(this.root)
+  }
+
+  /** Waits until no export has written under ingest/ for `settleMs`; whether it did. */
+  settle(options) {
+    return settle(this.root, options)
   }
 }
 

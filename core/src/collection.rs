@@ -72,6 +72,12 @@ pub struct GcPlan {
     pub young: Vec<StoredBlob>,
     /// Files under `blobs/` that are not blobs, left alone.
     pub ignored: Vec<StoredBlob>,
+    /// Blobs planned for deletion that gc's second look put back (see
+    /// [`GcPlan::settle`]).
+    pub restored: Vec<StoredBlob>,
+    /// Whether the second look could not be taken because exports never
+    /// stopped writing (everything was put back).
+    pub unsettled: bool,
     /// The number of stored blobs kept because they are reachable.
     pub reachable: u64,
     /// Their bytes.
@@ -134,6 +140,8 @@ impl Cache {
             dropped: dropped.iter().map(|e| e.descriptor.clone()).collect(),
             delete: Vec::new(),
             young: Vec::new(),
+            restored: Vec::new(),
+            unsettled: false,
             ignored: Vec::new(),
             reachable: 0,
             reachable_bytes: 0,
@@ -203,6 +211,19 @@ impl GcPlan {
         Ok((index.manifests.len() != before).then(|| index.to_bytes()))
     }
 
+    /// Records gc's second look ([`Cache::recheck`]): the blobs of
+    /// `restored` go back into the layout instead of being deleted; `quiet`
+    /// says whether the layout settled before it (when not, everything was
+    /// restored and nothing deleted).
+    pub fn settle(&mut self, restored: &[Digest], quiet: bool) {
+        let (back, gone): (Vec<StoredBlob>, Vec<StoredBlob>) = std::mem::take(&mut self.delete)
+            .into_iter()
+            .partition(|b| b.digest().is_ok_and(|d| restored.contains(&d)));
+        self.delete = gone;
+        self.restored = back;
+        self.unsettled = !quiet;
+    }
+
     /// The bytes deleting [`GcPlan::delete`] frees.
     pub fn freed_bytes(&self) -> u64 {
         self.delete.iter().map(|b| b.size).sum()
@@ -225,6 +246,8 @@ impl GcPlan {
             "kept": self.reachable,
             "keptBytes": self.reachable_bytes,
             "young": list(&self.young),
+            "restored": list(&self.restored),
+            "unsettled": self.unsettled,
             "ignored": list(&self.ignored),
         })
     }
@@ -252,6 +275,18 @@ impl GcPlan {
         }
         for b in &self.ignored {
             let _ = writeln!(out, "left alone (not a blob)  {}", b.path);
+        }
+        for b in &self.restored {
+            let _ = writeln!(
+                out,
+                "kept (reachable again when gc looked again)  {}  {} bytes",
+                b.path, b.size
+            );
+        }
+        if self.unsettled {
+            out.push_str(
+                "kept everything planned: exports kept writing, so gc could not look again; run it later\n",
+            );
         }
         let _ = writeln!(
             out,

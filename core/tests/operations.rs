@@ -191,6 +191,28 @@ fn the_recheck_puts_back_what_index_json_reaches_now() {
     let again = changed.load().recheck(&moved);
     assert_eq!(again.delete.len(), 0, "{again:?}");
     assert_eq!(again.restore.len(), 7);
+    let mut settled = plan.clone();
+    settled.settle(&again.restore, true);
+    assert_eq!(
+        (
+            settled.delete.len(),
+            settled.restored.len(),
+            settled.freed_bytes()
+        ),
+        (0, 7, 0)
+    );
+    assert_eq!(
+        settled.to_json(true)["restored"].as_array().unwrap().len(),
+        7
+    );
+    assert!(
+        settled
+            .to_text(true)
+            .contains("kept (reachable again when gc looked again)")
+    );
+    let mut unsettled = plan.clone();
+    unsettled.settle(&moved, false);
+    assert!(unsettled.unsettled && unsettled.to_text(true).contains("could not look again"));
     // A manifest that cannot be read: nothing is known, everything goes back.
     let mut broken = changed.clone();
     broken.0.remove(&OciLayout::blob_path(&first));

@@ -25,7 +25,7 @@ from ocicache.location import Location, open_location
 
 USAGE = """usage: ocicache inspect [--json] CACHE
        ocicache verify [--json] CACHE
-       ocicache gc [--dry-run] [--json] [--keep-tags T,..] [--drop-tags T,..] [--grace-period SECONDS] CACHE
+       ocicache gc [--dry-run] [--json] [--keep-tags T,..] [--drop-tags T,..] [--grace-period SECONDS] [--settle SECONDS] CACHE
        ocicache merge [--json] [--tag TAG] [--form FORM] [--replace] DEST SOURCE...
        ocicache convert [--json] [--tag TAG] [--form FORM] [--compression gzip|zstd|uncompressed] CACHE
        ocicache copy [--json] [--concurrency N] SOURCE DEST
@@ -150,17 +150,20 @@ def _verify(args: list[str], out: Out) -> int:
 
 
 def _gc(args: list[str], out: Out) -> int:
-    spec = {"dry-run": "bool", "json": "bool", "keep-tags": "value", "drop-tags": "value", "grace-period": "value"}
+    spec = {"dry-run": "bool", "json": "bool", "keep-tags": "value", "drop-tags": "value", "grace-period": "value", "settle": "value"}
     flags, rest = _parse(args, spec)
 
     def tags(value: Optional[str]) -> Optional[list[str]]:
         return None if value is None else [t for t in value.split(",") if t]
 
-    grace_ms = None
-    if "grace-period" in flags:
-        if not re.fullmatch(r"\d+(\.\d+)?", flags["grace-period"]):
-            raise UsageError("--grace-period takes a number of seconds")
-        grace_ms = round(float(flags["grace-period"]) * 1000)
+    def ms(flag: str) -> Optional[int]:
+        if flag not in flags:
+            return None
+        if not re.fullmatch(r"\d+(\.\d+)?", flags[flag]):
+            raise UsageError(f"--{flag} takes a number of seconds")
+        return round(float(flags[flag]) * 1000)
+
+    grace_ms, settle_ms = ms("grace-period"), ms("settle")
     dry_run = bool(flags.get("dry-run"))
     loc = _writable(_one(rest, "CACHE"))
     if loc.registry:
@@ -171,6 +174,7 @@ def _gc(args: list[str], out: Out) -> int:
         keep_tags=tags(flags.get("keep-tags")),
         drop_tags=tags(flags.get("drop-tags")),
         grace_period_ms=grace_ms,
+        settle_ms=ops.DEFAULT_SETTLE_MS if settle_ms is None else settle_ms,
         on_progress=_progress("gc"),
     )
     if flags.get("json"):

@@ -26,6 +26,7 @@ from ocicache._native import (
     VerifyReport,
     detect_compression,
 )
+from ocicache.aside import Aside
 from ocicache.error import coded
 from ocicache.storage import StorageDriver
 
@@ -92,6 +93,10 @@ def verify(storage: StorageDriver, *, concurrency: Optional[int] = None, on_prog
     return verification.report()
 
 
+DEFAULT_SETTLE_MS = 2000
+"""How long a layout must stay quiet before gc looks again: 2 seconds."""
+
+
 def gc(
     storage: StorageDriver,
     *,
@@ -100,10 +105,28 @@ def gc(
     drop_tags: Optional[Sequence[str]] = None,
     grace_period_ms: Optional[int] = None,
     now_ms: Optional[int] = None,
+    settle_ms: int = DEFAULT_SETTLE_MS,
     on_progress: Progress = None,
 ) -> GcPlan:
     """Delete the blobs nothing kept reaches (the new ``index.json`` first
-    when tags are dropped). Returns the plan."""
+    when tags are dropped). Returns the plan, with what gc's second look put
+    back.
+
+    Safe while BuildKit exports into the same layout — no blob that the
+    ``index.json`` on disk when gc finishes reaches is deleted — by the
+    protocol the Node package's ``operations.mjs`` describes step by step:
+    plan from ``index.json`` as it is, fail closed; move the doomed blobs
+    aside (:class:`~ocicache.aside.Aside`), so that an export that looks for
+    one writes it again; wait until nothing has been written under
+    ``ingest/`` for ``settle_ms``, so that an export that found one before
+    the move has written its ``index.json``; load ``index.json`` again and,
+    under BuildKit's exclusive lock with it unchanged, put back every moved
+    blob an entry reaches (all of them when a document cannot be read, or
+    when the layout never settles); delete the rest. A gc that dies halfway
+    leaves its blobs aside; the next gc puts them back first."""
+    recover = getattr(storage, "recover_aside", None)
+    if not dry_run and recover is not None:
+        recover()
     cache = load_cache(storage)
     plan = cache.gc_plan(
         storage.list_blobs(),
@@ -116,12 +139,77 @@ def gc(
         return plan
     if plan.index is not None:
         update_index(storage, plan.index_after)
-    doomed = plan.delete
-    for n, path in enumerate(doomed, 1):
-        storage.delete_blob(path[len("blobs/") :].replace("/", ":", 1))
+    doomed = [path[len("blobs/") :].replace("/", ":", 1) for path in plan.delete]
+    move_aside = getattr(storage, "move_aside", None)
+    if move_aside is None:
+        # A driver that cannot move blobs aside (no concurrent exporter to fear).
+        for n, digest in enumerate(doomed, 1):
+            storage.delete_blob(digest)
+            if on_progress:
+                on_progress(n, len(doomed))
+        return plan
+    if not doomed:
+        return plan
+    aside: Aside = move_aside(doomed)
+    restore = aside.digests
+    try:
+        quiet = bool(storage.settle(settle_ms=settle_ms))  # type: ignore[attr-defined]
+        if quiet:
+            restore = _look_again(storage, aside)
+        plan.settle(list(restore), quiet)
+    finally:
+        for digest in restore:
+            aside.restore(digest)
+    gone = [d for d in aside.digests if d not in set(restore)]
+    for n, digest in enumerate(gone, 1):
+        aside.purge(digest)
         if on_progress:
-            on_progress(n, len(doomed))
+            on_progress(n, len(gone))
+    aside.close()
     return plan
+
+
+class _IndexChanged(Exception):
+    """index.json changed between gc's reading it and its locking it."""
+
+
+class _AsideView:
+    """Blobs from the layout, or from where gc moved them."""
+
+    def __init__(self, storage: StorageDriver, aside: Aside) -> None:
+        self.storage = storage
+        self.aside = aside
+
+    def read_index(self) -> Optional[bytes]:
+        return self.storage.read_index()
+
+    def read_blob(self, digest: str, media_type: Optional[str] = None) -> Optional[bytes]:
+        data = self.storage.read_blob(digest, media_type)
+        return data if data is not None else self.aside.read_blob(digest)
+
+
+def _look_again(storage: StorageDriver, aside: Aside) -> list[str]:
+    """gc's second look: the moved blobs any entry of ``index.json`` now
+    reaches, put back under BuildKit's lock with ``index.json`` unchanged
+    since it was read; all of them when ``index.json`` keeps changing."""
+    view = _AsideView(storage, aside)
+    for _ in range(5):
+        index = storage.read_index()
+        restore = load_cache(view, index).recheck(list(aside.digests))["restore"]  # type: ignore[arg-type]
+
+        def put_back(current: Optional[bytes]) -> Optional[bytes]:
+            if current != index:
+                raise _IndexChanged()
+            for digest in restore:
+                aside.restore(digest)
+            return None
+
+        try:
+            update_index(storage, put_back)
+            return restore
+        except _IndexChanged:
+            continue
+    return list(aside.digests)
 
 
 def _tag(storage: StorageDriver) -> Optional[str]:

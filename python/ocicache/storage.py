@@ -15,6 +15,7 @@ from typing import Any, Callable, Optional, Protocol, TypedDict, Union
 
 from ocicache._native import Digester, ImageIndex, OciLayout
 from ocicache.error import coded
+from ocicache.aside import Aside, settle
 from ocicache.lock import DEFAULT_LOCK_TIMEOUT_MS, locked
 
 CHUNK = 1 << 20
@@ -37,7 +38,10 @@ class StorageDriver(Protocol):
     manifests apart from blobs). A driver bound to one tag (a registry
     reference's) has it as ``tag``; the operations default to it. A driver
     may also have ``mount_blob(digest, source) -> bool``, to make a blob of
-    ``source`` available without transferring it."""
+    ``source`` available without transferring it; ``update_index(update)``,
+    to replace ``index.json`` atomically with respect to other writers; and
+    ``move_aside``, ``recover_aside`` and ``settle``, for gc to delete safely
+    beside concurrent exports (:class:`LocalStorage` has them all)."""
 
     def read_index(self) -> Optional[bytes]:
         """``index.json``'s bytes, or ``None`` when there is none."""
@@ -190,6 +194,19 @@ class LocalStorage:
             os.unlink(self._path(digest))
         except FileNotFoundError:
             pass
+
+    def move_aside(self, digests: list[str]) -> Aside:
+        """Moves the blobs ``digests`` out of ``blobs/`` for gc."""
+        return Aside.move(self.root, digests)
+
+    def recover_aside(self) -> None:
+        """Puts back what a gc left aside (one that died halfway)."""
+        Aside.recover(self.root)
+
+    def settle(self, *, settle_ms: int, max_wait_ms: Optional[int] = None) -> bool:
+        """Waits until no export has written under ``ingest/`` for
+        ``settle_ms``; whether it did."""
+        return settle(self.root, settle_ms=settle_ms, max_wait_ms=max_wait_ms)
 
 
 class SelectedStorage:

@@ -1,6 +1,6 @@
 //! `GcPlan` (core `collection.rs`): what gc will delete.
 
-use napi::bindgen_prelude::{Buffer, Env, Result, Unknown};
+use napi::bindgen_prelude::{Buffer, Env, JsObjectValue, Result, Unknown};
 use napi_derive::napi;
 use serde_json::Value;
 
@@ -36,6 +36,20 @@ impl GcPlan {
             .index_after(current)
             .map_err(|e| to_js(env, &e))?;
         Ok(after.map(Into::into))
+    }
+
+    /// Records gc's second look: the blobs `restored` go back instead of
+    /// being deleted; `quiet` says the layout settled first (when not,
+    /// everything went back).
+    #[napi(ts_args_type = "restored: Array<string | Digest>, quiet: boolean")]
+    pub fn settle(&mut self, env: &Env, restored: Unknown<'_>, quiet: bool) -> Result<()> {
+        let list = arg::array(env, "restored", "an array of digests", restored)?;
+        let mut digests = Vec::new();
+        for i in 0..list.get_array_length()? {
+            digests.push(crate::digest::from_js(env, list.get_element(i)?)?);
+        }
+        self.inner.settle(&digests, quiet);
+        Ok(())
     }
 
     /// The paths of the blobs to delete.

@@ -34,6 +34,18 @@ impl GcPlan {
         Ok(after.map(|b| PyBytes::new(py, &b)))
     }
 
+    /// Records gc's second look: the blobs ``restored`` go back instead of
+    /// being deleted; ``quiet`` says the layout settled first (when not,
+    /// everything went back).
+    pub fn settle(&mut self, restored: Vec<crate::digest::DigestArg>, quiet: bool) -> PyResult<()> {
+        let restored = restored
+            .into_iter()
+            .map(crate::digest::DigestArg::into_core)
+            .collect::<PyResult<Vec<_>>>()?;
+        self.inner.settle(&restored, quiet);
+        Ok(())
+    }
+
     /// The paths of the blobs to delete.
     #[getter]
     pub fn delete(&self) -> Vec<String> {

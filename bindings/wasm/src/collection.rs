@@ -1,5 +1,6 @@
 //! `GcPlan` (core `collection.rs`): what gc will delete.
 
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::cache::{done, plain};
@@ -38,6 +39,25 @@ impl GcPlan {
         Ok(after.map_or(JsValue::NULL, |b| {
             js_sys::Uint8Array::from(b.as_slice()).into()
         }))
+    }
+
+    /// Records gc's second look: the blobs `restored` go back instead of
+    /// being deleted; `quiet` says the layout settled first (when not,
+    /// everything went back).
+    pub fn settle(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Array<string | Digest>")] restored: &JsValue,
+        quiet: bool,
+    ) -> Result<(), JsValue> {
+        let list = restored
+            .dyn_ref::<js_sys::Array>()
+            .ok_or_else(|| crate::arg::type_error("restored", "an array of digests", restored))?;
+        let digests = list
+            .iter()
+            .map(|d| crate::digest::from_js(&d))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.inner.settle(&digests, quiet);
+        Ok(())
     }
 
     /// The paths of the blobs to delete.
