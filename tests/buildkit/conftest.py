@@ -84,6 +84,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     tr.write_sep("=", f"BuildKit interop ({_found.how if _found else ''}): {len(REPORT.rows)} imports, {elapsed:.0f} s")
     for r in REPORT.rows:
         runs = r["hits"]
+        if not runs:
+            tr.write_line(f"  {r['context']:<16} {r['cache']}")
+            continue
         shown = str(runs[0]) if len(set(runs)) == 1 else ",".join(map(str, runs))
         times = f" x{len(runs)}" if len(runs) > 1 else ""
         tr.write_line(f"  {r['context']:<16} {r['cache']:<58} {shown:>5}/{r['steps']}{times}")
