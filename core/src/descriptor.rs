@@ -120,6 +120,19 @@ impl Descriptor {
     }
 
     pub(crate) fn read(r: &mut Reader<'_>) -> Result<Descriptor> {
+        Descriptor::read_fields(r, false)?.ok_or_else(|| {
+            Error::new(ErrorKind::MissingField, "descriptor has no digest").in_field("digest")
+        })
+    }
+
+    /// A descriptor, or `None` for Go's zero descriptor
+    /// (`{"mediaType":"","digest":"","size":0}`, what `json.Marshal` writes
+    /// for an absent one, such as a manifest's missing `config`).
+    pub(crate) fn read_or_zero(r: &mut Reader<'_>) -> Result<Option<Descriptor>> {
+        Descriptor::read_fields(r, true)
+    }
+
+    fn read_fields(r: &mut Reader<'_>, zero: bool) -> Result<Option<Descriptor>> {
         let mut media_type = String::new();
         let mut digest = None;
         let mut size = 0;
@@ -129,6 +142,7 @@ impl Descriptor {
         let mut platform = None;
         let mut artifact_type = String::new();
         let mut extra = Extra::default();
+        let mut empty_digest = None;
         r.object(|r, key| {
             if r.null()? {
                 return Ok(());
@@ -137,7 +151,16 @@ impl Descriptor {
             if is_key(k, "mediaType") {
                 media_type = r.string().map_err(|e| e.within("mediaType"))?.into_owned();
             } else if is_key(k, "digest") {
-                digest = Some(read_digest(r).map_err(|e| e.within("digest"))?);
+                if zero && r.peek() == Some(b'"') {
+                    let text = r.string().map_err(|e| e.within("digest"))?;
+                    match Digest::parse(&text) {
+                        Ok(d) => digest = Some(d),
+                        Err(e) if text.is_empty() => empty_digest = Some(e.within("digest")),
+                        Err(e) => return Err(e.within("digest")),
+                    }
+                } else {
+                    digest = Some(read_digest(r).map_err(|e| e.within("digest"))?);
+                }
             } else if is_key(k, "size") {
                 size = r.size().map_err(|e| e.within("size"))?;
             } else if is_key(k, "urls") {
@@ -158,10 +181,21 @@ impl Descriptor {
             }
             Ok(())
         })?;
+        let is_zero = media_type.is_empty()
+            && size == 0
+            && urls.is_empty()
+            && annotations.is_empty()
+            && data.is_none()
+            && platform.is_none()
+            && artifact_type.is_empty()
+            && extra.is_empty();
+        if let Some(e) = empty_digest {
+            return if is_zero { Ok(None) } else { Err(e) };
+        }
         let digest = digest.ok_or_else(|| {
             Error::new(ErrorKind::MissingField, "descriptor has no digest").in_field("digest")
         })?;
-        Ok(Descriptor {
+        Ok(Some(Descriptor {
             media_type,
             digest,
             size,
@@ -171,7 +205,7 @@ impl Descriptor {
             platform,
             artifact_type,
             extra,
-        })
+        }))
     }
 
     pub(crate) fn write(&self, w: &mut Writer) {

@@ -32,6 +32,8 @@ mod digest;
 mod digester;
 mod error;
 mod finding;
+#[doc(hidden)]
+pub mod fuzzing;
 mod inline;
 mod inspection;
 mod json;

@@ -191,7 +191,7 @@ impl ImageManifest {
                 return Ok(());
             }
             if is_key(&key, "config") {
-                config = Some(Descriptor::read(r).map_err(|e| e.within("config"))?);
+                config = Descriptor::read_or_zero(r).map_err(|e| e.within("config"))?;
             } else if is_key(&key, "layers") {
                 layers = r.list(Descriptor::read).map_err(|e| e.within("layers"))?;
             } else {
@@ -361,5 +361,31 @@ impl ImageIndex {
             s.validate_into("subject", &mut findings);
         }
         findings
+    }
+}
+
+#[cfg(test)]
+mod zero_config {
+    use super::*;
+
+    /// A manifest without `config` is written with Go's zero descriptor,
+    /// which reads back as no config (Go reads it as the zero value too);
+    /// an empty digest beside other fields is still refused.
+    #[test]
+    fn the_zero_config_reads_back_as_none() {
+        let m = ImageManifest::from_bytes(br#"{"schemaVersion":2,"layers":[]}"#).unwrap();
+        assert!(m.config.is_none());
+        let bytes = m.to_bytes();
+        assert!(
+            String::from_utf8_lossy(&bytes)
+                .contains(r#""config":{"mediaType":"","digest":"","size":0}"#)
+        );
+        assert_eq!(ImageManifest::from_bytes(&bytes).unwrap(), m);
+        let half =
+            br#"{"schemaVersion":2,"config":{"mediaType":"x","digest":"","size":0},"layers":[]}"#;
+        assert_eq!(
+            ImageManifest::from_bytes(half).unwrap_err().kind(),
+            ErrorKind::InvalidDigest
+        );
     }
 }
