@@ -18,7 +18,9 @@ use crate::descriptor::Descriptor;
 use crate::digest::Digest;
 use crate::error::{ErrorKind, Result};
 use crate::finding::Finding;
-use crate::layout::{ANNOTATION_REF_NAME, OciLayout, children, is_document};
+use crate::layout::{
+    ANNOTATION_REF_NAME, OciLayout, children, is_document, is_followed, media_type_finding,
+};
 use crate::manifest::ImageIndex;
 
 /// One blob file the storage holds, as a driver lists it.
@@ -213,8 +215,11 @@ impl CacheLoader {
         loader
     }
 
+    /// Asks for `d`'s bytes: an index.json entry's document whatever its
+    /// media type says (BuildKit reads the tagged document by what it is),
+    /// a config, and any blob [`is_followed`] says may point at others.
     fn ask(&mut self, d: &Descriptor, entry: Option<usize>, config: bool) {
-        if !(config || is_document(&d.media_type)) {
+        if !(config || entry.is_some() || is_followed(d)) {
             return;
         }
         // A blob is read once, except for an index.json entry's blobs: each
@@ -262,8 +267,16 @@ impl CacheLoader {
             }
             return Ok(());
         }
-        let children: Vec<Descriptor> = match children(&d.media_type, bytes) {
-            Ok(c) => c,
+        let children: Vec<Descriptor> = match children(bytes) {
+            Ok((kind, c)) => {
+                if let Some(f) = media_type_finding(&path, &d.media_type, kind) {
+                    self.cache.findings.push(f);
+                }
+                c
+            }
+            // A blob of an unknown type, read only to see whether it is a
+            // document: it is not, so it points at nothing.
+            Err(_) if need.entry.is_none() && !is_document(&d.media_type) => return Ok(()),
             Err(e) => {
                 self.unreadable(d, &e);
                 return Ok(());

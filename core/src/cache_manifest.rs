@@ -439,7 +439,7 @@ pub(crate) fn document_media_type(bytes: &[u8]) -> Result<String> {
 /// Whether the document is manifest-shaped (has `config` or `layers`),
 /// whether it is index-shaped (has `manifests`), and its `mediaType`;
 /// [`ErrorKind::AmbiguousManifest`] when it is both.
-fn detect(bytes: &[u8]) -> Result<(bool, bool, String)> {
+pub(crate) fn detect(bytes: &[u8]) -> Result<(bool, bool, String)> {
     let (mut manifest, mut index) = (false, false);
     let mut media_type = String::new();
     document(bytes, |r| {

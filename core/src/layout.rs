@@ -263,12 +263,14 @@ impl ImageIndex {
 /// Finds the blobs reachable from a layout's `index.json`: the caller reads
 /// each blob [`Reachability::next_needed`] asks for and hands its bytes to
 /// [`Reachability::feed`] (or reports it missing). Manifests and indexes are
-/// followed (config, layers, subject, entries); other blobs are leaves.
+/// followed (config, layers, subject, entries), by their shape; so is a
+/// small blob of an unknown media type that turns out to be one; layers and
+/// configs are leaves.
 ///
 /// ```
 /// use ocicache::{Descriptor, ImageIndex, MediaType, Reachability};
 ///
-/// let leaf = Descriptor::for_content("text/plain", b"hi");
+/// let leaf = Descriptor::for_content(MediaType::OCI_LAYER_GZIP, b"hi");
 /// let index = ImageIndex::new(MediaType::OCI_INDEX, vec![leaf.clone()]);
 /// let mut walk = Reachability::new(&index, None);
 /// assert!(walk.next_needed().is_none());
@@ -300,7 +302,7 @@ impl Reachability {
             return;
         }
         self.reached.insert(d.digest.clone(), d.clone());
-        if is_document(&d.media_type) {
+        if is_followed(d) {
             self.pending.push(d.clone());
         }
     }
@@ -319,8 +321,12 @@ impl Reachability {
             ));
         };
         let d = self.pending.remove(at);
-        for c in &children(&d.media_type, bytes)? {
-            self.add(c);
+        match children(bytes) {
+            Ok((_, list)) => list.iter().for_each(|c| self.add(c)),
+            // A blob of an unknown type read only to see whether it is a
+            // document: it is not, so it points at nothing.
+            Err(_) if !is_document(&d.media_type) => {}
+            Err(e) => return Err(e),
         }
         Ok(())
     }
@@ -349,18 +355,94 @@ impl Reachability {
     }
 }
 
-/// The descriptors a manifest or index document points at: an index's
-/// entries; a manifest's config, layers and subject.
-pub(crate) fn children(media_type: &str, bytes: &[u8]) -> Result<Vec<Descriptor>> {
-    if is_index(media_type) {
-        return Ok(ImageIndex::from_bytes(bytes)?.manifests);
+/// What a document is, by its shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DocumentKind {
+    /// It has `config` or `layers` (or neither, nor `manifests`).
+    Manifest,
+    /// It has `manifests`.
+    Index,
+}
+
+/// The descriptors a manifest or index document points at — config,
+/// layers and subject, or an index's entries — read by what the document
+/// is (its shape), whatever the media type its descriptor claims: a
+/// document that says it is an index but is a manifest still reaches its
+/// config and layers (BuildKit's importer, too, reads the tagged document
+/// by what it is).
+pub(crate) fn children(bytes: &[u8]) -> Result<(DocumentKind, Vec<Descriptor>)> {
+    let (manifest, index, _) = crate::cache_manifest::detect(bytes)?;
+    if index && !manifest {
+        return Ok((
+            DocumentKind::Index,
+            ImageIndex::from_bytes(bytes)?.manifests,
+        ));
     }
     let m = ImageManifest::from_bytes(bytes)?;
-    Ok(m.config
+    let list = m
+        .config
         .into_iter()
         .chain(m.layers)
         .chain(m.subject)
-        .collect())
+        .collect();
+    Ok((DocumentKind::Manifest, list))
+}
+
+/// The finding, if any, about a document whose descriptor says
+/// `media_type` and which is a `kind`: a document type of the other kind
+/// (`MEDIA_TYPE_MISMATCH`), or no document type at all
+/// (`UNKNOWN_MEDIA_TYPE`). Warnings: the walk follows it anyway.
+pub(crate) fn media_type_finding(
+    path: &str,
+    media_type: &str,
+    kind: DocumentKind,
+) -> Option<crate::Finding> {
+    let is = match kind {
+        DocumentKind::Manifest => "a manifest",
+        DocumentKind::Index => "an index",
+    };
+    if is_document(media_type) {
+        (is_index(media_type) != (kind == DocumentKind::Index)).then(|| {
+            crate::Finding::warning(
+                ErrorKind::MediaTypeMismatch,
+                path,
+                format!("its descriptor says {media_type:?}, but it is {is}; followed as {is}"),
+            )
+        })
+    } else {
+        Some(crate::Finding::warning(
+            ErrorKind::UnknownMediaType,
+            path,
+            format!(
+                "its descriptor says {media_type:?}, not a manifest or index type, but it is {is}; followed"
+            ),
+        ))
+    }
+}
+
+/// The largest blob of an unknown media type read to see whether it is a
+/// manifest or an index after all: 4 MiB.
+pub(crate) const SNIFF_LIMIT: u64 = 4 << 20;
+
+/// Whether a walk reads the blob `d` to follow what it points at: always a
+/// manifest or index; a blob whose media type is neither nor a known leaf
+/// (a layer, a config) when it is small enough to be a document — whatever
+/// any document reaches is kept, so a mislabelled manifest must not hide
+/// its blobs.
+pub(crate) fn is_followed(d: &Descriptor) -> bool {
+    is_document(&d.media_type) || (!is_leaf(&d.media_type) && d.size <= SNIFF_LIMIT)
+}
+
+/// Media types whose blobs point at nothing: layers and configs.
+fn is_leaf(media_type: &str) -> bool {
+    MediaType::layer_compression(media_type).is_some()
+        || [
+            MediaType::CACHE_CONFIG,
+            MediaType::OCI_IMAGE_CONFIG,
+            MediaType::DOCKER_IMAGE_CONFIG,
+            MediaType::OCI_EMPTY,
+        ]
+        .contains(&media_type)
 }
 
 fn is_index(media_type: &str) -> bool {

@@ -462,12 +462,26 @@ mod gc_property {
     use ocicache::{Descriptor, GcOptions, ImageManifest, MediaType};
     use proptest::prelude::*;
 
+    /// The media type a document's descriptor claims: its own, or (odd) the
+    /// other document kind's, or one nothing knows — gc must follow each by
+    /// what the document is.
+    fn claimed(own: &str, odd: u8) -> String {
+        match odd % 4 {
+            0 | 1 => own.to_owned(),
+            2 if own == MediaType::OCI_INDEX => MediaType::OCI_MANIFEST.to_owned(),
+            2 => MediaType::OCI_INDEX.to_owned(),
+            _ => "application/x-odd".to_owned(),
+        }
+    }
+
     /// A layout of `leaves` layer blobs, manifests each naming some of them
-    /// (and maybe one earlier manifest through an index), and tagged entries.
+    /// (and maybe one earlier manifest through an index), and tagged entries;
+    /// the documents' descriptors claim the media types `odd` picks.
     fn layout(
         leaves: usize,
         manifests: &[Vec<usize>],
         tags: &[usize],
+        odd: &[u8],
     ) -> (Layout, Vec<Vec<Digest>>) {
         let mut l = Layout(BTreeMap::new());
         let blobs: Vec<Descriptor> = (0..leaves)
@@ -487,14 +501,16 @@ mod gc_property {
             let mut reach: Vec<Digest> = layers.iter().map(|d| d.digest.clone()).collect();
             reach.push(cd.digest.clone());
             let bytes = ImageManifest::new(MediaType::OCI_MANIFEST, cd, layers).to_bytes();
-            let d = Descriptor::for_content(MediaType::OCI_MANIFEST, &bytes);
+            let mut d = Descriptor::for_content(MediaType::OCI_MANIFEST, &bytes);
+            d.media_type = claimed(MediaType::OCI_MANIFEST, odd[2 * n % odd.len()]);
             l.put(bytes);
             reach.push(d.digest.clone());
             // Every other manifest is wrapped in an index with the previous one.
             if n % 2 == 1 {
                 let (prev, prev_reach) = docs[n - 1].clone();
                 let index = ImageIndex::new(MediaType::OCI_INDEX, vec![prev, d]).to_bytes();
-                let id = Descriptor::for_content(MediaType::OCI_INDEX, &index);
+                let mut id = Descriptor::for_content(MediaType::OCI_INDEX, &index);
+                id.media_type = claimed(MediaType::OCI_INDEX, odd[(2 * n + 1) % odd.len()]);
                 l.put(index);
                 reach.extend(prev_reach);
                 reach.push(id.digest.clone());
@@ -522,8 +538,9 @@ mod gc_property {
             manifests in prop::collection::vec(prop::collection::vec(0usize..12, 0..5), 1..6),
             tags in prop::collection::vec(0usize..6, 1..5),
             keep in prop::collection::vec(any::<bool>(), 5),
+            odd in prop::collection::vec(any::<u8>(), 12),
         ) {
-            let (l, reach) = layout(leaves, &manifests, &tags);
+            let (l, reach) = layout(leaves, &manifests, &tags, &odd);
             let kept: Vec<String> = (0..tags.len()).filter(|t| keep[*t]).map(|t| format!("t{t}")).collect();
             let mut options = GcOptions::new(i64::MAX);
             options.keep_tags = Some(kept.clone());

@@ -26,6 +26,28 @@ function setUp(setup) {
   if (setup.add) writeFileSync(join(dir, setup.add), '')
   if (setup.remove) rmSync(join(dir, setup.remove))
   if (setup.truncate) truncateSync(join(dir, setup.truncate), readFileSync(join(dir, setup.truncate)).length >> 1)
+  const values = {}
+  if (setup.blob !== undefined) {
+    const data = Buffer.from(setup.blob)
+    values['{blob}'] = `sha256:${createHash('sha256').update(data).digest('hex')}`
+    values['{blob_size}'] = data.length
+    writeFileSync(join(dir, 'blobs/sha256', values['{blob}'].slice(7)), data)
+  }
+  if (setup.index_patch) {
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'))
+    for (const op of setup.index_patch) {
+      if (op.entry !== undefined) {
+        for (const [k, v] of Object.entries(op.set)) {
+          if (v === null) delete index.manifests[op.entry][k]
+          else index.manifests[op.entry][k] = v
+        }
+      } else {
+        index.manifests.push(Object.fromEntries(Object.entries(op.append).map(([k, v]) => [k, typeof v === 'string' && v in values ? values[v] : v])))
+      }
+    }
+    writeFileSync(join(dir, 'index.json'), JSON.stringify(index))
+  }
+  for (const [path, text] of Object.entries(setup.write ?? {})) writeFileSync(join(dir, path), text)
   return dir
 }
 

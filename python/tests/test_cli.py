@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ from conftest import TESTS, load
 REPO = TESTS.parent
 
 
-def set_up(setup: dict[str, str], into: Path) -> Path:
+def set_up(setup: dict[str, Any], into: Path) -> Path:
     """Copy the case's fixture and damage it as asked."""
     target = into / "layout"
     # Fresh modification times, as a new export would have (and as Node's cpSync gives).
@@ -34,6 +35,25 @@ def set_up(setup: dict[str, str], into: Path) -> Path:
     if "truncate" in setup:
         path = target / setup["truncate"]
         path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    values: dict[str, Any] = {}
+    if "blob" in setup:
+        blob = str(setup["blob"]).encode()
+        values = {"{blob}": "sha256:" + hashlib.sha256(blob).hexdigest(), "{blob_size}": len(blob)}
+        (target / "blobs" / "sha256" / str(values["{blob}"])[7:]).write_bytes(blob)
+    if "index_patch" in setup:
+        index = json.loads((target / "index.json").read_bytes())
+        for op in setup["index_patch"]:
+            if "entry" in op:
+                for k, v in op["set"].items():
+                    if v is None:
+                        index["manifests"][op["entry"]].pop(k, None)
+                    else:
+                        index["manifests"][op["entry"]][k] = v
+            else:
+                index["manifests"].append({k: values.get(v, v) if isinstance(v, str) else v for k, v in op["append"].items()})
+        (target / "index.json").write_bytes(json.dumps(index, separators=(",", ":")).encode())
+    for path, text in dict(setup.get("write", {})).items():
+        (target / path).write_text(text)
     return target
 
 
