@@ -20,6 +20,7 @@ use crate::error::{ErrorKind, Result};
 use crate::finding::Finding;
 use crate::layout::{
     ANNOTATION_REF_NAME, OciLayout, children, is_document, is_followed, media_type_finding,
+    size_findings,
 };
 use crate::manifest::ImageIndex;
 
@@ -271,6 +272,11 @@ impl CacheLoader {
             Ok((kind, c)) => {
                 if let Some(f) = media_type_finding(&path, &d.media_type, kind) {
                     self.cache.findings.push(f);
+                }
+                if c.iter().any(|x| x.size > crate::size::MAX_SAFE_INTEGER) {
+                    self.cache
+                        .findings
+                        .extend(size_findings(bytes, kind, &path));
                 }
                 c
             }

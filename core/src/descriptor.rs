@@ -244,6 +244,16 @@ impl Descriptor {
     /// `path`: media type present and RFC 6838, embedded data matching size
     /// and digest, URLs absolute, artifact type well formed.
     pub fn validate_into(&self, path: &str, findings: &mut Vec<Finding>) {
+        if self.size > crate::size::MAX_SAFE_INTEGER {
+            findings.push(Finding::error(
+                ErrorKind::SizeOutOfRange,
+                format!("{path}.size"),
+                format!(
+                    "size {} is above 2^53-1: no blob is that large (reports count it as unknown)",
+                    self.size
+                ),
+            ));
+        }
         if self.media_type.is_empty() {
             findings.push(Finding::error(
                 ErrorKind::MissingField,

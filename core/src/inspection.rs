@@ -47,16 +47,18 @@ impl Cache {
                     .filter(|(m, _)| *m != n)
                     .flat_map(|(_, r)| r.keys())
                     .collect();
-                let unique = reach[n]
-                    .iter()
-                    .filter(|(d, _)| !others.contains(d))
-                    .map(|(_, s)| s)
-                    .sum::<u64>();
-                entry_json(e, reach[n].values().sum(), unique)
+                let unique = bytes(
+                    reach[n]
+                        .iter()
+                        .filter(|(d, _)| !others.contains(d))
+                        .map(|(_, s)| *s),
+                );
+                entry_json(e, bytes(reach[n].values().copied()), unique)
             })
             .collect();
         let all = self.reachable(|_| true);
-        let mut blobs = json!({"reachable": all.len(), "reachableBytes": all.values().map(|d| d.size).sum::<u64>()});
+        let mut blobs =
+            json!({"reachable": all.len(), "reachableBytes": bytes(all.values().map(|d| d.size))});
         if let Some(stored) = stored {
             let (mut n, mut bytes, mut un, mut un_bytes) = (0u64, 0u64, 0u64, 0u64);
             for s in stored {
@@ -82,29 +84,53 @@ impl Cache {
     }
 }
 
-fn entry_json(e: &CacheEntry, bytes: u64, unique: u64) -> Value {
+/// A size, or a sum of sizes, as JSON: the number, or `null` when it is
+/// above 2^53−1 — no blob is that large, the descriptor claiming it is a
+/// `SIZE_OUT_OF_RANGE` finding, and every binding reads the same report.
+fn bytes(sizes: impl IntoIterator<Item = u64>) -> Value {
+    let mut total: u64 = 0;
+    for s in sizes {
+        match total.checked_add(s) {
+            Some(t) if t <= crate::size::MAX_SAFE_INTEGER => total = t,
+            _ => return Value::Null,
+        }
+    }
+    json!(total)
+}
+
+/// A number of the report in text: `?` where it is unknown (`null`).
+fn shown(v: &Value) -> String {
+    if v.is_null() {
+        "?".to_owned()
+    } else {
+        v.to_string()
+    }
+}
+
+fn entry_json(e: &CacheEntry, reachable: Value, unique: Value) -> Value {
     let mut v = json!({
         "tag": e.tag,
         "digest": e.descriptor.digest.to_string(),
         "mediaType": e.descriptor.media_type,
-        "size": e.descriptor.size,
-        "bytes": bytes,
-        "uniqueBytes": unique,
+        "size": bytes([e.descriptor.size]),
     });
+    v["bytes"] = reachable;
+    v["uniqueBytes"] = unique;
     let Some(m) = &e.manifest else {
         v["cache"] = json!(false);
         return v;
     };
     v["cache"] = json!(true);
     v["form"] = json!(m.form().as_str());
-    v["config"] = json!({"digest": m.config().digest.to_string(), "size": m.config().size});
+    v["config"] =
+        json!({"digest": m.config().digest.to_string(), "size": bytes([m.config().size])});
     let mut media_types: BTreeMap<&str, u64> = BTreeMap::new();
     let mut compression: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut layer_bytes = 0;
+    let mut layer_sizes = Vec::new();
     let mut distinct = BTreeSet::new();
     for d in m.layers() {
         if distinct.insert(&d.digest) {
-            layer_bytes += d.size;
+            layer_sizes.push(d.size);
         }
         *media_types.entry(&d.media_type).or_default() += 1;
         let c = MediaType::layer_compression(&d.media_type).map_or("unknown", |c| c.as_str());
@@ -113,7 +139,7 @@ fn entry_json(e: &CacheEntry, bytes: u64, unique: u64) -> Value {
     v["layerMediaTypes"] = json!(media_types);
     v["compression"] = json!(compression);
     v["blobs"] = json!(distinct.len());
-    v["layerBytes"] = json!(layer_bytes);
+    v["layerBytes"] = bytes(layer_sizes);
     if let Some(c) = &e.config {
         v["records"] = json!(c.records.len());
         v["layers"] = json!(c.layers.len());
@@ -186,7 +212,7 @@ impl Inspection {
                 out,
                 "{name}  {}  {} bytes",
                 t["digest"].as_str().unwrap_or_default(),
-                t["size"]
+                shown(&t["size"])
             );
             if t["cache"] != json!(true) {
                 let _ = writeln!(
@@ -215,8 +241,8 @@ impl Inspection {
                 t["layers"],
                 t["blobs"],
                 mix.join(", "),
-                t["bytes"],
-                t["uniqueBytes"]
+                shown(&t["bytes"]),
+                shown(&t["uniqueBytes"])
             );
             if let Some(first) = t["createdAt"]["first"].as_str() {
                 let _ = writeln!(
@@ -231,7 +257,8 @@ impl Inspection {
         let _ = write!(
             out,
             "{} blobs reachable ({} bytes)",
-            b["reachable"], b["reachableBytes"]
+            b["reachable"],
+            shown(&b["reachableBytes"])
         );
         if b.get("stored").is_some() {
             let _ = write!(

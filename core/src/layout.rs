@@ -420,6 +420,55 @@ pub(crate) fn media_type_finding(
     }
 }
 
+/// `SIZE_OUT_OF_RANGE` for each descriptor of the document `bytes` (a
+/// `kind`, at `path`) that claims more than 2^53−1 bytes: no blob is that
+/// large, and the reports count it as unknown.
+pub(crate) fn size_findings(bytes: &[u8], kind: DocumentKind, path: &str) -> Vec<crate::Finding> {
+    let named: Vec<(String, &Descriptor)>;
+    let (index, manifest);
+    match kind {
+        DocumentKind::Index => {
+            let Ok(i) = ImageIndex::from_bytes(bytes) else {
+                return Vec::new();
+            };
+            index = i;
+            named = index
+                .manifests
+                .iter()
+                .enumerate()
+                .map(|(n, d)| (format!("manifests[{n}]"), d))
+                .collect();
+        }
+        DocumentKind::Manifest => {
+            let Ok(m) = ImageManifest::from_bytes(bytes) else {
+                return Vec::new();
+            };
+            manifest = m;
+            named = manifest
+                .config
+                .iter()
+                .map(|d| ("config".to_owned(), d))
+                .chain(
+                    manifest
+                        .layers
+                        .iter()
+                        .enumerate()
+                        .map(|(n, d)| (format!("layers[{n}]"), d)),
+                )
+                .chain(manifest.subject.iter().map(|d| ("subject".to_owned(), d)))
+                .collect();
+        }
+    }
+    let mut findings = Vec::new();
+    for (name, d) in named {
+        if d.size > crate::size::MAX_SAFE_INTEGER {
+            d.validate_into(&format!("{path}#{name}"), &mut findings);
+            findings.retain(|f| f.kind == ErrorKind::SizeOutOfRange);
+        }
+    }
+    findings
+}
+
 /// The largest blob of an unknown media type read to see whether it is a
 /// manifest or an index after all: 4 MiB.
 pub(crate) const SNIFF_LIMIT: u64 = 4 << 20;

@@ -210,7 +210,15 @@ impl Cache {
                 },
             );
         }
-        findings.extend(self.entry_findings());
+        for f in self.entry_findings() {
+            // Loading already reported some of what validating finds.
+            if !findings
+                .iter()
+                .any(|g| g.kind == f.kind && g.path == f.path)
+            {
+                findings.push(f);
+            }
+        }
         let mut v = Verification {
             checks: Vec::new(),
             expected,

@@ -37,18 +37,19 @@ def _same_file(fd: int, path: str) -> bool:
 
 @contextmanager
 def locked(path: str, *, shared: bool = False, timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS) -> Iterator[None]:
-    """Hold the lock on ``path`` (exclusive, or ``shared``) for the ``with``
-    block, waiting for it at most ``timeout_ms``; after that,
-    ``CACHE_LOCKED``. A shared lock on a file that cannot be created
-    (read-only file system, no permission) is given without locking, as
-    BuildKit reads then."""
+    """Hold the lock on ``path`` (exclusive, creating the file as BuildKit's
+    writer does, or ``shared``) for the ``with`` block, waiting for it at
+    most ``timeout_ms``; after that, ``CACHE_LOCKED``. A shared lock is
+    given without locking when the file does not exist (no writer holds it
+    then, and a reader leaves the layout as it is) or cannot be opened
+    (read-only file system, no permission), as BuildKit reads then."""
     deadline = time.monotonic() + timeout_ms / 1000
     pause = 0.002
     while True:
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(path, os.O_RDONLY) if shared else os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as e:
-            if shared and e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            if shared and e.errno in (errno.ENOENT, errno.EACCES, errno.EPERM, errno.EROFS):
                 yield
                 return
             raise

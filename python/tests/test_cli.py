@@ -58,14 +58,12 @@ def set_up(setup: dict[str, Any], into: Path) -> Path:
 
 
 def snapshot(root: Path) -> dict[str, str]:
-    """Every file under ``root`` with the hash of its bytes (but BuildKit's
-    lock file, which reading takes and leaves)."""
+    """Every file under ``root`` with the hash of its bytes."""
     out = {}
     for dirpath, _, files in os.walk(root):
         for name in files:
             path = Path(dirpath) / name
-            if str(path.relative_to(root)) != "index.json.lock":
-                out[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+            out[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
     return out
 
 

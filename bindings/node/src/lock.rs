@@ -46,19 +46,21 @@ fn still_there(_: &File, path: &str) -> std::io::Result<bool> {
     Ok(std::path::Path::new(path).exists())
 }
 
-/// Takes the lock on `path` (creating the file) without waiting:
-/// exclusive, or shared with other readers when `shared`. Returns a handle
-/// for `unlockFile`, `0` for a shared lock on a file that cannot be created
-/// (read-only file system, no permission: read unlocked, as BuildKit does),
-/// or `null` while another process holds the lock.
+/// Takes the lock on `path` without waiting: exclusive (creating the file,
+/// as BuildKit's writer does), or shared with other readers when `shared`.
+/// Returns a handle for `unlockFile`; `0` for a shared lock when the file
+/// does not exist (no writer holds it then, and a reader leaves the layout
+/// as it is) or cannot be opened (read-only file system, no permission:
+/// read unlocked, as BuildKit does); or `null` while another process holds
+/// the lock.
 #[napi(skip_typescript)]
 #[allow(clippy::needless_pass_by_value)] // napi hands arguments over by value
 pub fn lock_file(env: &Env, path: String, shared: bool) -> Result<Option<u32>> {
     for _ in 0..100 {
         let file = match OpenOptions::new()
             .read(true)
-            .write(true)
-            .create(true)
+            .write(!shared)
+            .create(!shared)
             .truncate(false)
             .open(&path)
         {
@@ -67,7 +69,7 @@ pub fn lock_file(env: &Env, path: String, shared: bool) -> Result<Option<u32>> {
                 if shared
                     && matches!(
                         e.kind(),
-                        IoKind::PermissionDenied | IoKind::ReadOnlyFilesystem
+                        IoKind::NotFound | IoKind::PermissionDenied | IoKind::ReadOnlyFilesystem
                     ) =>
             {
                 return Ok(Some(0));
