@@ -103,6 +103,8 @@ export declare class CacheLoader {
   nextNeeded(): string | null
   /** The bytes of the blob `nextNeeded()` named. */
   feed(digest: string | Digest, bytes: Uint8Array): void
+  /** The layout's `oci-layout` file (`null` when it has none): checked. */
+  ociLayout(bytes: Uint8Array | null | undefined): void
   /** The blob `nextNeeded()` named is not in the storage. */
   missing(digest: string | Digest): void
   /** The loaded cache. */

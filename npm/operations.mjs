@@ -40,6 +40,7 @@ export async function updateIndex(storage, update) {
  */
 export async function loadCache(storage, index) {
   const loader = new CacheLoader(index === undefined ? await storage.readIndex() : index)
+  if (typeof storage.readLayoutFile === 'function') loader.ociLayout(await storage.readLayoutFile())
   for (let digest; (digest = loader.nextNeeded()) !== null; ) {
     const bytes = await storage.readBlob(digest)
     if (bytes === null) loader.missing(digest)

@@ -21,6 +21,8 @@ export interface StorageDriver {
   hasBlob(digest: string, mediaType?: string): Promise<boolean>
   /** Store bytes or chunks as the blob, atomically; rejects content that does not hash to `digest`. */
   writeBlob(digest: string, source: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, mediaType?: string): Promise<void>
+  /** Optional: the layout's `oci-layout` file, or null when it has none (checked by inspect and verify). */
+  readLayoutFile?(): Promise<Uint8Array | null>
   /** Optional: make the blob of `from` available without transferring it; false when it cannot. */
   mountBlob?(digest: string, from: StorageDriver): Promise<boolean>
   /** Replace `index.json` atomically. */

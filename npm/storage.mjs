@@ -14,6 +14,7 @@
 //   updateIndex(update)    optional: replace index.json with update(current)
 //                          (bytes, or null to leave it), atomically with
 //                          respect to other writers
+//   readLayoutFile()       optional: the oci-layout file's bytes, or null
 //   moveAside(digests), recoverAside(), settle({settleMs})
 //                          optional: what gc needs to delete safely while
 //                          BuildKit exports into the same place (aside.mjs)
@@ -80,6 +81,24 @@ export class LocalStorage {
   async readIndex() {
     await stat(this.root)
     return this.#lock(true, () => this.#index())
+  }
+
+  // The oci-layout file (at most 64 KiB of it: it is a few bytes), or null.
+  async readLayoutFile() {
+    let handle
+    try {
+      handle = await open(join(this.root, 'oci-layout'), 'r')
+    } catch (err) {
+      if (missing(err)) return null
+      throw err
+    }
+    try {
+      const buffer = Buffer.alloc(64 << 10)
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
+      return buffer.subarray(0, bytesRead)
+    } finally {
+      await handle.close()
+    }
   }
 
   async readBlob(digest) {
@@ -241,6 +260,10 @@ export class SelectedStorage {
 
   readBlob(...args) {
     return this.storage.readBlob(...args)
+  }
+
+  async readLayoutFile() {
+    return typeof this.storage.readLayoutFile === 'function' ? this.storage.readLayoutFile() : null
   }
 
   openBlob(...args) {

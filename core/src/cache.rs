@@ -19,8 +19,8 @@ use crate::digest::Digest;
 use crate::error::{ErrorKind, Result};
 use crate::finding::Finding;
 use crate::layout::{
-    ANNOTATION_REF_NAME, OciLayout, children, is_document, is_followed, media_type_finding,
-    size_findings,
+    ANNOTATION_IMAGE_NAME, ANNOTATION_REF_NAME, OciLayout, children, is_document, is_followed,
+    media_type_finding, size_findings,
 };
 use crate::manifest::ImageIndex;
 
@@ -345,6 +345,23 @@ impl CacheLoader {
         Ok(self.pending.remove(at))
     }
 
+    /// The layout's `oci-layout` file (`None` when it has none): a warning
+    /// (`INVALID_LAYOUT`) when it is missing or names another
+    /// `imageLayoutVersion` than 1.0.0 — the OCI layout spec asks for it,
+    /// though BuildKit's importer does not read it.
+    pub fn oci_layout(&mut self, bytes: Option<&[u8]>) {
+        let problem = match bytes {
+            None => "oci-layout is missing (an OCI image layout has one)".to_owned(),
+            Some(b) => match OciLayout::check_file(b) {
+                Ok(()) => return,
+                Err(e) => e.message().to_owned(),
+            },
+        };
+        self.cache
+            .findings
+            .push(Finding::warning(ErrorKind::InvalidLayout, "oci-layout", problem));
+    }
+
     /// Reports that the blob [`CacheLoader::next_needed`] returned is not
     /// in the storage.
     pub fn missing(&mut self, digest: &Digest) -> Result<()> {
@@ -437,20 +454,33 @@ impl StoredBlob {
 }
 
 impl Cache {
-    /// The cache manifest and config of the entry tagged `tag`.
-    /// [`ErrorKind::TagNotFound`] when no entry has it,
-    /// [`ErrorKind::MissingCacheConfig`] when it is not a readable cache.
-    pub fn cache_entry(&self, tag: &str) -> Result<(&CacheManifest, &CacheConfig)> {
-        let e = self
-            .entries
-            .iter()
-            .find(|e| e.tag.as_deref() == Some(tag))
+    /// The entry BuildKit imports for `tag`, as
+    /// [`crate::ImageIndex::find_tag`] finds it: the first whose
+    /// `io.containerd.image.name` is `tag`, else the first whose
+    /// `org.opencontainers.image.ref.name` is. [`ErrorKind::TagNotFound`]
+    /// when none is.
+    pub fn entry(&self, tag: &str) -> Result<&CacheEntry> {
+        let by = |key: &str| {
+            self.entries
+                .iter()
+                .find(|e| e.descriptor.annotations.get(key).is_some_and(|v| v == tag))
+        };
+        by(ANNOTATION_IMAGE_NAME)
+            .or_else(|| by(ANNOTATION_REF_NAME))
             .ok_or_else(|| {
                 crate::Error::new(
                     ErrorKind::TagNotFound,
                     format!("no index.json entry has the tag {tag:?}"),
                 )
-            })?;
+            })
+    }
+
+    /// The cache manifest and config of the entry BuildKit imports for
+    /// `tag` ([`Cache::entry`]). [`ErrorKind::TagNotFound`] when no entry
+    /// has it, [`ErrorKind::MissingCacheConfig`] when it is not a readable
+    /// cache.
+    pub fn cache_entry(&self, tag: &str) -> Result<(&CacheManifest, &CacheConfig)> {
+        let e = self.entry(tag)?;
         match (&e.manifest, &e.config) {
             (Some(m), Some(c)) => Ok((m, c)),
             _ => Err(crate::Error::new(

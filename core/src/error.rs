@@ -160,6 +160,9 @@ pub enum ErrorKind {
     /// Another process held a layout's `index.json.lock` (BuildKit's lock)
     /// for longer than the operation would wait.
     CacheLocked,
+    /// `index.json` names the same tag more than once (a warning: BuildKit
+    /// and every operation take the first).
+    DuplicateTag,
 }
 
 impl ErrorKind {
@@ -218,6 +221,7 @@ impl ErrorKind {
         ErrorKind::RegistryError,
         ErrorKind::UnsupportedOperation,
         ErrorKind::CacheLocked,
+        ErrorKind::DuplicateTag,
     ];
 
     /// The stable `SCREAMING_SNAKE_CASE` code of this kind, e.g. `INVALID_DIGEST`.
@@ -276,6 +280,7 @@ impl ErrorKind {
             ErrorKind::RegistryError => "REGISTRY_ERROR",
             ErrorKind::UnsupportedOperation => "UNSUPPORTED_OPERATION",
             ErrorKind::CacheLocked => "CACHE_LOCKED",
+            ErrorKind::DuplicateTag => "DUPLICATE_TAG",
         }
     }
 }

@@ -113,16 +113,23 @@ impl LayerDigester {
     }
 
     /// End of a blob fed through [`LayerDigester::update_tolerant`]: its
-    /// digest and size, and its diffID and uncompressed size or the first
-    /// decoding error.
-    pub(crate) fn finalize_tolerant(mut self) -> (Digest, u64, Result<(Digest, u64)>) {
+    /// digest and size, its diffID and uncompressed size or the first
+    /// decoding error, and the compression its bytes are in (when known).
+    pub(crate) fn finalize_tolerant(
+        mut self,
+    ) -> (Digest, u64, Result<(Digest, u64)>, Option<Compression>) {
         let diff_id = match self.failed.take() {
             Some(e) => Err(e),
             None => self
                 .finish_decoding()
                 .map(|()| (self.diff.finalize(), self.diff.size())),
         };
-        (self.blob.finalize(), self.blob.size(), diff_id)
+        (
+            self.blob.finalize(),
+            self.blob.size(),
+            diff_id,
+            self.compression,
+        )
     }
 
     fn finish_decoding(&mut self) -> Result<()> {

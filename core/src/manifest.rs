@@ -354,8 +354,24 @@ impl ImageIndex {
             [MediaType::OCI_INDEX, MediaType::DOCKER_MANIFEST_LIST],
             &mut findings,
         );
+        let mut first: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, m) in self.manifests.iter().enumerate() {
             m.validate_into(&format!("manifests[{i}]"), &mut findings);
+            let Some(tag) = m.annotations.get(crate::layout::ANNOTATION_REF_NAME) else {
+                continue;
+            };
+            if let Some(at) = first.get(tag.as_str()) {
+                findings.push(Finding::warning(
+                    ErrorKind::DuplicateTag,
+                    format!("manifests[{i}]"),
+                    format!(
+                        "the tag {tag:?} names manifests[{at}] too: BuildKit imports the first \
+                         (manifests[{at}]), and so does every operation but gc, which keeps both"
+                    ),
+                ));
+            } else {
+                first.insert(tag, i);
+            }
         }
         if let Some(s) = &self.subject {
             s.validate_into("subject", &mut findings);

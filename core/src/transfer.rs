@@ -68,16 +68,7 @@ impl Cache {
     /// it reaches is missing or unreadable (what it points at is unknown,
     /// so a copy would be incomplete).
     pub fn copy_plan(&self, tag: &str) -> Result<CopyPlan> {
-        let entry = self
-            .entries
-            .iter()
-            .find(|e| e.tag.as_deref() == Some(tag))
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::TagNotFound,
-                    format!("no index.json entry has the tag {tag:?}"),
-                )
-            })?;
+        let entry = self.entry(tag)?;
         let unknown = self.unknown_reachable(|e| e.position == entry.position);
         if !unknown.is_empty() {
             let list: Vec<String> = unknown.iter().map(ToString::to_string).collect();

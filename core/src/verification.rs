@@ -18,9 +18,10 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use crate::cache::{Cache, StoredBlob, located, within};
+use crate::cache::{Cache, StoredBlob, within};
 use crate::cache_config::ValidateOptions;
 use crate::cache_manifest::{ANNOTATION_UNCOMPRESSED, CacheDocument};
+use crate::compression::Compression;
 use crate::compression::Limits;
 use crate::digest::Digest;
 use crate::digester::Digester;
@@ -54,6 +55,8 @@ pub struct BlobDigests {
     pub diff_id: Option<std::result::Result<Digest, Error>>,
     /// For a layer that decompressed: the size of the uncompressed content.
     pub uncompressed_size: Option<u64>,
+    /// For a layer: the compression its bytes are in, when recognised.
+    pub compression: Option<Compression>,
 }
 
 /// Streams one blob: hashes the bytes and, for a layer, decompresses and
@@ -99,14 +102,16 @@ impl BlobVerifier {
                 size: d.size(),
                 diff_id: None,
                 uncompressed_size: None,
+                compression: None,
             },
             Pass::Layer(l) => {
-                let (digest, size, content) = l.finalize_tolerant();
+                let (digest, size, content, compression) = l.finalize_tolerant();
                 BlobDigests {
                     digest,
                     size,
                     uncompressed_size: content.as_ref().ok().map(|(_, n)| *n),
                     diff_id: Some(content.map(|(d, _)| d)),
+                    compression,
                 }
             }
         }
@@ -129,8 +134,19 @@ pub struct Verification {
 #[derive(Debug, Clone)]
 struct Expected {
     size: u64,
-    diff_id: Option<Digest>,
     role: Role,
+    /// What each layer descriptor naming the blob claims: a blob listed
+    /// twice (the config names it with two parents) must be what both say.
+    claims: Vec<Claim>,
+}
+
+/// One layer descriptor's claims about its blob.
+#[derive(Debug, Clone)]
+struct Claim {
+    /// Where the descriptor is: `sha256:<manifest>#layers[n]`.
+    path: String,
+    diff_id: Option<Digest>,
+    compression: Option<Compression>,
 }
 
 /// What a blob is to the cache.
@@ -197,19 +213,16 @@ impl Cache {
         let reached = self.reachable(|_| true);
         for (digest, d) in &reached {
             let role = role(self, digest, &d.media_type);
-            let diff_id = d
-                .annotations
-                .get(ANNOTATION_UNCOMPRESSED)
-                .and_then(|v| Digest::parse(v).ok());
             expected.insert(
                 digest.clone(),
                 Expected {
                     size: d.size,
-                    diff_id,
                     role,
+                    claims: Vec::new(),
                 },
             );
         }
+        self.add_claims(&mut expected);
         for f in self.entry_findings() {
             // Loading already reported some of what validating finds.
             if !findings
@@ -260,7 +273,9 @@ impl Cache {
                 continue;
             }
             v.checks.push(BlobCheck {
-                layer: known.is_some_and(|k| k.diff_id.is_some() || k.role == Role::Layer),
+                layer: known.is_some_and(|k| {
+                    k.role == Role::Layer || k.claims.iter().any(|c| c.diff_id.is_some())
+                }),
                 digest,
                 path: s.path.clone(),
                 size: s.size,
@@ -277,6 +292,35 @@ impl Cache {
             }
         }
         v
+    }
+
+    /// The claims each cache manifest's layer descriptors make of their
+    /// blobs, into `expected`.
+    fn add_claims(&self, expected: &mut BTreeMap<Digest, Expected>) {
+        for e in &self.entries {
+            let Some(m) = &e.manifest else { continue };
+            let list = match m.document() {
+                CacheDocument::Manifest(_) => "layers",
+                CacheDocument::Index(_) => "manifests",
+            };
+            for (n, d) in m.layers().enumerate() {
+                let Some(x) = expected.get_mut(&d.digest) else {
+                    continue;
+                };
+                let path = format!("{}#{list}[{n}]", e.descriptor.digest);
+                if x.claims.iter().any(|c| c.path == path) {
+                    continue;
+                }
+                x.claims.push(Claim {
+                    path,
+                    diff_id: d
+                        .annotations
+                        .get(ANNOTATION_UNCOMPRESSED)
+                        .and_then(|v| Digest::parse(v).ok()),
+                    compression: MediaType::layer_compression(&d.media_type),
+                });
+            }
+        }
     }
 
     /// What validating each entry's manifest and config finds, and layers
@@ -325,6 +369,39 @@ impl Cache {
         }
         findings
     }
+}
+
+/// What the layer descriptors naming a blob claim that its content is not:
+/// another compression than their media type says (BuildKit picks the
+/// decompressor by media type), or another diffID — each descriptor checked,
+/// so a blob listed twice is checked against both listings.
+fn claim_findings(got: &BlobDigests, claims: &[Claim]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for c in claims {
+        if let (Some(said), Some(is)) = (c.compression, got.compression)
+            && said != is
+        {
+            out.push(Finding::error(
+                ErrorKind::MediaTypeMismatch,
+                format!("{}.mediaType", c.path),
+                format!(
+                    "the media type says {}, but the blob is {}",
+                    said.as_str(),
+                    is.as_str()
+                ),
+            ));
+        }
+        if let (Some(Ok(is)), Some(said)) = (&got.diff_id, &c.diff_id)
+            && is != said
+        {
+            out.push(Finding::error(
+                ErrorKind::DiffIdMismatch,
+                format!("{}.annotations.{ANNOTATION_UNCOMPRESSED}", c.path),
+                format!("diffID mismatch: annotation says {said}, content is {is}"),
+            ));
+        }
+    }
+    out
 }
 
 fn role(cache: &Cache, digest: &Digest, media_type: &str) -> Role {
@@ -403,25 +480,22 @@ impl Verification {
                     e.size, got.size
                 ),
             ))
+        } else if let Some(Err(e)) = &got.diff_id {
+            Some(Finding::error(
+                e.kind(),
+                path.clone(),
+                format!("layer does not decompress: {}", e.message()),
+            ))
         } else {
-            match (
-                &got.diff_id,
-                expected.as_ref().and_then(|e| e.diff_id.as_ref()),
-            ) {
-                (Some(Err(e)), _) => Some(Finding::error(
-                    e.kind(),
-                    path.clone(),
-                    format!("layer does not decompress: {}", e.message()),
-                )),
-                (Some(Ok(got)), Some(want)) if got != want => Some(Finding::error(
-                    ErrorKind::DiffIdMismatch,
-                    located(&path, Some(ANNOTATION_UNCOMPRESSED)),
-                    format!("diffID mismatch: annotation says {want}, content is {got}"),
-                )),
-                _ => None,
-            }
+            None
         };
-        let kind = problem.as_ref().map(|f| f.kind);
+        let claims = if problem.is_none() {
+            claim_findings(got, expected.as_ref().map_or(&[][..], |e| &e.claims))
+        } else {
+            Vec::new()
+        };
+        let kind = problem.as_ref().or(claims.first()).map(|f| f.kind);
+        self.findings.extend(claims);
         self.blob(&path, check.size, role, kind);
         if let (Some(Ok(d)), Some(b)) = (&got.diff_id, self.blobs.get_mut(&path)) {
             b.diff_id = Some(d.clone());

@@ -43,6 +43,9 @@ def load_cache(storage: StorageDriver, index: Any = _UNREAD) -> Cache:
     """Load a cache (``index.json`` and every document it reaches);
     ``index``: the bytes of ``index.json`` when already read."""
     loader = CacheLoader(storage.read_index() if index is _UNREAD else index)
+    read_layout_file = getattr(storage, "read_layout_file", None)
+    if read_layout_file is not None:
+        loader.oci_layout(read_layout_file())
     while (digest := loader.next_needed()) is not None:
         data = storage.read_blob(digest)
         if data is None:

@@ -102,6 +102,15 @@ class LocalStorage:
         with self._lock(shared=True):
             return self._index()
 
+    def read_layout_file(self) -> Optional[bytes]:
+        """The ``oci-layout`` file (at most 64 KiB of it: it is a few bytes),
+        or ``None``."""
+        try:
+            with open(os.path.join(self.root, "oci-layout"), "rb") as f:
+                return f.read(64 << 10)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+
     def read_blob(self, digest: str, media_type: Optional[str] = None) -> Optional[bytes]:
         try:
             with open(self._path(digest), "rb") as f:
@@ -235,6 +244,10 @@ class SelectedStorage:
 
     def read_blob(self, digest: str, media_type: Optional[str] = None) -> Optional[bytes]:
         return self.storage.read_blob(digest, media_type)
+
+    def read_layout_file(self) -> Optional[bytes]:
+        read: Optional[Callable[[], Optional[bytes]]] = getattr(self.storage, "read_layout_file", None)
+        return read() if read is not None else None
 
     def open_blob(self, digest: str, media_type: Optional[str] = None) -> Iterator[bytes]:
         return self.storage.open_blob(digest, media_type)

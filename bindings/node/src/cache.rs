@@ -76,6 +76,15 @@ impl CacheLoader {
         inner.feed(&d, bytes).map_err(|e| to_js(env, &e))
     }
 
+    /// The layout's `oci-layout` file (`null` when it has none): checked.
+    #[napi(ts_args_type = "bytes: Uint8Array | null | undefined")]
+    pub fn oci_layout(&mut self, env: &Env, bytes: Unknown<'_>) -> Result<()> {
+        let bytes = arg::optional_bytes(env, "bytes", bytes)?;
+        let inner = self.inner.as_mut().ok_or_else(|| gone(env))?;
+        inner.oci_layout(bytes);
+        Ok(())
+    }
+
     /// The blob `nextNeeded()` named is not in the storage.
     #[napi(ts_args_type = "digest: string | Digest")]
     pub fn missing(&mut self, env: &Env, digest: Unknown<'_>) -> Result<()> {

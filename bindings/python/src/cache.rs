@@ -74,6 +74,15 @@ impl CacheLoader {
             .map_err(|e| to_py(&e))
     }
 
+    /// The layout's ``oci-layout`` file (``None`` when it has none): checked.
+    pub fn oci_layout(&mut self, data: Option<Bytes<'_>>) -> PyResult<()> {
+        self.inner
+            .as_mut()
+            .ok_or_else(gone)?
+            .oci_layout(data.as_ref().map(Bytes::as_slice));
+        Ok(())
+    }
+
     /// The blob ``next_needed()`` named is not in the storage.
     pub fn missing(&mut self, digest: DigestArg) -> PyResult<()> {
         let d = digest.into_core()?;

@@ -98,6 +98,17 @@ impl CacheLoader {
             .map_err(|e| to_js(&e))
     }
 
+    /// The layout's `oci-layout` file (`null` when it has none): checked.
+    #[wasm_bindgen(js_name = ociLayout)]
+    pub fn oci_layout(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | null | undefined")] bytes: &JsValue,
+    ) -> Result<(), JsValue> {
+        let bytes = arg::optional_bytes("bytes", bytes)?;
+        self.inner.as_mut().ok_or_else(gone)?.oci_layout(bytes.as_deref());
+        Ok(())
+    }
+
     /// The blob `nextNeeded()` named is not in the storage.
     pub fn missing(
         &mut self,
