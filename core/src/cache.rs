@@ -357,9 +357,11 @@ impl CacheLoader {
                 Err(e) => e.message().to_owned(),
             },
         };
-        self.cache
-            .findings
-            .push(Finding::warning(ErrorKind::InvalidLayout, "oci-layout", problem));
+        self.cache.findings.push(Finding::warning(
+            ErrorKind::InvalidLayout,
+            "oci-layout",
+            problem,
+        ));
     }
 
     /// Reports that the blob [`CacheLoader::next_needed`] returned is not

@@ -105,7 +105,10 @@ impl CacheLoader {
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | null | undefined")] bytes: &JsValue,
     ) -> Result<(), JsValue> {
         let bytes = arg::optional_bytes("bytes", bytes)?;
-        self.inner.as_mut().ok_or_else(gone)?.oci_layout(bytes.as_deref());
+        self.inner
+            .as_mut()
+            .ok_or_else(gone)?
+            .oci_layout(bytes.as_deref());
         Ok(())
     }
 
