@@ -7,7 +7,9 @@
 //! domain (`host[:port]`, a first component that has a `.` or `:` or is
 //! `localhost`) then lowercase path components (`[a-z0-9]+` joined by `.`,
 //! `_`, `__` or dashes) separated by `/`; a tag is `[\w][\w.-]{0,127}`; the
-//! whole name is at most 255 characters. Without a domain the name is on
+//! repository path after normalisation (`library/` included) is at most 255
+//! characters, and a bare 64-hex string is refused (`reference.Parse` and
+//! `ParseNormalizedNamed` of v0.32.2's vendored distribution/reference). Without a domain the name is on
 //! `docker.io`, and a one-component name gets the `library/` prefix.
 
 use std::fmt;
@@ -51,6 +53,13 @@ impl Reference {
         if input.is_empty() {
             return Err(invalid("empty", 0));
         }
+        if input.len() == 64
+            && input
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        {
+            return Err(invalid("cannot specify 64-byte hexadecimal strings", 0));
+        }
         let (rest, digest) = match input.split_once('@') {
             Some((name, d)) => {
                 let digest = Digest::parse(d).map_err(|e| {
@@ -75,12 +84,6 @@ impl Reference {
             if !ok {
                 return Err(invalid("bad tag", name.len() + 1));
             }
-        }
-        if name.len() > 255 {
-            return Err(invalid(
-                "repository name must not be more than 255 characters",
-                0,
-            ));
         }
         let (domain, path) = match name.split_once('/') {
             Some((first, path))
@@ -109,6 +112,12 @@ impl Reference {
         } else {
             path.to_owned()
         };
+        if repository.len() > 255 {
+            return Err(invalid(
+                "repository name must not be more than 255 characters",
+                path_start,
+            ));
+        }
         let tag = match (tag, &digest) {
             (Some(t), _) => Some(t.to_owned()),
             (None, None) => Some("latest".to_owned()),
@@ -280,5 +289,26 @@ mod tests {
             assert_eq!(err.kind(), ErrorKind::InvalidReference, "{bad}");
         }
         assert!(Reference::parse(&"a".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn limits_the_normalised_repository_path_like_go() {
+        // `library/` counts: 8 + 247 = 255 characters is the most.
+        assert!(Reference::parse(&"a".repeat(247)).is_ok());
+        assert!(Reference::parse(&"a".repeat(248)).is_err());
+        // The domain does not count.
+        assert!(Reference::parse(&format!("example.com/{}", "a".repeat(255))).is_ok());
+        assert!(Reference::parse(&format!("example.com/{}", "a".repeat(256))).is_err());
+        // What parses prints back to itself (a fuzz finding: it did not).
+        let r = Reference::parse(&"a".repeat(247)).unwrap();
+        assert_eq!(Reference::parse(&r.to_string()).unwrap(), r);
+    }
+
+    #[test]
+    fn refuses_a_bare_64_hex_string_like_parse_normalized_named() {
+        let hex = "a".repeat(64);
+        assert!(Reference::parse(&hex).is_err());
+        assert!(Reference::parse(&"a".repeat(63)).is_ok());
+        assert!(Reference::parse(&format!("{hex}:tag")).is_ok());
     }
 }
