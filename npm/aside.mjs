@@ -9,9 +9,10 @@
 // before the move has, by the time the layout has been quiet for a while,
 // written index.json, which gc reads again before it decides. A gc that dies
 // halfway leaves its directory; the next gc puts everything in it back.
-import { mkdir, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises'
+import { mkdir, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
+import { readBounded } from './file.mjs'
 
 const PREFIX = 'ocicache-gc-'
 
@@ -61,14 +62,9 @@ export class Aside {
     return aside
   }
 
-  /** A moved blob's bytes, or null. */
-  async readBlob(digest) {
-    try {
-      return await readFile(this.#aside(digest))
-    } catch (err) {
-      if (missing(err)) return null
-      throw err
-    }
+  /** A moved blob's bytes (at most `limit` of them), or null. */
+  readBlob(digest, { limit } = {}) {
+    return readBounded(this.#aside(digest), limit)
   }
 
   /** Puts a blob back (or drops this copy when the layout has it again). */

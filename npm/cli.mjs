@@ -24,8 +24,9 @@ type=local,src=DIR[,tag=TAG][,digest=DIGEST] or type=registry,ref=HOST/REPO:TAG[
 A path that starts with /, ./ or ../ is always a directory. copy and merge write
 DEST's tag (tag= or the reference's), else latest: the tag --cache-from reads.
 Registry credentials come from the docker config file ($DOCKER_CONFIG/config.json
-or ~/.docker/config.json), or from --username U with --password-stdin
-(before the sub-command's own arguments).`
+or ~/.docker/config.json), or from --username U with --password-stdin;
+--connect-timeout SECONDS (30) and --read-timeout SECONDS (60) bound every
+registry request. These go before the sub-command.`
 
 class UsageError extends Error {}
 
@@ -54,13 +55,20 @@ function parse(args, spec) {
   return { flags, rest }
 }
 
-// Credentials given on the command line (--username, --password-stdin),
-// for every registry location of the command.
-let credentials = {}
+// Registry options given on the command line (--username,
+// --password-stdin, --connect-timeout, --read-timeout), for every registry
+// location of the command.
+let registryOptions = {}
 
 // A cache location of the command line (see location.mjs), with its
-// credentials.
-const location = (arg) => openLocation(arg, credentials)
+// registry options.
+const location = (arg) => openLocation(arg, registryOptions)
+
+// A number of seconds given for --`flag`, in milliseconds.
+function seconds(flag, value) {
+  if (value === undefined || !/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(Number(value))) throw new UsageError(`--${flag} takes a number of seconds`)
+  return Math.round(Number(value) * 1000)
+}
 
 // A location the command writes to: digest= only selects what to read.
 function writable(arg) {
@@ -115,12 +123,7 @@ const commands = {
     const spec = { 'dry-run': 'bool', json: 'bool', 'keep-tags': 'value', 'drop-tags': 'value', 'grace-period': 'value', settle: 'value' }
     const { flags, rest } = parse(args, spec)
     const list = (v) => (v === undefined ? undefined : v.split(',').filter(Boolean))
-    const ms = (flag) => {
-      if (flags[flag] === undefined) return undefined
-      const seconds = Number(flags[flag])
-      if (!/^\d+(\.\d+)?$/.test(flags[flag]) || !Number.isFinite(seconds)) throw new UsageError(`--${flag} takes a number of seconds`)
-      return Math.round(seconds * 1000)
-    }
+    const ms = (flag) => (flags[flag] === undefined ? undefined : seconds(flag, flags[flag]))
     const gracePeriodMs = ms('grace-period')
     const settleMs = ms('settle')
     const dryRun = Boolean(flags['dry-run'])
@@ -203,22 +206,29 @@ const commands = {
   },
 }
 
-// Takes --username U and --password-stdin off the front of `argv`.
+// Takes --username U, --password-stdin, --connect-timeout S and
+// --read-timeout S off the front of `argv`.
 async function globalFlags(argv) {
   let i = 0
   let passwordStdin = false
+  const valued = { '--username': 'username', '--connect-timeout': 'connectTimeoutMs', '--read-timeout': 'readTimeoutMs' }
   for (; i < argv.length; i++) {
-    if (argv[i] === '--username' && i + 1 < argv.length) credentials.username = argv[++i]
-    else if (argv[i].startsWith('--username=')) credentials.username = argv[i].slice('--username='.length)
-    else if (argv[i] === '--password-stdin') passwordStdin = true
-    else break
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2)
+    if (argv[i] === '--password-stdin') {
+      passwordStdin = true
+      continue
+    }
+    if (!Object.hasOwn(valued, flag)) break
+    const value = inline ?? argv[++i]
+    if (value === undefined) throw new UsageError(`${flag} needs a value`)
+    registryOptions[valued[flag]] = flag === '--username' ? value : seconds(flag.slice(2), value)
   }
   if (passwordStdin) {
-    if (credentials.username === undefined) throw new UsageError('--password-stdin needs --username')
+    if (registryOptions.username === undefined) throw new UsageError('--password-stdin needs --username')
     const parts = []
     for await (const c of process.stdin) parts.push(c)
-    credentials.password = Buffer.concat(parts).toString().replace(/\r?\n$/, '')
-  } else if (credentials.username !== undefined) {
+    registryOptions.password = Buffer.concat(parts).toString().replace(/\r?\n$/, '')
+  } else if (registryOptions.username !== undefined) {
     throw new UsageError('--username needs --password-stdin')
   }
   return argv.slice(i)
@@ -226,7 +236,7 @@ async function globalFlags(argv) {
 
 // Runs the CLI; returns the exit status. `out` and `err` take one line each.
 export async function main(argv, out = console.log, err = console.error) {
-  credentials = {}
+  registryOptions = {}
   try {
     argv = await globalFlags(argv)
     const [command, ...args] = argv
@@ -247,7 +257,7 @@ export async function main(argv, out = console.log, err = console.error) {
     }
     if (typeof e.code === 'string') {
       err(`ocicache: ${e.code}: ${e.message}`)
-      return ['INCOMPLETE_CACHE', 'TAG_NOT_FOUND', 'MISSING_CACHE_CONFIG', 'MISSING_BLOB', 'DIFF_ID_MISMATCH'].includes(e.code) ? 1 : 2
+      return ['INCOMPLETE_CACHE', 'TAG_NOT_FOUND', 'MISSING_CACHE_CONFIG', 'MISSING_BLOB', 'DIFF_ID_MISMATCH', 'NOT_A_FILE'].includes(e.code) ? 1 : 2
     }
     throw e
   }

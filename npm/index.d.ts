@@ -99,14 +99,30 @@ export declare class CacheLoader {
    * the file is missing).
    */
   constructor(index: Uint8Array | null)
+  /**
+   * How many bytes of `index.json` (or of the document a location's
+   * `digest=` names) a driver reads at most: the document limit plus one.
+   */
+  static indexReadLimit(): number
   /** The digest of the next blob to read, or `null` when done. */
   nextNeeded(): string | null
+  /**
+   * How many bytes of the blob `nextNeeded()` named to read at most:
+   * its size plus one; `0` (read nothing, feed empty bytes) when its
+   * descriptor is over the document limit.
+   */
+  readLimit(): number
   /** The bytes of the blob `nextNeeded()` named. */
   feed(digest: string | Digest, bytes: Uint8Array): void
   /** The layout's `oci-layout` file (`null` when it has none): checked. */
   ociLayout(bytes: Uint8Array | null | undefined): void
   /** The blob `nextNeeded()` named is not in the storage. */
   missing(digest: string | Digest): void
+  /**
+   * The storage could not read the blob `nextNeeded()` named, for the
+   * reason `code` (an error code, such as `NOT_A_FILE`).
+   */
+  failed(digest: string | Digest, code: string, message: string): void
   /** The loaded cache. */
   finish(): Cache
 }
@@ -519,8 +535,11 @@ export declare class Verification {
   checks(): Array<BlobCheck>
   /** The verifier of the blob `digest`, once all its bytes went through. */
   record(digest: string | Digest, verifier: BlobVerifier): void
-  /** The blob `digest` could not be read. */
-  recordFailure(digest: string | Digest, message: string): void
+  /**
+   * The blob `digest` could not be read; `code` says why
+   * (`STORAGE_ERROR` unless given, or e.g. `NOT_A_FILE`).
+   */
+  recordFailure(digest: string | Digest, message: string, code?: string | undefined | null): void
   /** The report (checks never recorded are findings of their own). */
   report(): VerifyReport
 }
@@ -593,6 +612,12 @@ export interface Credentials {
   /** The password or token. */
   password: string
 }
+
+/**
+ * Whether a token request to `tokenUrl` may carry the credentials for the
+ * registry at `registryUrl`: over HTTPS, or to the registry's own host.
+ */
+export declare function credentialsAllowed(registryUrl: string, tokenUrl: string): boolean
 
 /** Decompress a whole blob (`compression` detected when absent). */
 export declare function decompress(bytes: Uint8Array, compression?: string | undefined | null, limits?: Limits | undefined | null): Uint8Array
@@ -781,6 +806,12 @@ export interface StoredBlob {
   size: number
   /** Its modification time in ms since the epoch, if known. */
   modified?: number
+  /**
+   * What the path is when it is not a regular file (`directory`, `fifo`,
+   * `socket`, `character device`, `block device`, `broken symlink`);
+   * `file` or absent for a blob file. Never read, never deleted.
+   */
+  type?: string
 }
 
 /** The token of a token endpoint's JSON answer. */

@@ -40,13 +40,39 @@ export async function updateIndex(storage, update) {
  */
 export async function loadCache(storage, index) {
   const loader = new CacheLoader(index === undefined ? await storage.readIndex() : index)
-  if (typeof storage.readLayoutFile === 'function') loader.ociLayout(await storage.readLayoutFile())
+  if (typeof storage.readLayoutFile === 'function') {
+    let layout = null
+    try {
+      layout = await storage.readLayoutFile()
+    } catch (err) {
+      if (err.code !== 'NOT_A_FILE') throw err
+    }
+    loader.ociLayout(layout)
+  }
   for (let digest; (digest = loader.nextNeeded()) !== null; ) {
-    const bytes = await storage.readBlob(digest)
+    // Never more than the descriptor's size + 1 (0: over the limit, unread).
+    const limit = loader.readLimit()
+    let bytes
+    try {
+      bytes = limit === 0 ? new Uint8Array(0) : await storage.readBlob(digest, undefined, { limit })
+    } catch (err) {
+      const reason = unreadable(err)
+      if (reason === null) throw err
+      loader.failed(digest, reason, err.message)
+      continue
+    }
     if (bytes === null) loader.missing(digest)
     else loader.feed(digest, bytes)
   }
   return loader.finish()
+}
+
+// The code of a finding for a blob that could not be read, or null when
+// `err` is not about the blob (a bug, or a storage that is gone).
+function unreadable(err) {
+  if (err.code === 'NOT_A_FILE' || err.code === 'REGISTRY_ERROR') return err.code
+  if (typeof err.code === 'string' && err.syscall) return 'STORAGE_ERROR'
+  return null
 }
 
 /** What the cache holds: an Inspection (`toJSON()`, `toText()`). */
@@ -78,18 +104,24 @@ export async function verify(storage, { concurrency = cores(), onProgress } = {}
   let done = 0
   await pool(checks, Math.max(1, concurrency), async (check) => {
     const verifier = new BlobVerifier(check.digest, check.layer)
+    let read = 0
     try {
-      for await (const chunk of storage.openBlob(check.digest)) {
+      for await (const whole of storage.openBlob(check.digest)) {
+        // Never past the stored size + 1: a blob that goes on is a
+        // SIZE_MISMATCH, not an endless read.
+        const chunk = whole.subarray(0, check.size + 1 - read)
         await verifier.updateAsync(chunk)
+        read += chunk.length
         done += chunk.length
         onProgress?.(done, total)
+        if (read > check.size) break
       }
       verification.record(check.digest, verifier)
     } catch (err) {
       // A blob that cannot be read is a finding; anything else is a bug.
-      const unreadable = (typeof err.code === 'string' && err.syscall) || err.code === 'REGISTRY_ERROR'
-      if (!unreadable) throw err
-      verification.recordFailure(check.digest, err.message)
+      const reason = unreadable(err)
+      if (reason === null) throw err
+      verification.recordFailure(check.digest, err.message, reason)
     }
   })
   return verification.report()
@@ -177,7 +209,7 @@ const CHANGED_INDEX = Symbol('index.json changed')
 // was read; all of them when index.json keeps changing.
 async function lookAgain(storage, aside) {
   const view = {
-    readBlob: async (digest) => (await storage.readBlob(digest)) ?? (await aside.readBlob(digest)),
+    readBlob: async (digest, mediaType, options) => (await storage.readBlob(digest, mediaType, options)) ?? (await aside.readBlob(digest, options)),
   }
   for (let attempt = 0; attempt < 5; attempt++) {
     const index = await storage.readIndex()
@@ -205,7 +237,9 @@ async function transfer(blob, from, to) {
   // Small blobs (most of a cache) are read whole: one buffer instead of a
   // stream of chunks joined again for the upload.
   const whole = blob.manifest || (blob.size !== undefined && blob.size <= WHOLE)
-  const source = whole ? await from.readBlob(blob.digest, blob.mediaType) : from.openBlob(blob.digest, blob.mediaType)
+  // A blob longer than its size is read one byte past it (the write refuses it).
+  const limit = blob.size === undefined ? undefined : blob.size + 1
+  const source = whole ? await from.readBlob(blob.digest, blob.mediaType, { limit }) : from.openBlob(blob.digest, blob.mediaType)
   if (source === null) throw Object.assign(new Error(`${from}: blob ${blob.digest} is missing`), { code: 'MISSING_BLOB' })
   await to.writeBlob(blob.digest, source, blob.mediaType)
   return 'copied'

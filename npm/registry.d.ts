@@ -13,7 +13,15 @@ export interface RegistryOptions {
   dockerConfig?: string | false
   /** Bytes per PATCH of a chunked upload (default 8 MiB); smaller blobs go in one PUT. */
   chunkSize?: number
-  /** The fetch to use (default the global one). */
+  /** How long connecting may take (TCP and TLS), in ms (default 30 000); then REGISTRY_ERROR. */
+  connectTimeoutMs?: number
+  /**
+   * How long an answer may keep the reader waiting, in ms (default 60 000):
+   * for its headers once the request is sent, and for each MIN_PROGRESS
+   * (16 KiB) of its body; then REGISTRY_ERROR.
+   */
+  readTimeoutMs?: number
+  /** A fetch to use instead of the built-in transport (its own timeouts apply). */
   fetch?: typeof fetch
 }
 

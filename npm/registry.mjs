@@ -18,11 +18,17 @@
 //                 what a tag names, so it comes last
 //
 // Everything the driver decides (endpoints, plain HTTP, challenges, token
-// requests, credentials, errors) comes from the core.
+// requests, credentials, errors) comes from the core. Requests time out
+// (transport.mjs) and every answer is read bounded: a document never past
+// its descriptor's size + 1, a manifest named by a tag never past
+// containerd's MaxManifestSize (BuildKit refuses a larger one), error and
+// token bodies never past 64 KiB and 1 MiB. Credentials go to a bearer
+// realm on another host only over HTTPS (credentialsAllowed).
 import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import {
+  CacheLoader,
   Challenge,
   Digester,
   RegistryLocation,
@@ -37,12 +43,20 @@ import {
   tokenFromResponse,
   uploadLocation,
   resolveUrl,
+  credentialsAllowed,
   verify,
 } from './index.mjs'
+import { timedFetch } from './transport.mjs'
 
 const CHUNK = 8 << 20
 const REF_NAME = 'org.opencontainers.image.ref.name'
 const EMPTY = new Uint8Array(0)
+// containerd's MaxManifestSize (remotes/docker/resolver.go): the largest
+// manifest BuildKit resolves from a registry.
+const MAX_MANIFEST_SIZE = 4 * 1048 * 1048
+// Answers read only for their status or an error message, and tokens.
+const SMALL_BODY = 64 << 10
+const TOKEN_BODY = 1 << 20
 
 function coded(code, message) {
   return Object.assign(new Error(message), { code })
@@ -55,12 +69,26 @@ function broken(what, err) {
   return coded('REGISTRY_ERROR', `${what}: the connection failed: ${reason}`)
 }
 
-async function read(response, what) {
+// The body of `response`, at most `limit` bytes of it (the rest is never
+// read: the connection is dropped).
+async function read(response, what, limit = Infinity) {
+  if (response.body === null) return EMPTY
+  const reader = response.body.getReader()
+  const parts = []
+  let total = 0
   try {
-    return new Uint8Array(await response.arrayBuffer())
+    while (total < limit) {
+      const { done, value } = await reader.read()
+      if (done) return Buffer.concat(parts, total)
+      const take = value.length > limit - total ? value.subarray(0, limit - total) : value
+      parts.push(take)
+      total += take.length
+    }
   } catch (err) {
     throw broken(what, err)
   }
+  await reader.cancel().catch(() => {})
+  return Buffer.concat(parts, total)
 }
 
 // The docker config file's bytes: $DOCKER_CONFIG/config.json or
@@ -112,9 +140,11 @@ export class RegistryStorage {
    * @param {object} [options] `insecure` (plain HTTP: `registry.insecure=true`;
    *   loopback hosts always are), `username` and `password` (else the docker
    *   config file's, at `dockerConfig` or $DOCKER_CONFIG/config.json or
-   *   ~/.docker/config.json), `chunkSize` (bytes per PATCH), `fetch`
+   *   ~/.docker/config.json), `chunkSize` (bytes per PATCH),
+   *   `connectTimeoutMs` and `readTimeoutMs` (transport.mjs: 30 s and 60 s
+   *   by default), `fetch` (a fetch to use instead; its own timeouts apply)
    */
-  constructor(reference, { insecure = false, username, password, dockerConfig: configPath, chunkSize = CHUNK, fetch = globalThis.fetch } = {}) {
+  constructor(reference, { insecure = false, username, password, dockerConfig: configPath, chunkSize = CHUNK, connectTimeoutMs, readTimeoutMs, fetch } = {}) {
     this.location = new RegistryLocation(reference, insecure)
     const target = this.location.target
     this.pinned = target.includes(':')
@@ -124,7 +154,7 @@ export class RegistryStorage {
       const config = configPath === false ? null : dockerConfig(configPath)
       this.#credentials = config ? dockerConfigCredentials(config, this.location.authKey) : null
     }
-    this.#fetch = fetch
+    this.#fetch = fetch ?? timedFetch({ connectTimeoutMs, readTimeoutMs })
     this.#chunkSize = chunkSize
   }
 
@@ -150,7 +180,7 @@ export class RegistryStorage {
       const response = await this.#send(method, url, h, body, redirect, what)
       const header = response.headers.get('www-authenticate')
       if (response.status !== 401 || attempt > 0 || !header) return response
-      await response.arrayBuffer().catch(() => {})
+      await read(response, what, SMALL_BODY).catch(() => {})
       await this.#answer(header, scopes, key, what)
     }
   }
@@ -171,7 +201,7 @@ export class RegistryStorage {
     // credentials only on the same origin.
     for (let hops = 0; redirect && [301, 302, 303, 307, 308].includes(response.status) && hops < 5; hops++) {
       const next = resolveUrl(url, response.headers.get('location') ?? '')
-      await response.arrayBuffer().catch(() => {})
+      await read(response, what, SMALL_BODY).catch(() => {})
       const h = { ...headers }
       if (!sameOrigin(url, next)) delete h.authorization
       url = next
@@ -188,8 +218,10 @@ export class RegistryStorage {
     const basic = creds ? 'Basic ' + Buffer.from(`${creds.username}:${creds.password}`).toString('base64') : null
     if (bearer) {
       const url = bearer.tokenUrl(scopes)
-      const response = await this.#fetchOnce(url, { headers: basic ? { authorization: basic } : {}, redirect: 'follow' }, `token for ${what}`)
-      const body = await read(response, `token for ${what}`)
+      // Credentials go along over HTTPS, or to the registry's own host.
+      const send = basic && credentialsAllowed(this.location.baseUrl, url)
+      const response = await this.#send('GET', url, send ? { authorization: basic } : {}, undefined, true, `token for ${what}`)
+      const body = await read(response, `token for ${what}`, TOKEN_BODY)
       if (!response.ok) throw registryError(response.status, body, `token for ${what}`)
       this.#auth.set(key, `Bearer ${tokenFromResponse(body)}`)
     } else if (challenges.some((c) => c.scheme === 'basic')) {
@@ -202,30 +234,35 @@ export class RegistryStorage {
   // Docker-Content-Digest (if any) naming what was sent.
   async #committed(response, what, digest) {
     if (response.status !== 201) throw await this.#fail(response, what)
-    await read(response, what)
+    await read(response, what, SMALL_BODY)
     const claimed = response.headers.get('docker-content-digest')
     if (claimed && claimed !== digest) throw coded('REGISTRY_ERROR', `${what}: the registry stored ${claimed}, not ${digest}`)
   }
 
   async #fail(response, what) {
-    const body = new Uint8Array(await response.arrayBuffer().catch(() => new ArrayBuffer(0)))
+    const body = await read(response, what, SMALL_BODY).catch(() => EMPTY)
     return registryError(response.status, body, what)
   }
 
   // GET a manifest (by tag or digest): its bytes and media type, or null.
-  async #getManifest(target) {
+  // With `limit` (the caller knows its size), at most that many bytes,
+  // checked by the caller; else at most MAX_MANIFEST_SIZE, checked here.
+  async #getManifest(target, limit) {
     const what = `GET manifest ${this.repository}:${target}`
     const response = await this.#request('GET', this.location.manifestUrl(target), { headers: { accept: manifestAccept() }, what })
     if (response.status === 404) {
-      await read(response, what)
+      await read(response, what, SMALL_BODY)
       return null
     }
     if (!response.ok) throw await this.#fail(response, what)
-    const bytes = await read(response, what)
+    const bytes = await read(response, what, limit ?? MAX_MANIFEST_SIZE + 1)
+    if (limit === undefined && bytes.length > MAX_MANIFEST_SIZE) {
+      throw coded('SIZE_LIMIT_EXCEEDED', `${what}: the manifest is over ${MAX_MANIFEST_SIZE} bytes (containerd's MaxManifestSize: BuildKit refuses it too)`)
+    }
     const d = String(digestOf(bytes))
     const claimed = response.headers.get('docker-content-digest')
-    if (claimed && claimed !== d) throw coded('REGISTRY_ERROR', `${what}: Docker-Content-Digest ${claimed} is not the digest of the bytes received (${d})`)
-    if (target.includes(':')) verify(bytes, target)
+    if (limit === undefined && claimed && claimed !== d) throw coded('REGISTRY_ERROR', `${what}: Docker-Content-Digest ${claimed} is not the digest of the bytes received (${d})`)
+    if (limit === undefined && target.includes(':')) verify(bytes, target)
     this.#manifests.set(d, bytes)
     let mediaType = (response.headers.get('content-type') ?? '').split(';')[0].trim()
     if (!isManifestMediaType(mediaType)) {
@@ -249,25 +286,27 @@ export class RegistryStorage {
     const what = `GET blob ${digest}`
     const response = await this.#request('GET', this.location.blobUrl(digest), { what, redirect: true })
     if (response.status === 404) {
-      await read(response, what)
+      await read(response, what, SMALL_BODY)
       return null
     }
     if (!response.ok) throw await this.#fail(response, what)
     return response
   }
 
-  async readBlob(digest, mediaType) {
+  // With `limit`, at most that many bytes, which the caller checks;
+  // without, the whole blob, checked against its digest here.
+  async readBlob(digest, mediaType, { limit } = {}) {
     if (this.#manifests.has(digest)) return this.#manifests.get(digest)
     if (!mediaType || !isManifestMediaType(mediaType)) {
       const response = await this.#getBlob(digest)
       if (response !== null) {
-        const bytes = await read(response, `GET blob ${digest}`)
-        verify(bytes, digest)
+        const bytes = await read(response, `GET blob ${digest}`, limit)
+        if (limit === undefined) verify(bytes, digest)
         return bytes
       }
     }
     // Not a blob: a manifest pointed at by an index.
-    const got = await this.#getManifest(digest)
+    const got = await this.#getManifest(digest, limit)
     return got && got.bytes
   }
 
@@ -297,7 +336,9 @@ export class RegistryStorage {
     if (!response.ok) throw await this.#fail(response, what)
     const claimed = response.headers.get('docker-content-digest')
     if (claimed && claimed !== digest) throw coded('REGISTRY_ERROR', `${what}: the registry answered for ${claimed}`)
-    return Number(response.headers.get('content-length') ?? NaN)
+    const length = response.headers.get('content-length') ?? ''
+    if (!/^\d+$/.test(length)) throw coded('REGISTRY_ERROR', `${what}: the registry answered without a Content-Length`)
+    return Number(length)
   }
 
   async hasBlob(digest, mediaType) {
@@ -310,9 +351,10 @@ export class RegistryStorage {
     if (index === null) return []
     const walk = new Reachability(index)
     const documents = new Set()
+    const most = CacheLoader.indexReadLimit() - 1
     for (let d; (d = walk.nextNeeded()) !== null; ) {
       documents.add(d.digest)
-      const bytes = await this.readBlob(d.digest, d.mediaType)
+      const bytes = await this.readBlob(d.digest, d.mediaType, { limit: Math.min(d.size, most) + 1 })
       if (bytes === null) walk.missing(d.digest)
       else walk.feed(d.digest, bytes)
     }
@@ -337,7 +379,7 @@ export class RegistryStorage {
     const start = this.location.uploadUrl()
     let response = await this.#request('POST', start, { push: true, what, headers: { 'content-length': '0' } })
     if (response.status !== 202) throw await this.#fail(response, what)
-    await read(response, what)
+    await read(response, what, SMALL_BODY)
     let url = uploadLocation(start, response.headers.get('location') ?? '')
     const hasher = new Digester(digest.split(':')[0])
     let offset = 0
@@ -354,7 +396,7 @@ export class RegistryStorage {
           headers: { 'content-type': 'application/octet-stream', 'content-length': String(last.length), 'content-range': `${offset}-${offset + last.length - 1}` },
         })
         if (response.status !== 202) throw await this.#fail(response, what)
-        await read(response, what)
+        await read(response, what, SMALL_BODY)
         url = uploadLocation(url, response.headers.get('location') ?? url)
         offset += last.length
       }
@@ -364,7 +406,7 @@ export class RegistryStorage {
     try {
       hasher.verify(digest)
     } catch (err) {
-      await this.#request('DELETE', url, { push: true, what }).then((r) => r.arrayBuffer()).catch(() => {})
+      await this.#request('DELETE', url, { push: true, what }).then((r) => read(r, what, SMALL_BODY)).catch(() => {})
       throw err
     }
     const body = last ?? EMPTY
@@ -390,12 +432,12 @@ export class RegistryStorage {
       what,
       headers: { 'content-length': '0' },
     })
-    await read(response, what)
+    await read(response, what, SMALL_BODY)
     if (response.status === 201) return true
     if (response.status === 202) {
       // Not mounted: an upload was started instead; cancel it.
       const url = uploadLocation(this.location.uploadUrl(), response.headers.get('location') ?? '')
-      await this.#request('DELETE', url, { push: true, what }).then((r) => r.arrayBuffer()).catch(() => {})
+      await this.#request('DELETE', url, { push: true, what }).then((r) => read(r, what, SMALL_BODY)).catch(() => {})
       return false
     }
     throw registryError(response.status, EMPTY, what)

@@ -11,11 +11,15 @@ export interface StorageDriver {
   readonly tag?: string
   /** `index.json`'s bytes, or null when the layout has none. */
   readIndex(): Promise<Uint8Array | null>
-  /** A blob's bytes, or null when it is missing. */
-  readBlob(digest: string, mediaType?: string): Promise<Uint8Array | null>
+  /**
+   * A blob's bytes (at most `limit` of them: the operations pass a
+   * document's size + 1), or null when it is missing. A path that is not a
+   * regular file rejects with NOT_A_FILE.
+   */
+  readBlob(digest: string, mediaType?: string, options?: { limit?: number }): Promise<Uint8Array | null>
   /** The blob's bytes in chunks (rejects when missing). */
   openBlob(digest: string, mediaType?: string): AsyncIterable<Uint8Array>
-  /** Every stored blob: path (`blobs/<alg>/<hex>`), size, modified (ms). */
+  /** Every stored blob: path (`blobs/<alg>/<hex>`), size, modified (ms); `type` for a path that is not a regular file. */
   listBlobs(): Promise<StoredBlob[]>
   /** Whether the blob is stored. */
   hasBlob(digest: string, mediaType?: string): Promise<boolean>
@@ -51,7 +55,7 @@ export declare class LocalStorage {
 /** Blobs gc moved out of a layout's blobs/. */
 export interface Aside {
   readonly digests: string[]
-  readBlob(digest: string): Promise<Uint8Array | null>
+  readBlob(digest: string, options?: { limit?: number }): Promise<Uint8Array | null>
   restore(digest: string): Promise<void>
   purge(digest: string): Promise<void>
   close(): Promise<void>

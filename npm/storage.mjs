@@ -3,7 +3,9 @@
 // is a driver (see StorageDriver in storage.d.ts):
 //
 //   readIndex()            index.json's bytes, or null when there is none
-//   readBlob(digest)       a blob's bytes, or null when it is missing
+//   readBlob(digest, mediaType?, {limit}?)
+//                          a blob's bytes (at most `limit` of them), or null
+//                          when it is missing
 //   openBlob(digest)       an async iterable of the blob's chunks
 //   listBlobs()            [{path, size, modified}] of every stored blob
 //   hasBlob(digest)        whether the blob is stored
@@ -19,22 +21,20 @@
 //                          optional: what gc needs to delete safely while
 //                          BuildKit exports into the same place (aside.mjs)
 //
+// Reads are bounded and typed: operations pass `limit` wherever they know
+// how much they need (a document's size + 1, index.json's limit), and a
+// path that is not a regular file is NOT_A_FILE, never read (file.mjs).
+//
 // LocalStorage is the OCI layout directory BuildKit's type=local writes;
 // SelectedStorage is a read-only view of a storage that shows one index.json
 // entry (what a location's tag= or digest= selects).
-import { createReadStream } from 'node:fs'
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { Digester, ImageIndex, OciLayout } from './index.mjs'
+import { CacheLoader, Digester, ImageIndex, OciLayout } from './index.mjs'
 import { Aside, settle } from './aside.mjs'
+import { missing, pathType, readBounded, streamFile } from './file.mjs'
 import { DEFAULT_LOCK_TIMEOUT_MS, withLock } from './lock.mjs'
-
-const CHUNK = 1 << 20
-
-function missing(err) {
-  return err && (err.code === 'ENOENT' || err.code === 'ENOTDIR')
-}
 
 function coded(code, message) {
   return Object.assign(new Error(message), { code })
@@ -67,13 +67,10 @@ export class LocalStorage {
     return withLock(join(this.root, 'index.json.lock'), { shared, timeoutMs: this.lockTimeoutMs }, work)
   }
 
-  async #index() {
-    try {
-      return await readFile(join(this.root, 'index.json'))
-    } catch (err) {
-      if (missing(err)) return null
-      throw err
-    }
+  // index.json, up to the core's limit (one byte past it: the loader
+  // reports a longer one).
+  #index() {
+    return readBounded(join(this.root, 'index.json'), CacheLoader.indexReadLimit())
   }
 
   // null when the layout has no index.json; an error when the directory
@@ -84,34 +81,16 @@ export class LocalStorage {
   }
 
   // The oci-layout file (at most 64 KiB of it: it is a few bytes), or null.
-  async readLayoutFile() {
-    let handle
-    try {
-      handle = await open(join(this.root, 'oci-layout'), 'r')
-    } catch (err) {
-      if (missing(err)) return null
-      throw err
-    }
-    try {
-      const buffer = Buffer.alloc(64 << 10)
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
-      return buffer.subarray(0, bytesRead)
-    } finally {
-      await handle.close()
-    }
+  readLayoutFile() {
+    return readBounded(join(this.root, 'oci-layout'), 64 << 10)
   }
 
-  async readBlob(digest) {
-    try {
-      return await readFile(this.#path(digest))
-    } catch (err) {
-      if (missing(err)) return null
-      throw err
-    }
+  readBlob(digest, _mediaType, { limit } = {}) {
+    return readBounded(this.#path(digest), limit)
   }
 
-  async *openBlob(digest) {
-    yield* createReadStream(this.#path(digest), { highWaterMark: CHUNK })
+  openBlob(digest) {
+    return streamFile(this.#path(digest))
   }
 
   async hasBlob(digest) {
@@ -133,10 +112,13 @@ export class LocalStorage {
       throw err
     }
     for (const alg of algorithms.filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
-      for (const file of await readdir(join(this.root, 'blobs', alg), { withFileTypes: true })) {
-        if (!file.isFile()) continue
-        const s = await stat(join(this.root, 'blobs', alg, file.name))
-        out.push({ path: `blobs/${alg}/${file.name}`, size: s.size, modified: Math.floor(s.mtimeMs) })
+      for (const name of await readdir(join(this.root, 'blobs', alg))) {
+        // Symlinks are followed; what is not a regular file is listed with
+        // its type (never read, never deleted).
+        const what = await pathType(join(this.root, 'blobs', alg, name))
+        if (what === null) continue
+        const blob = { path: `blobs/${alg}/${name}`, size: what.size, modified: what.modified }
+        out.push(what.type ? { ...blob, type: what.type } : blob)
       }
     }
     return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
@@ -253,7 +235,7 @@ export class SelectedStorage {
 
   async readIndex() {
     if (this.digest === undefined) return ImageIndex.selectedLayoutIndex(await this.storage.readIndex(), this.tag)
-    const document = await this.storage.readBlob(this.digest)
+    const document = await this.storage.readBlob(this.digest, undefined, { limit: CacheLoader.indexReadLimit() })
     if (document === null) throw coded('MISSING_BLOB', `${this.storage}: no blob ${this.digest} (the location's digest=)`)
     return ImageIndex.pinnedLayoutIndex(document, this.digest, this.tag)
   }

@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::cache_config::CacheConfig;
+use crate::cache_config::{CacheConfig, DEFAULT_MAX_DOCUMENT_SIZE};
 use crate::cache_manifest::CacheManifest;
 use crate::descriptor::Descriptor;
 use crate::digest::Digest;
@@ -34,6 +34,12 @@ pub struct StoredBlob {
     /// Its modification time in milliseconds since the Unix epoch, if the
     /// storage knows it.
     pub modified_ms: Option<i64>,
+    /// What the path is when it is not a regular file — `directory`,
+    /// `fifo`, `socket`, `character device`, `block device`, `broken
+    /// symlink` — or `None` for a blob file (a symlink to a regular file
+    /// is one, as containerd's content store follows symlinks). Such a
+    /// path is never read (a `NOT_A_FILE` finding) and never deleted.
+    pub file_type: Option<String>,
 }
 
 impl StoredBlob {
@@ -171,6 +177,11 @@ struct Need {
 }
 
 impl CacheLoader {
+    /// How many bytes of `index.json` (or of the document a location's
+    /// `digest=` names) a driver reads at most: the document limit plus
+    /// one, so that a longer file is told ([`ErrorKind::SizeLimitExceeded`]).
+    pub const INDEX_READ_LIMIT: u64 = DEFAULT_MAX_DOCUMENT_SIZE + 1;
+
     /// A loader for the layout whose `index.json` holds `index` (`None`
     /// when the file is missing: the cache is then empty and incomplete).
     pub fn new(index: Option<&[u8]>) -> Self {
@@ -184,7 +195,8 @@ impl CacheLoader {
                 ErrorKind::MissingBlob,
                 "index.json is missing",
             )),
-            Some(bytes) => ImageIndex::from_bytes(bytes),
+            Some(bytes) => crate::cache_config::check_limit(bytes, DEFAULT_MAX_DOCUMENT_SIZE)
+                .and_then(|()| ImageIndex::from_bytes(bytes)),
         };
         match parsed {
             Ok(index) => {
@@ -241,6 +253,17 @@ impl CacheLoader {
         self.pending.last().map(|n| &n.descriptor)
     }
 
+    /// How many bytes of the next needed blob to read at most: its
+    /// descriptor's size plus one (to tell a longer blob), never more than
+    /// [`DEFAULT_MAX_DOCUMENT_SIZE`] plus one; `0` (read nothing, feed no
+    /// bytes) when the descriptor itself says more than that limit.
+    pub fn read_limit(&self) -> u64 {
+        match self.next_needed() {
+            Some(d) if d.size <= DEFAULT_MAX_DOCUMENT_SIZE => d.size + 1,
+            _ => 0,
+        }
+    }
+
     /// The bytes of the blob [`CacheLoader::next_needed`] returned. A blob
     /// whose bytes do not match its digest or size, or do not parse, is
     /// recorded as a finding and not followed; the error is for a digest
@@ -250,6 +273,18 @@ impl CacheLoader {
         let d = &need.descriptor;
         let path = d.digest.to_string();
         self.cache.read.insert(d.digest.clone());
+        if d.size > DEFAULT_MAX_DOCUMENT_SIZE {
+            self.cache.findings.push(Finding::error(
+                ErrorKind::SizeLimitExceeded,
+                path,
+                format!(
+                    "document is {} bytes by its descriptor, over the limit of {DEFAULT_MAX_DOCUMENT_SIZE}: not read",
+                    d.size
+                ),
+            ));
+            self.cache.unknown.insert(d.digest.clone());
+            return Ok(());
+        }
         if let Err(e) = crate::digester::verify(bytes, &d.digest, Some(d.size)) {
             self.cache
                 .findings
@@ -364,6 +399,29 @@ impl CacheLoader {
         ));
     }
 
+    /// Reports that the storage could not read the blob
+    /// [`CacheLoader::next_needed`] returned (`kind`: why, such as
+    /// [`ErrorKind::NotAFile`] or [`ErrorKind::StorageError`]): a finding,
+    /// and what the blob reaches is unknown.
+    pub fn failed(&mut self, digest: &Digest, kind: ErrorKind, message: &str) -> Result<()> {
+        let need = self.take(digest)?;
+        self.cache.read.insert(digest.clone());
+        self.cache.findings.push(Finding::error(
+            kind,
+            digest.to_string(),
+            format!(
+                "{} {digest} could not be read: {message}",
+                if need.config {
+                    "cache config"
+                } else {
+                    "document"
+                }
+            ),
+        ));
+        self.cache.unknown.insert(digest.clone());
+        Ok(())
+    }
+
     /// Reports that the blob [`CacheLoader::next_needed`] returned is not
     /// in the storage.
     pub fn missing(&mut self, digest: &Digest) -> Result<()> {
@@ -414,8 +472,10 @@ pub(crate) fn field(e: &crate::Error) -> Option<&str> {
 }
 
 impl StoredBlob {
-    /// A storage listing from JSON: `[{"path", "size", "modified"?}]`, the
-    /// form the bindings take (`modified` in milliseconds since the epoch).
+    /// A storage listing from JSON: `[{"path", "size", "modified"?,
+    /// "type"?}]`, the form the bindings take (`modified` in milliseconds
+    /// since the epoch; `type` as [`StoredBlob::file_type`], `file` or
+    /// absent for a regular file).
     pub fn list_from_json(bytes: &[u8]) -> Result<Vec<StoredBlob>> {
         let value: serde_json::Value = serde_json::from_slice(bytes)
             .map_err(|e| crate::Error::new(ErrorKind::InvalidArgument, format!("not JSON: {e}")))?;
@@ -445,10 +505,19 @@ impl StoredBlob {
                             .ok_or_else(|| bad(at, "modified must be an integer (ms)"))?,
                     ),
                 };
+                let file_type = match &b["type"] {
+                    serde_json::Value::Null => None,
+                    t => match t.as_str() {
+                        Some("file") => None,
+                        Some(other) if !other.is_empty() => Some(other.to_owned()),
+                        _ => return Err(bad(at, "type must be a non-empty string")),
+                    },
+                };
                 Ok(StoredBlob {
                     path: path.to_owned(),
                     size,
                     modified_ms,
+                    file_type,
                 })
             })
             .collect()

@@ -70,7 +70,8 @@ pub struct GcPlan {
     pub delete: Vec<StoredBlob>,
     /// Unreachable blobs kept because they are younger than the grace period.
     pub young: Vec<StoredBlob>,
-    /// Files under `blobs/` that are not blobs, left alone.
+    /// Paths under `blobs/` that are not blobs — names that are no digest,
+    /// and anything that is not a regular file — left alone.
     pub ignored: Vec<StoredBlob>,
     /// Blobs planned for deletion that gc's second look put back (see
     /// [`GcPlan::settle`]).
@@ -154,6 +155,12 @@ impl Cache {
                 plan.ignored.push(s.clone());
                 continue;
             };
+            // gc deletes blob files only: anything else at a blob path
+            // (a directory, a FIFO, a broken symlink) is left as it is.
+            if s.file_type.is_some() {
+                plan.ignored.push(s.clone());
+                continue;
+            }
             if reached.contains_key(&digest) {
                 plan.reachable += 1;
                 plan.reachable_bytes += s.size;
@@ -234,7 +241,10 @@ impl GcPlan {
     pub fn to_json(&self, done: bool) -> Value {
         let list = |v: &[StoredBlob]| {
             v.iter()
-                .map(|b| json!({"blob": b.path, "size": b.size}))
+                .map(|b| match &b.file_type {
+                    Some(t) => json!({"blob": b.path, "size": b.size, "type": t}),
+                    None => json!({"blob": b.path, "size": b.size}),
+                })
                 .collect::<Vec<_>>()
         };
         json!({
@@ -274,7 +284,11 @@ impl GcPlan {
             );
         }
         for b in &self.ignored {
-            let _ = writeln!(out, "left alone (not a blob)  {}", b.path);
+            match &b.file_type {
+                Some(t) => writeln!(out, "left alone (a {t}, not a file)  {}", b.path),
+                None => writeln!(out, "left alone (not a blob)  {}", b.path),
+            }
+            .ok();
         }
         for b in &self.restored {
             let _ = writeln!(

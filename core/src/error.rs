@@ -163,6 +163,10 @@ pub enum ErrorKind {
     /// `index.json` names the same tag more than once (a warning: BuildKit
     /// and every operation take the first).
     DuplicateTag,
+    /// A path where a blob, `index.json` or `oci-layout` should be is not
+    /// a regular file (a directory, FIFO, device or socket, or a symlink to
+    /// one or to nothing): it is never read, and gc never deletes it.
+    NotAFile,
 }
 
 impl ErrorKind {
@@ -222,7 +226,23 @@ impl ErrorKind {
         ErrorKind::UnsupportedOperation,
         ErrorKind::CacheLocked,
         ErrorKind::DuplicateTag,
+        ErrorKind::NotAFile,
     ];
+
+    /// The kind whose [`ErrorKind::code`] is `code`
+    /// ([`ErrorKind::InvalidArgument`] when there is none).
+    pub fn from_code(code: &str) -> Result<ErrorKind, Error> {
+        ErrorKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.code() == code)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("no error code {code:?}"),
+                )
+            })
+    }
 
     /// The stable `SCREAMING_SNAKE_CASE` code of this kind, e.g. `INVALID_DIGEST`.
     pub fn code(self) -> &'static str {
@@ -281,6 +301,7 @@ impl ErrorKind {
             ErrorKind::UnsupportedOperation => "UNSUPPORTED_OPERATION",
             ErrorKind::CacheLocked => "CACHE_LOCKED",
             ErrorKind::DuplicateTag => "DUPLICATE_TAG",
+            ErrorKind::NotAFile => "NOT_A_FILE",
         }
     }
 }

@@ -249,6 +249,7 @@ impl ImageIndex {
     /// tagged `tag`, for `document`, which must hash to `digest`. Its media
     /// type is the document's own `mediaType`, else what its shape says.
     pub fn pinned_layout_index(document: &[u8], digest: &Digest, tag: &str) -> Result<Vec<u8>> {
+        crate::cache_config::check_limit(document, crate::DEFAULT_MAX_DOCUMENT_SIZE)?;
         crate::digester::verify(document, digest, None)?;
         let media_type = crate::cache_manifest::document_media_type(document)?;
         let size = u64::try_from(document.len()).unwrap_or(u64::MAX);

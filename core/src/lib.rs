@@ -90,9 +90,9 @@ pub use options::{
 };
 pub use reference::{DEFAULT_DOMAIN, Reference};
 pub use registry::{
-    Challenge, Credentials, MANIFEST_ACCEPT, RegistryLocation, docker_config_credentials,
-    is_loopback, is_manifest_media_type, registry_error, resolve_url, same_origin, scope,
-    token_from_response, upload_location,
+    Challenge, Credentials, MANIFEST_ACCEPT, RegistryLocation, credentials_allowed,
+    docker_config_credentials, is_loopback, is_manifest_media_type, registry_error, resolve_url,
+    same_origin, scope, token_from_response, upload_location,
 };
 pub use size::{
     MAX_SAFE_INTEGER, check_safe_integers, plain_json, size_from_number, size_to_number,

@@ -259,6 +259,11 @@ impl Cache {
                 v.unreachable.0 += 1;
                 v.unreachable.1 += s.size;
             }
+            if let Some(what) = &s.file_type {
+                let role = known.map_or(Role::Unreachable, |k| k.role);
+                v.not_a_file(&digest, &s.path, what, role);
+                continue;
+            }
             if self.read.contains(&digest) {
                 let at = digest.to_string();
                 let failed = v
@@ -437,6 +442,30 @@ impl Verification {
         self.blobs.insert(path.to_owned(), result);
     }
 
+    /// A stored path that is not a regular file (`what`): an error where
+    /// the cache needs the blob, a warning elsewhere (gc leaves it).
+    fn not_a_file(&mut self, digest: &Digest, path: &str, what: &str, role: Role) {
+        let at = digest.to_string();
+        let message = format!("{path} is a {what}, not a file");
+        let finding = if role == Role::Unreachable {
+            Finding::warning(
+                ErrorKind::NotAFile,
+                at.clone(),
+                format!("{message} (gc leaves it)"),
+            )
+        } else {
+            Finding::error(ErrorKind::NotAFile, at.clone(), message)
+        };
+        if !self
+            .findings
+            .iter()
+            .any(|f| f.kind == finding.kind && f.path == finding.path)
+        {
+            self.findings.push(finding);
+        }
+        self.blob(&at, 0, role, Some(ErrorKind::NotAFile));
+    }
+
     /// A blob the cache needs that the storage lacks.
     fn missing(&mut self, path: &str, role: Role) {
         self.blob(path, 0, role, Some(ErrorKind::MissingBlob));
@@ -465,20 +494,28 @@ impl Verification {
         let path = digest.to_string();
         let expected = self.expected.get(digest).cloned();
         let role = expected.as_ref().map_or(Role::Unreachable, |e| e.role);
-        let problem = if &got.digest != digest {
-            Some(Finding::error(
-                ErrorKind::DigestMismatch,
-                path.clone(),
-                format!("digest mismatch: expected {digest}, got {}", got.digest),
-            ))
-        } else if let Some(e) = expected.as_ref().filter(|e| e.size != got.size) {
+        // The size first, as digests are checked everywhere: a blob of
+        // another length is SIZE_MISMATCH whatever it hashes to.
+        let problem = if let Some(e) = expected.as_ref().filter(|e| e.size != got.size) {
+            // More than stored: the host stopped one byte past it.
+            let has = if got.size > check.size {
+                "more".to_owned()
+            } else {
+                got.size.to_string()
+            };
             Some(Finding::error(
                 ErrorKind::SizeMismatch,
                 path.clone(),
                 format!(
-                    "size mismatch: descriptor says {} bytes, blob has {}",
-                    e.size, got.size
+                    "size mismatch: descriptor says {} bytes, blob has {has}",
+                    e.size
                 ),
+            ))
+        } else if &got.digest != digest {
+            Some(Finding::error(
+                ErrorKind::DigestMismatch,
+                path.clone(),
+                format!("digest mismatch: expected {digest}, got {}", got.digest),
             ))
         } else if let Some(Err(e)) = &got.diff_id {
             Some(Finding::error(
@@ -505,21 +542,32 @@ impl Verification {
         Ok(())
     }
 
-    /// The blob of the check for `digest` could not be read.
+    /// The blob of the check for `digest` could not be read
+    /// ([`ErrorKind::StorageError`]).
     pub fn record_failure(&mut self, digest: &Digest, message: &str) -> Result<()> {
+        self.record_failure_of(digest, ErrorKind::StorageError, message)
+    }
+
+    /// The blob of the check for `digest` could not be read, for the
+    /// reason `kind` (such as [`ErrorKind::NotAFile`]).
+    pub fn record_failure_of(
+        &mut self,
+        digest: &Digest,
+        kind: ErrorKind,
+        message: &str,
+    ) -> Result<()> {
         let check = self.check(digest)?.clone();
         self.recorded.insert(digest.clone());
         self.findings.push(Finding::error(
-            ErrorKind::StorageError,
+            kind,
             digest.to_string(),
             format!("could not read {}: {message}", check.path),
         ));
-        self.blob(
-            digest.as_ref(),
-            check.size,
-            Role::Unknown,
-            Some(ErrorKind::StorageError),
-        );
+        let role = self
+            .expected
+            .get(digest)
+            .map_or(Role::Unreachable, |e| e.role);
+        self.blob(digest.as_ref(), check.size, role, Some(kind));
         Ok(())
     }
 

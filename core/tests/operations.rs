@@ -52,6 +52,7 @@ impl Layout {
                 path: p.clone(),
                 size: b.len() as u64,
                 modified_ms: Some(0),
+                file_type: None,
             })
             .collect()
     }

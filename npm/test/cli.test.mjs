@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { test } from 'node:test'
@@ -48,17 +48,40 @@ function setUp(setup) {
     writeFileSync(join(dir, 'index.json'), JSON.stringify(index))
   }
   for (const [path, text] of Object.entries(setup.write ?? {})) writeFileSync(join(dir, path), text)
+  for (const [path, what] of Object.entries(setup.replace ?? {})) replace(join(dir, path), what)
   return dir
 }
 
-// Every file under `dir` with the hash of its bytes.
+// Puts something other than the file at `path`: a `directory`, a `fifo`, a
+// symlink to /dev/zero (`zero`), to nothing (`dangling`) or to the file
+// moved out of the layout (`symlink`), or the file grown to 1 GiB with a
+// hole (`sparse`).
+function replace(path, what) {
+  if (what === 'sparse') return truncateSync(path, 1 << 30)
+  if (what === 'symlink') {
+    const moved = join(path, '../../../..', `moved-${path.split('/').pop()}`)
+    renameSync(path, moved)
+    return symlinkSync(moved, path)
+  }
+  rmSync(path)
+  if (what === 'directory') mkdirSync(path)
+  else if (what === 'fifo') assert.equal(spawnSync('mkfifo', [path]).status, 0)
+  else if (what === 'zero') symlinkSync('/dev/zero', path)
+  else if (what === 'dangling') symlinkSync(join(path, '../nothing-here'), path)
+  else throw new Error(what)
+}
+
+// Every entry under `dir`: a regular file with the hash of its bytes,
+// anything else with what it is (never opened).
 function snapshot(dir) {
   const out = {}
   const walk = (d) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name)
-      if (e.isDirectory()) walk(p)
-      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex')
+      if (e.isSymbolicLink()) out[relative(dir, p)] = `symlink to ${readlinkSync(p)}`
+      else if (e.isDirectory()) walk(p)
+      else if (e.isFile()) out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex')
+      else out[relative(dir, p)] = 'special'
     }
   }
   walk(dir)

@@ -40,6 +40,7 @@ __all__ = [
     "azblob_blob_path",
     "azblob_manifest_path",
     "compress",
+    "credentials_allowed",
     "decompress",
     "detect_compression",
     "digest",
@@ -490,11 +491,23 @@ class CacheLoader:
     """Loads a cache: feed each blob next_needed() names, then finish()."""
 
     def __new__(cls, index: Optional[Buffer]) -> Self: ...
+    @staticmethod
+    def index_read_limit() -> int:
+        """How many bytes of ``index.json`` (or of the document a location's
+        ``digest=`` names) a driver reads at most: the document limit plus
+        one."""
     def next_needed(self) -> Optional[str]: ...
+    def read_limit(self) -> int:
+        """How many bytes of the blob ``next_needed()`` named to read at
+        most: its size plus one; ``0`` (read nothing, feed empty bytes) when
+        its descriptor is over the document limit."""
     def feed(self, digest: Union[Digest, str], data: Buffer) -> None: ...
     def oci_layout(self, data: Optional[Buffer]) -> None:
         """The layout's ``oci-layout`` file (``None`` when it has none): checked."""
     def missing(self, digest: Union[Digest, str]) -> None: ...
+    def failed(self, digest: Union[Digest, str], code: str, message: str) -> None:
+        """The storage could not read the blob ``next_needed()`` named, for
+        the reason ``code`` (an error code, such as ``NOT_A_FILE``)."""
     def finish(self) -> Cache: ...
 
 @final
@@ -585,6 +598,10 @@ def docker_config_credentials(config: bytes, key: str) -> Optional[tuple[str, st
 def registry_error(status: int, body: bytes, what: str) -> OcicacheError: ...
 def resolve_url(base: str, location: str) -> str: ...
 def upload_location(request_url: str, location: str, digest: Union[Digest, str, None] = None) -> str: ...
+def credentials_allowed(registry_url: str, token_url: str) -> bool:
+    """Whether a token request to ``token_url`` may carry the credentials
+    for the registry at ``registry_url``: over HTTPS, or to the registry's
+    own host."""
 def same_origin(source: str, target: str) -> bool: ...
 
 @final
@@ -600,7 +617,9 @@ class Verification:
 
     def checks(self) -> list[_BlobCheck]: ...
     def record(self, digest: Union[Digest, str], verifier: BlobVerifier) -> None: ...
-    def record_failure(self, digest: Union[Digest, str], message: str) -> None: ...
+    def record_failure(self, digest: Union[Digest, str], message: str, code: Optional[str] = None) -> None:
+        """The blob ``digest`` could not be read; ``code`` says why
+        (``STORAGE_ERROR`` unless given, or e.g. ``NOT_A_FILE``)."""
     def report(self) -> VerifyReport: ...
 
 @final

@@ -20,6 +20,8 @@ import shutil
 import time
 from typing import Optional
 
+from ocicache.file import read_bounded
+
 PREFIX = "ocicache-gc-"
 
 
@@ -54,13 +56,9 @@ class Aside:
             aside.digests.append(digest)
         return aside
 
-    def read_blob(self, digest: str) -> Optional[bytes]:
-        """A moved blob's bytes, or ``None``."""
-        try:
-            with open(self._aside(digest), "rb") as f:
-                return f.read()
-        except FileNotFoundError:
-            return None
+    def read_blob(self, digest: str, *, limit: Optional[int] = None) -> Optional[bytes]:
+        """A moved blob's bytes (at most ``limit`` of them), or ``None``."""
+        return read_bounded(self._aside(digest), limit)
 
     def restore(self, digest: str) -> None:
         """Puts a blob back (or drops this copy when the layout has it again)."""

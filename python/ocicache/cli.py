@@ -37,10 +37,11 @@ type=local,src=DIR[,tag=TAG][,digest=DIGEST] or type=registry,ref=HOST/REPO:TAG[
 A path that starts with /, ./ or ../ is always a directory. copy and merge write
 DEST's tag (tag= or the reference's), else latest: the tag --cache-from reads.
 Registry credentials come from the docker config file ($DOCKER_CONFIG/config.json
-or ~/.docker/config.json), or from --username U with --password-stdin
-(before the sub-command's own arguments)."""
+or ~/.docker/config.json), or from --username U with --password-stdin;
+--connect-timeout SECONDS (30) and --read-timeout SECONDS (60) bound every
+registry request. These go before the sub-command."""
 
-CONTENT_CODES = {"INCOMPLETE_CACHE", "TAG_NOT_FOUND", "MISSING_CACHE_CONFIG", "MISSING_BLOB", "DIFF_ID_MISMATCH"}
+CONTENT_CODES = {"INCOMPLETE_CACHE", "TAG_NOT_FOUND", "MISSING_CACHE_CONFIG", "MISSING_BLOB", "DIFF_ID_MISMATCH", "NOT_A_FILE"}
 
 Out = Callable[[str], None]
 
@@ -77,12 +78,21 @@ def _parse(args: Sequence[str], spec: dict[str, str]) -> tuple[dict[str, Any], l
     return flags, rest
 
 
-# Credentials given on the command line, for every registry location.
-_credentials: dict[str, str] = {}
+# Registry options given on the command line (--username,
+# --password-stdin, --connect-timeout, --read-timeout), for every registry
+# location of the command.
+_registry: dict[str, Any] = {}
 
 
 def _location(arg: str) -> Location:
-    return open_location(arg, username=_credentials.get("username"), password=_credentials.get("password"))
+    return open_location(arg, **_registry)
+
+
+def _seconds(flag: str, value: str) -> int:
+    """A number of seconds given for ``--flag``, in milliseconds."""
+    if not re.fullmatch(r"\d+(\.\d+)?", value):
+        raise UsageError(f"--{flag} takes a number of seconds")
+    return round(float(value) * 1000)
 
 
 def _writable(arg: str) -> Location:
@@ -157,11 +167,7 @@ def _gc(args: list[str], out: Out) -> int:
         return None if value is None else [t for t in value.split(",") if t]
 
     def ms(flag: str) -> Optional[int]:
-        if flag not in flags:
-            return None
-        if not re.fullmatch(r"\d+(\.\d+)?", flags[flag]):
-            raise UsageError(f"--{flag} takes a number of seconds")
-        return round(float(flags[flag]) * 1000)
+        return None if flag not in flags else _seconds(flag, flags[flag])
 
     grace_ms, settle_ms = ms("grace-period"), ms("settle")
     dry_run = bool(flags.get("dry-run"))
@@ -308,26 +314,31 @@ COMMANDS: dict[str, Callable[[list[str], Out], int]] = {
 
 
 def _global_flags(args: list[str]) -> list[str]:
-    """Take ``--username U`` and ``--password-stdin`` off the front of ``args``."""
+    """Take ``--username U``, ``--password-stdin``, ``--connect-timeout S``
+    and ``--read-timeout S`` off the front of ``args``."""
     i = 0
     password_stdin = False
+    valued = {"--username": "username", "--connect-timeout": "connect_timeout_ms", "--read-timeout": "read_timeout_ms"}
     while i < len(args):
-        if args[i] == "--username" and i + 1 < len(args):
-            _credentials["username"] = args[i + 1]
-            i += 1
-        elif args[i].startswith("--username="):
-            _credentials["username"] = args[i][len("--username=") :]
-        elif args[i] == "--password-stdin":
+        flag, eq, inline = args[i].partition("=")
+        if args[i] == "--password-stdin":
             password_stdin = True
+        elif flag in valued:
+            if not eq:
+                if i + 1 >= len(args):
+                    raise UsageError(f"{flag} needs a value")
+                i += 1
+                inline = args[i]
+            _registry[valued[flag]] = inline if flag == "--username" else _seconds(flag[2:], inline)
         else:
             break
         i += 1
     if password_stdin:
-        if "username" not in _credentials:
+        if "username" not in _registry:
             raise UsageError("--password-stdin needs --username")
         text = sys.stdin.read()
-        _credentials["password"] = text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith("\n") else text
-    elif "username" in _credentials:
+        _registry["password"] = text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith("\n") else text
+    elif "username" in _registry:
         raise UsageError("--username needs --password-stdin")
     return args[i:]
 
@@ -350,7 +361,7 @@ def main(
 ) -> int:
     """Run the CLI with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
-    _credentials.clear()
+    _registry.clear()
     try:
         args = _global_flags(args)
         command, rest = (args[0], args[1:]) if args else (None, [])

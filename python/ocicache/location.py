@@ -15,6 +15,7 @@ from ocicache._native import parse_cache_options
 from ocicache.error import coded
 from ocicache.registry import RegistryStorage
 from ocicache.storage import LocalStorage, SelectedStorage, StorageDriver
+from ocicache.transport import DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_READ_TIMEOUT_MS
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,12 @@ def open_location(
     username: Optional[str] = None,
     password: Optional[str] = None,
     docker_config: Union[str, bool, None] = None,
+    connect_timeout_ms: int = DEFAULT_CONNECT_TIMEOUT_MS,
+    read_timeout_ms: int = DEFAULT_READ_TIMEOUT_MS,
 ) -> Location:
-    """Open a cache location. Credentials go to :class:`RegistryStorage`
-    (without them, the docker config file's). Other cache types are
+    """Open a cache location. Credentials and timeouts go to
+    :class:`RegistryStorage` (without credentials, the docker config
+    file's). Other cache types are
     ``OPTION_NOT_ALLOWED``: they hold no layout to open."""
     if not spec.startswith("type=") and not is_reference(spec):
         local = LocalStorage(spec)
@@ -69,6 +73,8 @@ def open_location(
             username=username,
             password=password,
             docker_config=docker_config,
+            connect_timeout_ms=connect_timeout_ms,
+            read_timeout_ms=read_timeout_ms,
         )
         return Location(registry, registry.tag, True, None, registry)
     if entry.type != "local":

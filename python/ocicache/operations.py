@@ -45,14 +45,37 @@ def load_cache(storage: StorageDriver, index: Any = _UNREAD) -> Cache:
     loader = CacheLoader(storage.read_index() if index is _UNREAD else index)
     read_layout_file = getattr(storage, "read_layout_file", None)
     if read_layout_file is not None:
-        loader.oci_layout(read_layout_file())
+        layout: Optional[bytes] = None
+        try:
+            layout = read_layout_file()
+        except OcicacheError as e:
+            if e.code != "NOT_A_FILE":
+                raise
+        loader.oci_layout(layout)
     while (digest := loader.next_needed()) is not None:
-        data = storage.read_blob(digest)
+        # Never more than the descriptor's size + 1 (0: over the limit, unread).
+        limit = loader.read_limit()
+        try:
+            data = b"" if limit == 0 else storage.read_blob(digest, limit=limit)
+        except (OSError, OcicacheError) as e:
+            reason = _unreadable(e)
+            if reason is None:
+                raise
+            loader.failed(digest, reason, str(e))
+            continue
         if data is None:
             loader.missing(digest)
         else:
             loader.feed(digest, data)
     return loader.finish()
+
+
+def _unreadable(err: BaseException) -> Optional[str]:
+    """The code of a finding for a blob that could not be read, or ``None``
+    when ``err`` is not about the blob."""
+    if isinstance(err, OcicacheError):
+        return err.code if err.code in ("NOT_A_FILE", "REGISTRY_ERROR") else None
+    return "STORAGE_ERROR" if isinstance(err, OSError) else None
 
 
 def inspect(storage: StorageDriver) -> Inspection:
@@ -69,28 +92,35 @@ def verify(storage: StorageDriver, *, concurrency: Optional[int] = None, on_prog
     total = sum(c["size"] for c in checks)
     done = 0
 
-    def check(c: dict[str, Any]) -> tuple[str, Optional[BlobVerifier], Optional[str]]:
+    def check(c: dict[str, Any]) -> tuple[str, Optional[BlobVerifier], tuple[str, str]]:
         nonlocal done
         verifier = BlobVerifier(c["digest"], c["layer"])
+        read = 0
         try:
             for chunk in storage.open_blob(c["digest"]):
+                # Never past the stored size + 1: a blob that goes on is a
+                # SIZE_MISMATCH, not an endless read.
+                chunk = chunk[: c["size"] + 1 - read]
                 verifier.update(chunk)
+                read += len(chunk)
                 done += len(chunk)
                 if on_progress:
                     on_progress(done, total)
-        except OSError as e:
-            return c["digest"], None, str(e)
-        except OcicacheError as e:
-            if e.code != "REGISTRY_ERROR":
+                if read > c["size"]:
+                    break
+        except (OSError, OcicacheError) as e:
+            # A blob that cannot be read is a finding; anything else is a bug.
+            reason = _unreadable(e)
+            if reason is None:
                 raise
-            return c["digest"], None, str(e)
-        return c["digest"], verifier, None
+            return c["digest"], None, (reason, str(e))
+        return c["digest"], verifier, ("", "")
 
     workers = max(1, concurrency or os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for digest, verifier, failure in pool.map(check, checks):
+        for digest, verifier, (reason, message) in pool.map(check, checks):
             if verifier is None:
-                verification.record_failure(digest, failure or "unreadable")
+                verification.record_failure(digest, message, reason)
             else:
                 verification.record(digest, verifier)
     return verification.report()
@@ -186,9 +216,9 @@ class _AsideView:
     def read_index(self) -> Optional[bytes]:
         return self.storage.read_index()
 
-    def read_blob(self, digest: str, media_type: Optional[str] = None) -> Optional[bytes]:
-        data = self.storage.read_blob(digest, media_type)
-        return data if data is not None else self.aside.read_blob(digest)
+    def read_blob(self, digest: str, media_type: Optional[str] = None, *, limit: Optional[int] = None) -> Optional[bytes]:
+        data = self.storage.read_blob(digest, media_type, limit=limit)
+        return data if data is not None else self.aside.read_blob(digest, limit=limit)
 
 
 def _look_again(storage: StorageDriver, aside: Aside) -> list[str]:
@@ -235,7 +265,9 @@ def _transfer(blob: dict[str, Any], source: StorageDriver, into: StorageDriver) 
     # Small blobs (most of a cache) are read whole: one buffer instead of a
     # stream of chunks joined again for the upload.
     if blob.get("manifest") or blob.get("size", WHOLE + 1) <= WHOLE:
-        data = source.read_blob(blob["digest"], media_type)
+        # A blob longer than its size is read one byte past it (the write refuses it).
+        limit = blob["size"] + 1 if "size" in blob else None
+        data = source.read_blob(blob["digest"], media_type, limit=limit)
         if data is None:
             raise coded("MISSING_BLOB", f"{source}: blob {blob['digest']} is missing")
         into.write_blob(blob["digest"], data, media_type)

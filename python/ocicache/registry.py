@@ -18,16 +18,19 @@ for the one tag its reference names, and does what the Node package's
   what a tag names, so it comes last.
 
 Endpoints, plain HTTP, challenges, token requests, credentials and errors
-all come from the core.
+all come from the core. Requests time out (:mod:`ocicache.transport`) and
+every answer is read bounded: a document never past its descriptor's size +
+1, a manifest named by a tag never past containerd's ``MaxManifestSize``
+(BuildKit refuses a larger one), error and token bodies never past 64 KiB
+and 1 MiB. Credentials go to a bearer realm on another host only over HTTPS
+(:func:`~ocicache.credentials_allowed`).
 """
 
 from __future__ import annotations
 
 import base64
-import http.client
 import json
 import os
-import ssl
 import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -35,12 +38,14 @@ from typing import Any, Optional, Union
 from urllib.parse import urlsplit
 
 from ocicache._native import (
+    CacheLoader,
     Challenge,
     Digester,
     ImageIndex,
     OcicacheError,
     Reachability,
     RegistryLocation,
+    credentials_allowed,
     digest as digest_of,
     docker_config_credentials,
     is_manifest_media_type,
@@ -54,12 +59,15 @@ from ocicache._native import (
 )
 from ocicache.error import coded
 from ocicache.storage import StoredBlob
+from ocicache.transport import DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_READ_TIMEOUT_MS, Body, Response, Transport
 
 CHUNK = 8 << 20
-READ = 1 << 20
 REF_NAME = "org.opencontainers.image.ref.name"
 REDIRECTS = (301, 302, 303, 307, 308)
-_Body = Union[bytes, memoryview]
+MAX_MANIFEST_SIZE = 4 * 1048 * 1048
+"""containerd's ``MaxManifestSize`` (``remotes/docker/resolver.go``): the
+largest manifest BuildKit resolves from a registry."""
+TOKEN_BODY = 1 << 20
 
 
 def _docker_config(path: Optional[str]) -> Optional[bytes]:
@@ -73,11 +81,6 @@ def _docker_config(path: Optional[str]) -> Optional[bytes]:
             return f.read()
     except (FileNotFoundError, NotADirectoryError):
         return None
-
-
-def _broken(what: str, err: BaseException) -> OcicacheError:
-    """A connection that failed or broke, as ``REGISTRY_ERROR``."""
-    return coded("REGISTRY_ERROR", f"{what}: the connection failed: {err.__class__.__name__}: {err}")
 
 
 def _rechunk(source: Union[bytes, Iterable[bytes]], size: int) -> Iterator[Union[bytes, memoryview]]:
@@ -105,78 +108,6 @@ def _rechunk(source: Union[bytes, Iterable[bytes]], size: int) -> Iterator[Union
         yield parts[0] if len(parts) == 1 else b"".join(parts)
 
 
-class _Pool:
-    """Kept-alive connections by (scheme, host), each used by one request at a time."""
-
-    def __init__(self, timeout: float) -> None:
-        self._idle: dict[tuple[str, str], list[http.client.HTTPConnection]] = {}
-        self._lock = threading.Lock()
-        self._timeout = timeout
-
-    def get(self, scheme: str, netloc: str) -> tuple[http.client.HTTPConnection, bool]:
-        """A connection, and whether it was used before."""
-        with self._lock:
-            idle = self._idle.get((scheme, netloc))
-            if idle:
-                return idle.pop(), True
-        if scheme == "https":
-            return http.client.HTTPSConnection(netloc, timeout=self._timeout, context=ssl.create_default_context()), False
-        return http.client.HTTPConnection(netloc, timeout=self._timeout), False
-
-    def put(self, scheme: str, netloc: str, conn: http.client.HTTPConnection) -> None:
-        with self._lock:
-            self._idle.setdefault((scheme, netloc), []).append(conn)
-
-    def close(self) -> None:
-        with self._lock:
-            for conns in self._idle.values():
-                for c in conns:
-                    c.close()
-            self._idle.clear()
-
-
-class _Response:
-    """A response whose body is read in full or streamed; the connection
-    goes back to the pool once the body is consumed."""
-
-    def __init__(self, pool: _Pool, key: tuple[str, str], conn: http.client.HTTPConnection, raw: http.client.HTTPResponse, what: str):
-        self.status = raw.status
-        self.headers = raw.headers
-        self._pool, self._key, self._conn, self._raw, self._what = pool, key, conn, raw, what
-
-    def header(self, name: str) -> Optional[str]:
-        return self.headers.get(name)
-
-    def _done(self, ok: bool) -> None:
-        if self._conn is None:
-            return
-        if ok and not self._raw.will_close:
-            self._pool.put(*self._key, self._conn)
-        else:
-            self._conn.close()
-        self._conn = None  # type: ignore[assignment]
-
-    def read(self) -> bytes:
-        try:
-            data = self._raw.read()
-        except (OSError, http.client.HTTPException) as e:
-            self._done(False)
-            raise _broken(self._what, e) from e
-        self._done(True)
-        return data
-
-    def stream(self) -> Iterator[bytes]:
-        ok = False
-        try:
-            while chunk := self._raw.read(READ):
-                yield chunk
-            ok = True
-        except (OSError, http.client.HTTPException) as e:
-            raise _broken(self._what, e) from e
-        finally:
-            self._done(ok)
-
-
 class RegistryStorage:
     """A cache in an OCI registry: one repository and tag (``host/repo:tag``).
 
@@ -186,6 +117,8 @@ class RegistryStorage:
     path, default ``$DOCKER_CONFIG/config.json`` or
     ``~/.docker/config.json``; ``False``: none). ``chunk_size``: bytes per
     PATCH of a chunked upload (smaller blobs go in one PUT).
+    ``connect_timeout_ms`` and ``read_timeout_ms``: see
+    :mod:`ocicache.transport` (30 s and 60 s by default).
     """
 
     def __init__(
@@ -197,7 +130,8 @@ class RegistryStorage:
         password: Optional[str] = None,
         docker_config: Union[str, bool, None] = None,
         chunk_size: int = CHUNK,
-        timeout: float = 120.0,
+        connect_timeout_ms: int = DEFAULT_CONNECT_TIMEOUT_MS,
+        read_timeout_ms: int = DEFAULT_READ_TIMEOUT_MS,
     ) -> None:
         self.location = RegistryLocation(reference, insecure)
         target = self.location.target
@@ -213,7 +147,7 @@ class RegistryStorage:
         self._manifests: dict[str, bytes] = {}
         self._tags: dict[str, str] = {}
         self._lock = threading.Lock()
-        self._pool = _Pool(timeout)
+        self._transport = Transport(connect_timeout_ms=connect_timeout_ms, read_timeout_ms=read_timeout_ms)
         self._chunk = chunk_size
 
     def __str__(self) -> str:
@@ -226,29 +160,16 @@ class RegistryStorage:
 
     def close(self) -> None:
         """Close the kept-alive connections."""
-        self._pool.close()
+        self._transport.close()
 
     # -- HTTP ---------------------------------------------------------------
 
-    def _send_once(self, method: str, url: str, headers: dict[str, str], body: Optional[_Body], what: str) -> _Response:
+    def _send_once(self, method: str, url: str, headers: dict[str, str], body: Optional[Body], what: str) -> Response:
         parts = urlsplit(url)
-        key = (parts.scheme, parts.netloc)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
-        for attempt in range(2):
-            conn, reused = self._pool.get(*key)
-            try:
-                conn.request(method, path, body=body, headers=headers)
-                raw = conn.getresponse()
-            except (OSError, http.client.HTTPException) as e:
-                conn.close()
-                # A kept-alive connection the server closed meanwhile: once more on a new one.
-                if reused and attempt == 0:
-                    continue
-                raise _broken(what, e) from e
-            return _Response(self._pool, key, conn, raw, what)
-        raise AssertionError("unreachable")
+        return self._transport.send(method, (parts.scheme, parts.netloc, path), headers, body, what)
 
-    def _send(self, method: str, url: str, headers: dict[str, str], body: Optional[_Body], redirect: bool, what: str) -> _Response:
+    def _send(self, method: str, url: str, headers: dict[str, str], body: Optional[Body], redirect: bool, what: str) -> Response:
         response = self._send_once(method, url, headers, body, what)
         hops = 0
         # Blobs may redirect (to storage or a CDN): up to 5, with the
@@ -271,11 +192,11 @@ class RegistryStorage:
         *,
         what: str,
         headers: Optional[dict[str, str]] = None,
-        body: Optional[_Body] = None,
+        body: Optional[Body] = None,
         push: bool = False,
         extra_scopes: tuple[str, ...] = (),
         redirect: bool = False,
-    ) -> _Response:
+    ) -> Response:
         """One request, authenticated: on a 401 the challenge is answered
         (basic credentials, or a bearer token for the scopes) and the request
         sent once more, so bodies are always bytes."""
@@ -304,10 +225,10 @@ class RegistryStorage:
         bearer = next((c for c in challenges if c.scheme == "bearer"), None)
         if bearer is not None:
             url = bearer.token_url(scopes)
-            response = self._send(
-                "GET", url, {"authorization": basic} if basic else {}, None, True, f"token for {what}"
-            )
-            body = response.read()
+            # Credentials go along over HTTPS, or to the registry's own host.
+            send = basic is not None and credentials_allowed(self.location.base_url, url)
+            response = self._send("GET", url, {"authorization": basic} if send and basic else {}, None, True, f"token for {what}")
+            body = response.read(TOKEN_BODY)
             if response.status != 200:
                 raise registry_error(response.status, body, f"token for {what}")
             with self._lock:
@@ -318,7 +239,7 @@ class RegistryStorage:
             with self._lock:
                 self._auth[key] = basic
 
-    def _committed(self, response: _Response, what: str, digest: str) -> None:
+    def _committed(self, response: Response, what: str, digest: str) -> None:
         """Check the answer to a PUT that commits content: 201, and a
         ``Docker-Content-Digest`` (if any) naming what was sent."""
         if response.status != 201:
@@ -328,7 +249,7 @@ class RegistryStorage:
         if claimed and claimed != digest:
             raise coded("REGISTRY_ERROR", f"{what}: the registry stored {claimed}, not {digest}")
 
-    def _fail(self, response: _Response, what: str) -> Exception:
+    def _fail(self, response: Response, what: str) -> Exception:
         try:
             body = response.read()
         except OcicacheError:
@@ -337,7 +258,11 @@ class RegistryStorage:
 
     # -- reading ------------------------------------------------------------
 
-    def _get_manifest(self, target: str) -> Optional[tuple[bytes, dict[str, Any]]]:
+    def _get_manifest(self, target: str, limit: Optional[int] = None) -> Optional[tuple[bytes, dict[str, Any]]]:
+        """A manifest (by tag or digest): its bytes and descriptor, or
+        ``None``. With ``limit`` (the caller knows its size), at most that
+        many bytes, checked by the caller; else at most
+        :data:`MAX_MANIFEST_SIZE`, checked here."""
         what = f"GET manifest {self.repository}:{target}"
         response = self._request("GET", self.location.manifest_url(target), headers={"accept": manifest_accept()}, what=what)
         if response.status == 404:
@@ -345,12 +270,17 @@ class RegistryStorage:
             return None
         if response.status != 200:
             raise self._fail(response, what)
-        data = response.read()
+        data = response.read(MAX_MANIFEST_SIZE + 1 if limit is None else limit)
+        if limit is None and len(data) > MAX_MANIFEST_SIZE:
+            raise coded(
+                "SIZE_LIMIT_EXCEEDED",
+                f"{what}: the manifest is over {MAX_MANIFEST_SIZE} bytes (containerd's MaxManifestSize: BuildKit refuses it too)",
+            )
         d = str(digest_of(data))
         claimed = response.header("docker-content-digest")
-        if claimed and claimed != d:
+        if limit is None and claimed and claimed != d:
             raise coded("REGISTRY_ERROR", f"{what}: Docker-Content-Digest {claimed} is not the digest of the bytes received ({d})")
-        if ":" in target:
+        if limit is None and ":" in target:
             verify(data, target)
         with self._lock:
             self._manifests[d] = data
@@ -369,7 +299,7 @@ class RegistryStorage:
         self._tags[self.tag] = got[1]["digest"]
         return ImageIndex.updated_layout_index(None, self.tag, got[1])
 
-    def _get_blob(self, digest: str) -> Optional[_Response]:
+    def _get_blob(self, digest: str) -> Optional[Response]:
         what = f"GET blob {digest}"
         response = self._request("GET", self.location.blob_url(digest), what=what, redirect=True)
         if response.status == 404:
@@ -379,7 +309,9 @@ class RegistryStorage:
             raise self._fail(response, what)
         return response
 
-    def read_blob(self, digest: str, media_type: Optional[str] = None) -> Optional[bytes]:
+    def read_blob(self, digest: str, media_type: Optional[str] = None, *, limit: Optional[int] = None) -> Optional[bytes]:
+        """With ``limit``, at most that many bytes, which the caller checks;
+        without, the whole blob, checked against its digest here."""
         with self._lock:
             known = self._manifests.get(digest)
         if known is not None:
@@ -387,10 +319,11 @@ class RegistryStorage:
         if not (media_type and is_manifest_media_type(media_type)):
             response = self._get_blob(digest)
             if response is not None:
-                data = response.read()
-                verify(data, digest)
+                data = response.read(limit if limit is not None else 1 << 62)
+                if limit is None:
+                    verify(data, digest)
                 return data
-        got = self._get_manifest(digest)  # not a blob: a manifest an index points at
+        got = self._get_manifest(digest, limit)  # not a blob: a manifest an index points at
         return got[0] if got else None
 
     def open_blob(self, digest: str, media_type: Optional[str] = None) -> Iterator[bytes]:
@@ -418,7 +351,10 @@ class RegistryStorage:
         claimed = response.header("docker-content-digest")
         if claimed and claimed != digest:
             raise coded("REGISTRY_ERROR", f"{what}: the registry answered for {claimed}")
-        return int(response.header("content-length") or -1)
+        length = response.header("content-length") or ""
+        if not length.isdigit():
+            raise coded("REGISTRY_ERROR", f"{what}: the registry answered without a Content-Length")
+        return int(length)
 
     def has_blob(self, digest: str, media_type: Optional[str] = None) -> bool:
         if digest in self._manifests:
@@ -431,9 +367,10 @@ class RegistryStorage:
             return []
         walk = Reachability(index)
         documents: set[str] = set()
+        most = CacheLoader.index_read_limit() - 1
         while (d := walk.next_needed()) is not None:
             documents.add(d["digest"])
-            data = self.read_blob(d["digest"], d["mediaType"])
+            data = self.read_blob(d["digest"], d["mediaType"], limit=min(d["size"], most) + 1)
             if data is None:
                 walk.missing(d["digest"])
             else:

@@ -13,12 +13,11 @@ import secrets
 from collections.abc import Iterable, Iterator
 from typing import Any, Callable, Optional, Protocol, TypedDict, Union
 
-from ocicache._native import Digester, ImageIndex, OciLayout
+from ocicache._native import CacheLoader, Digester, ImageIndex, OciLayout
 from ocicache.error import coded
 from ocicache.aside import Aside, settle
+from ocicache.file import path_type, read_bounded, stream_file
 from ocicache.lock import DEFAULT_LOCK_TIMEOUT_MS, locked
-
-CHUNK = 1 << 20
 
 
 class StoredBlob(TypedDict):
@@ -32,6 +31,15 @@ class StoredBlob(TypedDict):
     """Its modification time in ms since the epoch, if known."""
 
 
+class SpecialBlob(StoredBlob):
+    """A path where a blob should be that is not a regular file."""
+
+    type: str
+    """What it is: ``directory``, ``fifo``, ``socket``, ``character
+    device``, ``block device``, ``broken symlink``. Never read (a
+    ``NOT_A_FILE`` finding), never deleted."""
+
+
 class StorageDriver(Protocol):
     """What the operations need of a storage. ``media_type``, where given,
     is what the document pointing at a blob says it is (a registry keeps
@@ -41,13 +49,18 @@ class StorageDriver(Protocol):
     ``source`` available without transferring it; ``update_index(update)``,
     to replace ``index.json`` atomically with respect to other writers; and
     ``move_aside``, ``recover_aside`` and ``settle``, for gc to delete safely
-    beside concurrent exports (:class:`LocalStorage` has them all)."""
+    beside concurrent exports (:class:`LocalStorage` has them all).
+
+    Reads are bounded and typed: the operations pass ``limit`` wherever
+    they know how much they need (a document's size + 1, ``index.json``'s
+    limit), and a path that is not a regular file raises ``NOT_A_FILE``."""
 
     def read_index(self) -> Optional[bytes]:
         """``index.json``'s bytes, or ``None`` when there is none."""
 
-    def read_blob(self, digest: str, media_type: Optional[str] = None) -> Optional[bytes]:
-        """A blob's bytes, or ``None`` when it is missing."""
+    def read_blob(self, digest: str, media_type: Optional[str] = None, *, limit: Optional[int] = None) -> Optional[bytes]:
+        """A blob's bytes (at most ``limit`` of them), or ``None`` when it
+        is missing."""
 
     def open_blob(self, digest: str, media_type: Optional[str] = None) -> Iterator[bytes]:
         """The blob's bytes in chunks (raises ``OSError`` when missing)."""
@@ -89,11 +102,9 @@ class LocalStorage:
         return locked(os.path.join(self.root, "index.json.lock"), shared=shared, timeout_ms=self.lock_timeout_ms)
 
     def _index(self) -> Optional[bytes]:
-        try:
-            with open(os.path.join(self.root, "index.json"), "rb") as f:
-                return f.read()
-        except (FileNotFoundError, NotADirectoryError):
-            return None
+        # Up to the core's limit (one byte past it: the loader reports a
+        # longer one).
+        return read_bounded(os.path.join(self.root, "index.json"), CacheLoader.index_read_limit())
 
     def read_index(self) -> Optional[bytes]:
         """``None`` when the layout has no ``index.json``; ``OSError`` when
@@ -105,23 +116,13 @@ class LocalStorage:
     def read_layout_file(self) -> Optional[bytes]:
         """The ``oci-layout`` file (at most 64 KiB of it: it is a few bytes),
         or ``None``."""
-        try:
-            with open(os.path.join(self.root, "oci-layout"), "rb") as f:
-                return f.read(64 << 10)
-        except (FileNotFoundError, NotADirectoryError):
-            return None
+        return read_bounded(os.path.join(self.root, "oci-layout"), 64 << 10)
 
-    def read_blob(self, digest: str, media_type: Optional[str] = None) -> Optional[bytes]:
-        try:
-            with open(self._path(digest), "rb") as f:
-                return f.read()
-        except (FileNotFoundError, NotADirectoryError):
-            return None
+    def read_blob(self, digest: str, media_type: Optional[str] = None, *, limit: Optional[int] = None) -> Optional[bytes]:
+        return read_bounded(self._path(digest), limit)
 
     def open_blob(self, digest: str, media_type: Optional[str] = None) -> Iterator[bytes]:
-        with open(self._path(digest), "rb") as f:
-            while chunk := f.read(CHUNK):
-                yield chunk
+        return stream_file(self._path(digest))
 
     def has_blob(self, digest: str, media_type: Optional[str] = None) -> bool:
         return os.path.isfile(self._path(digest))
@@ -138,11 +139,17 @@ class LocalStorage:
             if not os.path.isdir(alg_dir):
                 continue
             for name in os.listdir(alg_dir):
-                path = os.path.join(alg_dir, name)
-                if not os.path.isfile(path):
+                # Symlinks are followed; what is not a regular file is
+                # listed with its type (never read, never deleted).
+                what = path_type(os.path.join(alg_dir, name))
+                if what is None:
                     continue
-                st = os.stat(path)
-                out.append({"path": f"blobs/{alg}/{name}", "size": st.st_size, "modified": st.st_mtime_ns // 1_000_000})
+                path = f"blobs/{alg}/{name}"
+                if what["type"] is None:
+                    out.append({"path": path, "size": what["size"], "modified": what["modified"]})
+                else:
+                    special: SpecialBlob = {"path": path, "size": 0, "modified": what["modified"], "type": what["type"]}
+                    out.append(special)
         return sorted(out, key=lambda b: b["path"].encode())
 
     def _atomic(self, target: str, chunks: Iterable[bytes], digest: Optional[str] = None) -> None:
@@ -237,13 +244,13 @@ class SelectedStorage:
     def read_index(self) -> Optional[bytes]:
         if self.digest is None:
             return ImageIndex.selected_layout_index(self.storage.read_index(), self.tag)
-        document = self.storage.read_blob(self.digest)
+        document = self.storage.read_blob(self.digest, limit=CacheLoader.index_read_limit())
         if document is None:
             raise coded("MISSING_BLOB", f"{self.storage}: no blob {self.digest} (the location's digest=)")
         return ImageIndex.pinned_layout_index(document, self.digest, self.tag)
 
-    def read_blob(self, digest: str, media_type: Optional[str] = None) -> Optional[bytes]:
-        return self.storage.read_blob(digest, media_type)
+    def read_blob(self, digest: str, media_type: Optional[str] = None, *, limit: Optional[int] = None) -> Optional[bytes]:
+        return self.storage.read_blob(digest, media_type, limit=limit)
 
     def read_layout_file(self) -> Optional[bytes]:
         read: Optional[Callable[[], Optional[bytes]]] = getattr(self.storage, "read_layout_file", None)

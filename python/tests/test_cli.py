@@ -54,16 +54,51 @@ def set_up(setup: dict[str, Any], into: Path) -> Path:
         (target / "index.json").write_bytes(json.dumps(index, separators=(",", ":")).encode())
     for path, text in dict(setup.get("write", {})).items():
         (target / path).write_text(text)
+    for path, what in dict(setup.get("replace", {})).items():
+        replace(target / path, str(what))
     return target
 
 
+def replace(path: Path, what: str) -> None:
+    """Put something other than the file at ``path``: a ``directory``, a
+    ``fifo``, a symlink to ``/dev/zero`` (``zero``), to nothing
+    (``dangling``) or to the file moved out of the layout (``symlink``), or
+    the file grown to 1 GiB with a hole (``sparse``)."""
+    if what == "sparse":
+        os.truncate(path, 1 << 30)
+        return
+    if what == "symlink":
+        moved = path.parents[3] / f"moved-{path.name}"
+        path.rename(moved)
+        path.symlink_to(moved)
+        return
+    path.unlink()
+    if what == "directory":
+        path.mkdir()
+    elif what == "fifo":
+        os.mkfifo(path)
+    elif what == "zero":
+        path.symlink_to("/dev/zero")
+    elif what == "dangling":
+        path.symlink_to(path.parent / "nothing-here")
+    else:
+        raise ValueError(what)
+
+
 def snapshot(root: Path) -> dict[str, str]:
-    """Every file under ``root`` with the hash of its bytes."""
+    """Every entry under ``root``: a regular file with the hash of its
+    bytes, anything else with what it is (never opened)."""
     out = {}
-    for dirpath, _, files in os.walk(root):
-        for name in files:
+    for dirpath, dirs, files in os.walk(root):
+        for name in files + dirs:
             path = Path(dirpath) / name
-            out[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+            rel = str(path.relative_to(root))
+            if path.is_symlink():
+                out[rel] = f"symlink to {os.readlink(path)}"
+            elif path.is_file():
+                out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+            elif not path.is_dir():
+                out[rel] = "special"
     return out
 
 

@@ -58,6 +58,13 @@ impl CacheLoader {
         })
     }
 
+    /// How many bytes of `index.json` (or of the document a location's
+    /// `digest=` names) a driver reads at most: the document limit plus one.
+    #[napi]
+    pub fn index_read_limit() -> f64 {
+        ocicache::size_to_number(ocicache::CacheLoader::INDEX_READ_LIMIT).unwrap_or(0.0)
+    }
+
     /// The digest of the next blob to read, or `null` when done.
     #[napi(ts_return_type = "string | null")]
     pub fn next_needed(&self) -> Option<String> {
@@ -65,6 +72,16 @@ impl CacheLoader {
             .as_ref()?
             .next_needed()
             .map(|d| d.digest.to_string())
+    }
+
+    /// How many bytes of the blob `nextNeeded()` named to read at most:
+    /// its size plus one; `0` (read nothing, feed empty bytes) when its
+    /// descriptor is over the document limit.
+    #[napi]
+    pub fn read_limit(&self) -> f64 {
+        self.inner.as_ref().map_or(0.0, |l| {
+            ocicache::size_to_number(l.read_limit()).unwrap_or(0.0)
+        })
     }
 
     /// The bytes of the blob `nextNeeded()` named.
@@ -91,6 +108,24 @@ impl CacheLoader {
         let d = from_js(env, digest)?;
         let inner = self.inner.as_mut().ok_or_else(|| gone(env))?;
         inner.missing(&d).map_err(|e| to_js(env, &e))
+    }
+
+    /// The storage could not read the blob `nextNeeded()` named, for the
+    /// reason `code` (an error code, such as `NOT_A_FILE`).
+    #[napi(ts_args_type = "digest: string | Digest, code: string, message: string")]
+    pub fn failed(
+        &mut self,
+        env: &Env,
+        digest: Unknown<'_>,
+        code: Unknown<'_>,
+        message: Unknown<'_>,
+    ) -> Result<()> {
+        let d = from_js(env, digest)?;
+        let kind = ocicache::ErrorKind::from_code(&arg::string(env, "code", code)?)
+            .map_err(|e| to_js(env, &e))?;
+        let message = arg::string(env, "message", message)?;
+        let inner = self.inner.as_mut().ok_or_else(|| gone(env))?;
+        inner.failed(&d, kind, &message).map_err(|e| to_js(env, &e))
     }
 
     /// The loaded cache.
@@ -233,4 +268,9 @@ pub struct StoredBlob {
     pub size: f64,
     /// Its modification time in ms since the epoch, if known.
     pub modified: Option<f64>,
+    /// What the path is when it is not a regular file (`directory`, `fifo`,
+    /// `socket`, `character device`, `block device`, `broken symlink`);
+    /// `file` or absent for a blob file. Never read, never deleted.
+    #[napi(js_name = "type")]
+    pub file_type: Option<String>,
 }

@@ -254,6 +254,20 @@ pub fn upload_location(
     ))
 }
 
+/// Whether a token request to `tokenUrl` may carry the credentials for the
+/// registry at `registryUrl`: over HTTPS, or to the registry's own host.
+#[napi(ts_args_type = "registryUrl: string, tokenUrl: string")]
+pub fn credentials_allowed(
+    env: &Env,
+    registry_url: Unknown<'_>,
+    token_url: Unknown<'_>,
+) -> Result<bool> {
+    Ok(ocicache::credentials_allowed(
+        &arg::string(env, "registryUrl", registry_url)?,
+        &arg::string(env, "tokenUrl", token_url)?,
+    ))
+}
+
 /// Whether a redirect from `from` to `to` stays on the same origin.
 #[napi(ts_args_type = "from: string, to: string")]
 pub fn same_origin(env: &Env, from: Unknown<'_>, to: Unknown<'_>) -> Result<bool> {

@@ -69,19 +69,27 @@ impl Verification {
         inner.record(&d, &done).map_err(|e| to_js(env, &e))
     }
 
-    /// The blob `digest` could not be read.
-    #[napi(ts_args_type = "digest: string | Digest, message: string")]
+    /// The blob `digest` could not be read; `code` says why
+    /// (`STORAGE_ERROR` unless given, or e.g. `NOT_A_FILE`).
+    #[napi(
+        ts_args_type = "digest: string | Digest, message: string, code?: string | undefined | null"
+    )]
     pub fn record_failure(
         &mut self,
         env: &Env,
         digest: Unknown<'_>,
         message: Unknown<'_>,
+        code: Unknown<'_>,
     ) -> Result<()> {
         let d = from_js(env, digest)?;
         let message = arg::string(env, "message", message)?;
+        let kind = match arg::optional_string(env, "code", code)? {
+            Some(c) => ocicache::ErrorKind::from_code(&c).map_err(|e| to_js(env, &e))?,
+            None => ocicache::ErrorKind::StorageError,
+        };
         let inner = self.inner.as_mut().ok_or_else(|| gone(env))?;
         inner
-            .record_failure(&d, &message)
+            .record_failure_of(&d, kind, &message)
             .map_err(|e| to_js(env, &e))
     }
 

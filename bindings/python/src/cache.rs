@@ -56,12 +56,28 @@ impl CacheLoader {
         }
     }
 
+    /// How many bytes of ``index.json`` (or of the document a location's
+    /// ``digest=`` names) a driver reads at most: the document limit plus one.
+    #[staticmethod]
+    pub fn index_read_limit() -> u64 {
+        ocicache::CacheLoader::INDEX_READ_LIMIT
+    }
+
     /// The digest of the next blob to read, or ``None`` when done.
     pub fn next_needed(&self) -> Option<String> {
         self.inner
             .as_ref()?
             .next_needed()
             .map(|d| d.digest.to_string())
+    }
+
+    /// How many bytes of the blob ``next_needed()`` named to read at most:
+    /// its size plus one; ``0`` (read nothing, feed empty bytes) when its
+    /// descriptor is over the document limit.
+    pub fn read_limit(&self) -> u64 {
+        self.inner
+            .as_ref()
+            .map_or(0, ocicache::CacheLoader::read_limit)
     }
 
     /// The bytes of the blob ``next_needed()`` named.
@@ -90,6 +106,18 @@ impl CacheLoader {
             .as_mut()
             .ok_or_else(gone)?
             .missing(&d)
+            .map_err(|e| to_py(&e))
+    }
+
+    /// The storage could not read the blob ``next_needed()`` named, for the
+    /// reason ``code`` (an error code, such as ``NOT_A_FILE``).
+    pub fn failed(&mut self, digest: DigestArg, code: &str, message: &str) -> PyResult<()> {
+        let d = digest.into_core()?;
+        let kind = ocicache::ErrorKind::from_code(code).map_err(|e| to_py(&e))?;
+        self.inner
+            .as_mut()
+            .ok_or_else(gone)?
+            .failed(&d, kind, message)
             .map_err(|e| to_py(&e))
     }
 

@@ -86,6 +86,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(registry::registry_error, m)?)?;
     m.add_function(wrap_pyfunction!(registry::resolve_url, m)?)?;
     m.add_function(wrap_pyfunction!(registry::upload_location, m)?)?;
+    m.add_function(wrap_pyfunction!(registry::credentials_allowed, m)?)?;
     m.add_function(wrap_pyfunction!(registry::same_origin, m)?)?;
     m.add_class::<media_type::MediaType>()?;
     m.add_function(wrap_pyfunction!(media_type::media_types, m)?)?;

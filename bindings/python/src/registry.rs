@@ -204,6 +204,14 @@ pub fn upload_location(
     ))
 }
 
+/// Whether a token request to ``token_url`` may carry the credentials for
+/// the registry at ``registry_url``: over HTTPS, or to the registry's own
+/// host.
+#[pyfunction]
+pub fn credentials_allowed(registry_url: &str, token_url: &str) -> bool {
+    ocicache::credentials_allowed(registry_url, token_url)
+}
+
 /// Whether a redirect from ``source`` to ``target`` stays on the same origin.
 #[pyfunction]
 pub fn same_origin(source: &str, target: &str) -> bool {

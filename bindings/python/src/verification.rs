@@ -47,13 +47,24 @@ impl Verification {
             .map_err(|e| to_py(&e))
     }
 
-    /// The blob ``digest`` could not be read.
-    pub fn record_failure(&mut self, digest: DigestArg, message: &str) -> PyResult<()> {
+    /// The blob ``digest`` could not be read; ``code`` says why
+    /// (``STORAGE_ERROR`` unless given, or e.g. ``NOT_A_FILE``).
+    #[pyo3(signature = (digest, message, code=None))]
+    pub fn record_failure(
+        &mut self,
+        digest: DigestArg,
+        message: &str,
+        code: Option<&str>,
+    ) -> PyResult<()> {
         let d = digest.into_core()?;
+        let kind = match code {
+            Some(c) => ocicache::ErrorKind::from_code(c).map_err(|e| to_py(&e))?,
+            None => ocicache::ErrorKind::StorageError,
+        };
         self.inner
             .as_mut()
             .ok_or_else(gone)?
-            .record_failure(&d, message)
+            .record_failure_of(&d, kind, message)
             .map_err(|e| to_py(&e))
     }
 

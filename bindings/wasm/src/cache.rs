@@ -74,6 +74,13 @@ impl CacheLoader {
         })
     }
 
+    /// How many bytes of `index.json` (or of the document a location's
+    /// `digest=` names) a driver reads at most: the document limit plus one.
+    #[wasm_bindgen(js_name = indexReadLimit)]
+    pub fn index_read_limit() -> f64 {
+        ocicache::size_to_number(ocicache::CacheLoader::INDEX_READ_LIMIT).unwrap_or(0.0)
+    }
+
     /// The digest of the next blob to read, or `null` when done.
     #[wasm_bindgen(js_name = nextNeeded, unchecked_return_type = "string | null")]
     pub fn next_needed(&self) -> JsValue {
@@ -81,6 +88,16 @@ impl CacheLoader {
             .as_ref()
             .and_then(ocicache::CacheLoader::next_needed)
             .map_or(JsValue::NULL, |d| d.digest.as_str().into())
+    }
+
+    /// How many bytes of the blob `nextNeeded()` named to read at most:
+    /// its size plus one; `0` (read nothing, feed empty bytes) when its
+    /// descriptor is over the document limit.
+    #[wasm_bindgen(js_name = readLimit)]
+    pub fn read_limit(&self) -> f64 {
+        self.inner.as_ref().map_or(0.0, |l| {
+            ocicache::size_to_number(l.read_limit()).unwrap_or(0.0)
+        })
     }
 
     /// The bytes of the blob `nextNeeded()` named.
@@ -122,6 +139,25 @@ impl CacheLoader {
             .as_mut()
             .ok_or_else(gone)?
             .missing(&d)
+            .map_err(|e| to_js(&e))
+    }
+
+    /// The storage could not read the blob `nextNeeded()` named, for the
+    /// reason `code` (an error code, such as `NOT_A_FILE`).
+    pub fn failed(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string | Digest")] digest: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] code: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] message: &JsValue,
+    ) -> Result<(), JsValue> {
+        let d = from_js(digest)?;
+        let kind =
+            ocicache::ErrorKind::from_code(&arg::string("code", code)?).map_err(|e| to_js(&e))?;
+        let message = arg::string("message", message)?;
+        self.inner
+            .as_mut()
+            .ok_or_else(gone)?
+            .failed(&d, kind, &message)
             .map_err(|e| to_js(&e))
     }
 
@@ -267,6 +303,8 @@ export interface StoredBlob {
   path: string
   size: number
   modified?: number
+  /** What the path is when it is not a regular file (`directory`, `fifo`, …); `file` or absent for a blob file. */
+  type?: string
 }
 
 /** What a gc keeps. */

@@ -258,6 +258,19 @@ pub fn upload_location(
     ))
 }
 
+/// Whether a token request to `tokenUrl` may carry the credentials for the
+/// registry at `registryUrl`: over HTTPS, or to the registry's own host.
+#[wasm_bindgen(js_name = credentialsAllowed)]
+pub fn credentials_allowed(
+    #[wasm_bindgen(js_name = registryUrl, unchecked_param_type = "string")] registry_url: &JsValue,
+    #[wasm_bindgen(js_name = tokenUrl, unchecked_param_type = "string")] token_url: &JsValue,
+) -> Result<bool, JsValue> {
+    Ok(ocicache::credentials_allowed(
+        &arg::string("registryUrl", registry_url)?,
+        &arg::string("tokenUrl", token_url)?,
+    ))
+}
+
 /// Whether a redirect from `from` to `to` stays on the same origin.
 #[wasm_bindgen(js_name = sameOrigin)]
 pub fn same_origin(

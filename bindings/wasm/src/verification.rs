@@ -44,19 +44,25 @@ impl Verification {
             .map_err(|e| to_js(&e))
     }
 
-    /// The blob `digest` could not be read.
+    /// The blob `digest` could not be read; `code` says why
+    /// (`STORAGE_ERROR` unless given, or e.g. `NOT_A_FILE`).
     #[wasm_bindgen(js_name = recordFailure)]
     pub fn record_failure(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "string | Digest")] digest: &JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] message: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | undefined | null")] code: &JsValue,
     ) -> Result<(), JsValue> {
         let d = from_js(digest)?;
         let message = arg::string("message", message)?;
+        let kind = match arg::optional_string("code", code)? {
+            Some(c) => ocicache::ErrorKind::from_code(&c).map_err(|e| to_js(&e))?,
+            None => ocicache::ErrorKind::StorageError,
+        };
         self.inner
             .as_mut()
             .ok_or_else(gone)?
-            .record_failure(&d, &message)
+            .record_failure_of(&d, kind, &message)
             .map_err(|e| to_js(&e))
     }
 

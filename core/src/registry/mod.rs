@@ -222,6 +222,29 @@ pub fn same_origin(from: &str, to: &str) -> bool {
     origin(from) == origin(to)
 }
 
+/// Whether a token request to `token_url` (a bearer challenge's realm) may
+/// carry the credentials for the registry at `registry_url`. A realm on
+/// another host is normal (Docker Hub's is `auth.docker.io`) and docker
+/// sends credentials there too; ocicache does so only over HTTPS, or to the
+/// registry's own host: never in clear text to a host other than the
+/// registry's. Without credentials the token request is anonymous.
+pub fn credentials_allowed(registry_url: &str, token_url: &str) -> bool {
+    let parts = |u: &str| {
+        let (scheme, rest) = u.split_once("://").unwrap_or(("", u));
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        let host = if authority.starts_with('[') {
+            authority.split_inclusive(']').next().unwrap_or(authority)
+        } else {
+            authority.split(':').next().unwrap_or(authority)
+        };
+        (scheme.to_ascii_lowercase(), host.to_ascii_lowercase())
+    };
+    let (_, registry_host) = parts(registry_url);
+    let (scheme, host) = parts(token_url);
+    scheme == "https" || (!host.is_empty() && host == registry_host)
+}
+
 /// Percent-encodes everything but RFC 3986's unreserved characters.
 fn query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -238,6 +261,31 @@ fn query_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_go_over_https_or_to_the_registry_host_only() {
+        let reg = "https://ghcr.io/v2/o/app/manifests/x";
+        assert!(credentials_allowed(
+            reg,
+            "https://auth.example.com/token?scope=a"
+        ));
+        assert!(!credentials_allowed(reg, "http://auth.example.com/token"));
+        assert!(!credentials_allowed(reg, "HTTP://ghcr.io.evil.com/token"));
+        assert!(credentials_allowed(reg, "http://GHCR.io:8080/token"));
+        let local = "http://127.0.0.1:5000/v2/";
+        assert!(credentials_allowed(local, "http://127.0.0.1:5001/token"));
+        assert!(!credentials_allowed(local, "http://127.0.0.2:5000/token"));
+        assert!(!credentials_allowed(local, "http://user@127.0.0.2/token"));
+        assert!(credentials_allowed(
+            "http://[::1]:5000/v2/",
+            "http://[::1]:9/t"
+        ));
+        assert!(!credentials_allowed(
+            "http://[::1]:5000/v2/",
+            "http://[::2]:9/t"
+        ));
+        assert!(!credentials_allowed(local, "token"));
+    }
 
     #[test]
     fn loopback_hosts() {

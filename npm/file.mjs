@@ -1,0 +1,116 @@
+// Files of a layout read bounded and typed: a path is read only when it is
+// a regular file (a symlink to one counts, as containerd's content store
+// follows symlinks), and never past a limit. A directory, FIFO, device,
+// socket or broken symlink where a file should be is NOT_A_FILE — never
+// opened for reading in a way that could hang (O_NONBLOCK: a FIFO without
+// a writer does not block the open) and never read.
+import { constants } from 'node:fs'
+import { lstat, open, stat } from 'node:fs/promises'
+
+const { O_RDONLY, O_NONBLOCK } = constants
+const CHUNK = 1 << 20
+
+function coded(code, message) {
+  return Object.assign(new Error(message), { code })
+}
+
+/** Whether `err` says the path (or a directory on it) is not there. */
+export function missing(err) {
+  return Boolean(err) && (err.code === 'ENOENT' || err.code === 'ENOTDIR')
+}
+
+/** What a `Stats` is when it is not a regular file, or null when it is one. */
+export function fileType(s) {
+  if (s.isFile()) return null
+  if (s.isDirectory()) return 'directory'
+  if (s.isFIFO()) return 'fifo'
+  if (s.isSocket()) return 'socket'
+  if (s.isCharacterDevice()) return 'character device'
+  if (s.isBlockDevice()) return 'block device'
+  return 'special file'
+}
+
+/**
+ * What the path is, following symlinks: `{type: null, size, modified}` for
+ * a regular file, `{type: 'directory' | …, size: 0, modified}` for anything
+ * else (`broken symlink` for a symlink to nothing or a loop), or null when
+ * there is nothing there.
+ */
+export async function pathType(path) {
+  let s
+  try {
+    s = await stat(path)
+  } catch (err) {
+    if (!missing(err) && err.code !== 'ELOOP') throw err
+    try {
+      s = await lstat(path)
+    } catch (err2) {
+      if (missing(err2)) return null
+      throw err2
+    }
+    return { type: 'broken symlink', size: 0, modified: Math.floor(s.mtimeMs) }
+  }
+  const type = fileType(s)
+  return { type, size: type ? 0 : s.size, modified: Math.floor(s.mtimeMs) }
+}
+
+/**
+ * Opens `path` for reading when it is a regular file: a FileHandle, or
+ * null when nothing is there. NOT_A_FILE when something else is.
+ */
+export async function openFile(path) {
+  let handle
+  try {
+    handle = await open(path, O_RDONLY | O_NONBLOCK)
+  } catch (err) {
+    if (err.code === 'ELOOP') throw coded('NOT_A_FILE', `${path} is a broken symlink (a loop), not a file`)
+    if (err.code === 'EISDIR') throw coded('NOT_A_FILE', `${path} is a directory, not a file`)
+    if (!missing(err)) throw err
+    const what = await pathType(path)
+    if (what === null) return null
+    throw coded('NOT_A_FILE', `${path} is a ${what.type}, not a file`)
+  }
+  try {
+    const type = fileType(await handle.stat())
+    if (type !== null) throw coded('NOT_A_FILE', `${path} is a ${type}, not a file`)
+  } catch (err) {
+    await handle.close()
+    throw err
+  }
+  return handle
+}
+
+/**
+ * At most `limit` bytes of the regular file at `path` (all of it when
+ * `limit` is undefined), or null when nothing is there. Memory follows
+ * what is read, never the size the file claims.
+ */
+export async function readBounded(path, limit = Infinity) {
+  const handle = await openFile(path)
+  if (handle === null) return null
+  try {
+    const parts = []
+    let total = 0
+    while (total < limit) {
+      const buffer = Buffer.allocUnsafe(Math.min(CHUNK, limit - total))
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, total)
+      if (bytesRead === 0) break
+      parts.push(buffer.subarray(0, bytesRead))
+      total += bytesRead
+    }
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts, total)
+  } finally {
+    await handle.close()
+  }
+}
+
+/** The regular file at `path` in chunks (ENOENT when missing, NOT_A_FILE when not a file). */
+export async function* streamFile(path) {
+  const handle = await openFile(path)
+  if (handle === null) throw Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: 'ENOENT', syscall: 'open', path })
+  try {
+    yield* handle.createReadStream({ highWaterMark: CHUNK, autoClose: false })
+  } finally {
+    await handle.close()
+  }
+}
