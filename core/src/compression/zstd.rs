@@ -19,6 +19,8 @@ use crate::error::{Error, ErrorKind, Result};
 
 const MAGIC: u32 = 0xFD2F_B528;
 const OUT_CHUNK: usize = 128 * 1024;
+/// The most a block holds (RFC 8878 §3.1.1.2.3 `Block_Maximum_Size`).
+const BLOCK_MAX: usize = 128 * 1024;
 /// Input the encoder gathers into one frame.
 const FRAME_INPUT: usize = 4 << 20;
 
@@ -45,6 +47,8 @@ fn header_len(h: &[u8]) -> Option<usize> {
 pub struct ZstdDecoder {
     frame: Box<FrameDecoder>,
     in_frame: bool,
+    /// Whether the current frame ends with a content checksum.
+    checksum: bool,
     skip: u64,
     buf: Vec<u8>,
     pos: usize,
@@ -63,6 +67,7 @@ impl ZstdDecoder {
         ZstdDecoder {
             frame,
             in_frame: false,
+            checksum: false,
             skip: 0,
             buf: Vec::new(),
             pos: 0,
@@ -179,6 +184,7 @@ impl ZstdDecoder {
                 if available < len {
                     return Ok(());
                 }
+                self.checksum = rest[4] & 0x04 != 0;
                 let mut header = &rest[..len];
                 if let Err(e) = self.frame.reset(&mut header) {
                     return Err(self.map(&e));
@@ -186,24 +192,25 @@ impl ZstdDecoder {
                 self.consume(len);
                 self.in_frame = true;
             }
+            // One block at a time: ruzstd decodes every complete block it
+            // is given before handing anything out, and a block of a few
+            // bytes (RLE) stands for 128 KiB, so a whole input chunk could
+            // be gigabytes. A block at a time keeps memory at the window
+            // plus one block, whatever the layer's size.
+            let Some(len) = self.next_block_len()? else {
+                return Ok(());
+            };
             let (read, written) = match self
                 .frame
-                .decode_from_to(&self.buf[self.pos..], &mut self.out)
+                .decode_from_to(&self.buf[self.pos..self.pos + len], &mut self.out)
             {
                 Ok(r) => r,
                 Err(e) => return Err(self.map(&e)),
             };
-            if read > self.buf.len() - self.pos {
-                // ruzstd 0.9 answers (4, 0) while the 4-byte checksum has
-                // not fully arrived, without reading it: wait for more.
-                return Ok(());
-            }
             self.consume(read);
             self.emit(written, sink)?;
+            self.drain(sink)?;
             if self.frame.is_finished() {
-                if self.frame.can_collect() > 0 {
-                    continue;
-                }
                 if let (Some(stored), Some(computed)) = (
                     self.frame.get_checksum_from_data(),
                     self.frame.get_calculated_checksum(),
@@ -221,10 +228,61 @@ impl ZstdDecoder {
                 }
                 self.in_frame = false;
                 self.frames += 1;
-            } else if read == 0 && written == 0 {
-                return Ok(());
+            } else if read == 0 {
+                return Err(at(
+                    Error::new(
+                        ErrorKind::InvalidCompressedData,
+                        "zstd: a block the decoder could not read",
+                    ),
+                    self.total_in,
+                ));
             }
         }
+    }
+
+    /// The input length of the next block (its header, its content, and the
+    /// frame's checksum after the last block), once all of it is there.
+    fn next_block_len(&self) -> Result<Option<usize>> {
+        let rest = &self.buf[self.pos..];
+        if rest.len() < 3 {
+            return Ok(None);
+        }
+        let header = u32::from(rest[0]) | u32::from(rest[1]) << 8 | u32::from(rest[2]) << 16;
+        let last = header & 1 == 1;
+        let size = usize::try_from(header >> 3).unwrap_or(usize::MAX);
+        if size > BLOCK_MAX {
+            return Err(at(
+                Error::new(
+                    ErrorKind::InvalidCompressedData,
+                    format!("zstd: a block of {size} bytes, over the 128 KiB maximum"),
+                ),
+                self.total_in,
+            ));
+        }
+        // RLE: one byte repeated; reserved (3): ruzstd says what is wrong.
+        let body = match (header >> 1) & 3 {
+            1 => 1,
+            3 => 0,
+            _ => size,
+        };
+        let len = 3 + body + if last && self.checksum { 4 } else { 0 };
+        Ok((rest.len() >= len).then_some(len))
+    }
+
+    /// Hands out everything decoded that the frame no longer needs (all of
+    /// it once the frame is finished).
+    fn drain(&mut self, sink: &mut Sink<'_>) -> Result<()> {
+        while self.frame.can_collect() > 0 {
+            let written = match self.frame.decode_from_to(&[], &mut self.out) {
+                Ok((_, w)) => w,
+                Err(e) => return Err(self.map(&e)),
+            };
+            if written == 0 {
+                break;
+            }
+            self.emit(written, sink)?;
+        }
+        Ok(())
     }
 
     /// End of input: the last frame must be complete.

@@ -1,0 +1,103 @@
+"""verify's memory stays flat whatever a layer's uncompressed size: both
+CLIs verify a cache whose zstd layer is a 128 KiB "bomb" of 1 GiB of zeros
+(RLE blocks) in the memory they need for one of 64 MiB. Peak RSS is each
+CLI process's own (``ru_maxrss`` of a wrapper's only child)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import TESTS
+
+REPO = TESTS.parent
+NODE = shutil.which("node")
+MIB = 1 << 20
+
+# Runs argv[1:] and prints the child's peak RSS in KiB.
+MEASURE = (
+    "import resource, subprocess, sys\n"
+    "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+    "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
+
+
+def zstd_zeros(size: int) -> bytes:
+    """A zstd frame of ``size`` zero bytes made of 128 KiB RLE blocks."""
+    blocks = size // (128 << 10)
+    out = bytearray(b"\x28\xb5\x2f\xfd\x00\x38")
+    for i in range(blocks):
+        header = (128 << 10) << 3 | 1 << 1 | (1 if i + 1 == blocks else 0)
+        out += header.to_bytes(3, "little") + b"\x00"
+    return bytes(out)
+
+
+def zeros_digest(size: int) -> str:
+    h = hashlib.sha256()
+    chunk = bytes(MIB)
+    for _ in range(size // MIB):
+        h.update(chunk)
+    return "sha256:" + h.hexdigest()
+
+
+def put(layout: Path, data: bytes) -> dict[str, object]:
+    digest = "sha256:" + hashlib.sha256(data).hexdigest()
+    (layout / "blobs" / "sha256" / digest[7:]).write_bytes(data)
+    return {"digest": digest, "size": len(data)}
+
+
+def bomb_layout(into: Path, size: int) -> Path:
+    """compression-zstd with its first layer replaced by ``size`` zeros."""
+    layout = into / f"bomb-{size // MIB}"
+    shutil.copytree(TESTS / "fixtures" / "buildkit" / "compression-zstd" / "cache", layout)
+    index = json.loads((layout / "index.json").read_bytes())
+    entry = index["manifests"][0]
+    manifest = json.loads((layout / "blobs" / "sha256" / entry["digest"][7:]).read_bytes())
+    config = json.loads((layout / "blobs" / "sha256" / manifest["config"]["digest"][7:]).read_bytes())
+    layer = manifest["layers"][0]
+    old = layer["digest"]
+    layer.update(put(layout, zstd_zeros(size)))
+    layer["annotations"]["containerd.io/uncompressed"] = zeros_digest(size)
+    for listed in manifest["layers"]:
+        if listed["digest"] == old:
+            listed.update({k: layer[k] for k in ("digest", "size", "annotations")})
+    for c in config["layers"]:
+        if c["blob"] == old:
+            c["blob"] = layer["digest"]
+    manifest["config"].update(put(layout, json.dumps(config, separators=(",", ":")).encode()))
+    entry.update(put(layout, json.dumps(manifest, separators=(",", ":")).encode()))
+    (layout / "index.json").write_bytes(json.dumps(index, separators=(",", ":")).encode())
+    return layout
+
+
+def peak_rss(command: list[str]) -> int:
+    """The peak RSS of ``command`` in bytes; it must exit 0."""
+    out = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, check=True, cwd=REPO)
+    code, kib = out.stdout.split()
+    assert code == "0", out.stderr
+    return int(kib) * 1024
+
+
+@pytest.fixture(scope="module")
+def bombs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    tmp = tmp_path_factory.mktemp("memory")
+    return bomb_layout(tmp, 64 * MIB), bomb_layout(tmp, 1024 * MIB)
+
+
+CLIS = {"python": [sys.executable, "-m", "ocicache"], "node": [str(NODE), str(REPO / "npm" / "bin" / "ocicache.mjs")]}
+
+
+@pytest.mark.parametrize("cli", ["python", "node"])
+def test_verify_of_a_1_gib_zstd_layer_needs_the_memory_of_a_64_mib_one(cli: str, bombs: tuple[Path, Path]) -> None:
+    if cli == "node" and NODE is None:
+        pytest.fail("node is not installed")
+    small = peak_rss([*CLIS[cli], "verify", str(bombs[0])])
+    large = peak_rss([*CLIS[cli], "verify", str(bombs[1])])
+    print(f"{cli}: verify peak RSS {small / MIB:.0f} MiB (64 MiB layer), {large / MIB:.0f} MiB (1 GiB layer)")
+    assert large < small + 32 * MIB, (small, large)
+    assert large < 256 * MIB, large
