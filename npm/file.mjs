@@ -4,7 +4,7 @@
 // socket or broken symlink where a file should be is NOT_A_FILE — never
 // opened for reading in a way that could hang (O_NONBLOCK: a FIFO without
 // a writer does not block the open) and never read.
-import { constants } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
 import { lstat, open, stat } from 'node:fs/promises'
 
 const { O_RDONLY, O_NONBLOCK } = constants
@@ -112,5 +112,32 @@ export async function* streamFile(path) {
     yield* handle.createReadStream({ highWaterMark: CHUNK, autoClose: false })
   } finally {
     await handle.close()
+  }
+}
+
+/**
+ * The regular file at `path` (a user's own file, such as the docker config),
+ * or null when nothing is there; NOT_A_FILE when something else is, and
+ * SIZE_LIMIT_EXCEEDED when it is longer than `limit`. Synchronous.
+ */
+export function readSmallFileSync(path, limit) {
+  let fd
+  try {
+    fd = openSync(path, O_RDONLY | O_NONBLOCK)
+  } catch (err) {
+    if (missing(err)) return null
+    if (err.code === 'EISDIR' || err.code === 'ELOOP') throw coded('NOT_A_FILE', `${path} is not a file`)
+    throw err
+  }
+  try {
+    const type = fileType(fstatSync(fd))
+    if (type !== null) throw coded('NOT_A_FILE', `${path} is a ${type}, not a file`)
+    const buffer = Buffer.alloc(limit + 1)
+    let total = 0
+    for (let n; total < buffer.length && (n = readSync(fd, buffer, total, buffer.length - total, total)) > 0; ) total += n
+    if (total > limit) throw coded('SIZE_LIMIT_EXCEEDED', `${path} is over ${limit} bytes`)
+    return buffer.subarray(0, total)
+  } finally {
+    closeSync(fd)
   }
 }

@@ -24,7 +24,6 @@
 // containerd's MaxManifestSize (BuildKit refuses a larger one), error and
 // token bodies never past 64 KiB and 1 MiB. Credentials go to a bearer
 // realm on another host only over HTTPS (credentialsAllowed).
-import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -46,6 +45,7 @@ import {
   credentialsAllowed,
   verify,
 } from './index.mjs'
+import { readSmallFileSync } from './file.mjs'
 import { timedFetch } from './transport.mjs'
 
 const CHUNK = 8 << 20
@@ -57,6 +57,7 @@ const MAX_MANIFEST_SIZE = 4 * 1048 * 1048
 // Answers read only for their status or an error message, and tokens.
 const SMALL_BODY = 64 << 10
 const TOKEN_BODY = 1 << 20
+const DOCKER_CONFIG_LIMIT = 4 << 20
 
 function coded(code, message) {
   return Object.assign(new Error(message), { code })
@@ -92,15 +93,11 @@ async function read(response, what, limit = Infinity) {
 }
 
 // The docker config file's bytes: $DOCKER_CONFIG/config.json or
-// ~/.docker/config.json; null when there is none.
+// ~/.docker/config.json; null when there is none. At most 4 MiB, and only
+// a regular file (file.mjs).
 function dockerConfig(path) {
   const file = path ?? join(process.env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json')
-  try {
-    return readFileSync(file)
-  } catch (err) {
-    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return null
-    throw err
-  }
+  return readSmallFileSync(file, DOCKER_CONFIG_LIMIT)
 }
 
 // Chunks of at most `size` bytes out of `source` (bytes or an iterable of

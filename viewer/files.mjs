@@ -4,7 +4,7 @@
 // Nothing is uploaded: blobs are read from the user's files in chunks, so a
 // multi-GB cache never sits in memory (a .tar.gz is the exception: it is
 // inflated into memory, since gzip cannot be read at an offset).
-import { Decoder, OciLayout, detectCompression } from 'ocicache'
+import { CacheLoader, Decoder, OciLayout, detectCompression } from 'ocicache'
 
 const CHUNK = 4 << 20
 
@@ -97,14 +97,16 @@ export class FileStorage {
     return this.files.get(OciLayout.blobPath(digest))
   }
 
+  // Reads are bounded like LocalStorage's: index.json up to the core's
+  // limit, a blob up to `limit` (a document's size + 1).
   async readIndex() {
     const f = this.files.get('index.json')
-    return f ? new Uint8Array(await f.arrayBuffer()) : null
+    return f ? new Uint8Array(await f.slice(0, CacheLoader.indexReadLimit()).arrayBuffer()) : null
   }
 
-  async readBlob(digest) {
+  async readBlob(digest, _mediaType, { limit } = {}) {
     const f = this.#blob(digest)
-    return f ? new Uint8Array(await f.arrayBuffer()) : null
+    return f ? new Uint8Array(await (limit === undefined ? f : f.slice(0, limit)).arrayBuffer()) : null
   }
 
   async *openBlob(digest) {

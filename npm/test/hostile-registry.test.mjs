@@ -4,8 +4,9 @@
 // clear text to a host other than the registry's. The Python package runs
 // the same cases (python/tests/test_hostile_registry.py).
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { inspect, verify } from '../operations.mjs'
@@ -112,4 +113,19 @@ describe('hostile registries', () => {
     // the registry's own host did.
     assert.deepEqual((await hostile.stats()).tokenAuth.slice(before), [null, 'Basic dTpw'])
   })
+})
+
+test('a docker config that is a FIFO or huge is refused without hanging', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ocicache-config-'))
+  try {
+    const fifo = join(dir, 'config.json')
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0)
+    assert.throws(() => new RegistryStorage('127.0.0.1:1/r:t', { dockerConfig: fifo }), { code: 'NOT_A_FILE' })
+    const huge = join(dir, 'huge.json')
+    writeFileSync(huge, '')
+    truncateSync(huge, 5 << 20)
+    assert.throws(() => new RegistryStorage('127.0.0.1:1/r:t', { dockerConfig: huge }), { code: 'SIZE_LIMIT_EXCEEDED' })
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })

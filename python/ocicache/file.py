@@ -130,3 +130,14 @@ def stream_file(path: str) -> Iterator[bytes]:
     with os.fdopen(fd, "rb") as f:
         while chunk := f.read(CHUNK):
             yield chunk
+
+
+def read_small_file(path: str, limit: int) -> Optional[bytes]:
+    """The regular file at ``path`` (a user's own file, such as the docker
+    config), or ``None`` when nothing is there; ``NOT_A_FILE`` when
+    something else is, ``SIZE_LIMIT_EXCEEDED`` when it is longer than
+    ``limit``."""
+    data = read_bounded(path, limit + 1)
+    if data is not None and len(data) > limit:
+        raise coded("SIZE_LIMIT_EXCEEDED", f"{path} is over {limit} bytes")
+    return data

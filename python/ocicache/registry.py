@@ -58,6 +58,7 @@ from ocicache._native import (
     verify,
 )
 from ocicache.error import coded
+from ocicache.file import read_small_file
 from ocicache.storage import StoredBlob
 from ocicache.transport import DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_READ_TIMEOUT_MS, Body, Response, Transport
 
@@ -68,19 +69,17 @@ MAX_MANIFEST_SIZE = 4 * 1048 * 1048
 """containerd's ``MaxManifestSize`` (``remotes/docker/resolver.go``): the
 largest manifest BuildKit resolves from a registry."""
 TOKEN_BODY = 1 << 20
+DOCKER_CONFIG_LIMIT = 4 << 20
 
 
 def _docker_config(path: Optional[str]) -> Optional[bytes]:
     """The docker config file's bytes (``$DOCKER_CONFIG/config.json`` or
-    ``~/.docker/config.json``), or ``None`` when there is none."""
+    ``~/.docker/config.json``), or ``None`` when there is none. At most
+    4 MiB, and only a regular file (:mod:`ocicache.file`)."""
     if path is None:
         base = os.environ.get("DOCKER_CONFIG") or os.path.join(os.path.expanduser("~"), ".docker")
         path = os.path.join(base, "config.json")
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
+    return read_small_file(path, DOCKER_CONFIG_LIMIT)
 
 
 def _rechunk(source: Union[bytes, Iterable[bytes]], size: int) -> Iterator[Union[bytes, memoryview]]:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -126,3 +128,17 @@ def test_credentials_never_go_in_clear_text_to_another_host(hostile: Hostile) ->
     # The realm on 127.0.0.2 over plain HTTP got no credentials; the one on
     # the registry's own host did.
     assert seen == [None, "Basic dTpw"]
+
+
+def test_a_docker_config_that_is_a_fifo_or_huge_is_refused_without_hanging(tmp_path: Path) -> None:
+    fifo = tmp_path / "config.json"
+    os.mkfifo(fifo)
+    with pytest.raises(OcicacheError) as e:
+        RegistryStorage("127.0.0.1:1/r:t", docker_config=str(fifo))
+    assert e.value.code == "NOT_A_FILE"
+    huge = tmp_path / "huge.json"
+    with open(huge, "wb") as f:
+        f.truncate(5 << 20)
+    with pytest.raises(OcicacheError) as e:
+        RegistryStorage("127.0.0.1:1/r:t", docker_config=str(huge))
+    assert e.value.code == "SIZE_LIMIT_EXCEEDED"
