@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,12 +48,21 @@ def locked(path: str, *, shared: bool = False, timeout_ms: int = DEFAULT_LOCK_TI
     pause = 0.002
     while True:
         try:
-            fd = os.open(path, os.O_RDONLY) if shared else os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            # O_NONBLOCK: a FIFO without a writer would block the open.
+            flags = os.O_RDONLY if shared else os.O_RDWR | os.O_CREAT
+            fd = os.open(path, flags | os.O_NONBLOCK, 0o644)
+        except IsADirectoryError:
+            raise coded("NOT_A_FILE", f"{path} is not a file: BuildKit's lock file must be one") from None
         except OSError as e:
             if shared and e.errno in (errno.ENOENT, errno.EACCES, errno.EPERM, errno.EROFS):
                 yield
                 return
             raise
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            # Only a regular file is a lock (a FIFO or a directory there is
+            # damage: never waited on, never locked).
+            os.close(fd)
+            raise coded("NOT_A_FILE", f"{path} is not a file: BuildKit's lock file must be one")
         try:
             fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:

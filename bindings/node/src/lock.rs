@@ -33,6 +33,34 @@ fn storage_error(env: &Env, path: &str, err: &std::io::Error) -> napi::Error {
     )
 }
 
+/// Opens the lock file: for reading (`shared`), or for writing, created if
+/// need be; never waiting (`O_NONBLOCK`: a FIFO without a writer would
+/// block the open).
+fn open(path: &str, shared: bool) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options
+        .read(true)
+        .write(!shared)
+        .create(!shared)
+        .truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+fn not_a_file(env: &Env, path: &str) -> napi::Error {
+    to_js(
+        env,
+        &ocicache::Error::new(
+            ocicache::ErrorKind::NotAFile,
+            format!("{path} is not a file: BuildKit's lock file must be one"),
+        ),
+    )
+}
+
 /// Whether `file` is still the file at `path`.
 #[cfg(unix)]
 fn still_there(file: &File, path: &str) -> std::io::Result<bool> {
@@ -57,13 +85,7 @@ fn still_there(_: &File, path: &str) -> std::io::Result<bool> {
 #[allow(clippy::needless_pass_by_value)] // napi hands arguments over by value
 pub fn lock_file(env: &Env, path: String, shared: bool) -> Result<Option<u32>> {
     for _ in 0..100 {
-        let file = match OpenOptions::new()
-            .read(true)
-            .write(!shared)
-            .create(!shared)
-            .truncate(false)
-            .open(&path)
-        {
+        let file = match open(&path, shared) {
             Ok(f) => f,
             Err(e)
                 if shared
@@ -74,8 +96,14 @@ pub fn lock_file(env: &Env, path: String, shared: bool) -> Result<Option<u32>> {
             {
                 return Ok(Some(0));
             }
+            Err(e) if e.kind() == IoKind::IsADirectory => return Err(not_a_file(env, &path)),
             Err(e) => return Err(storage_error(env, &path, &e)),
         };
+        // Only a regular file is a lock (a FIFO or a directory there is
+        // damage: never waited on, never locked).
+        if !file.metadata().is_ok_and(|m| m.is_file()) {
+            return Err(not_a_file(env, &path));
+        }
         let locked = if shared {
             file.try_lock_shared()
         } else {
