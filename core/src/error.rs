@@ -167,6 +167,9 @@ pub enum ErrorKind {
     /// a regular file (a directory, FIFO, device or socket, or a symlink to
     /// one or to nothing): it is never read, and gc never deletes it.
     NotAFile,
+    /// A prune's size budget is below what must stay whatever is dropped:
+    /// every document, and the results of the tags kept whole.
+    BudgetTooSmall,
 }
 
 impl ErrorKind {
@@ -227,6 +230,7 @@ impl ErrorKind {
         ErrorKind::CacheLocked,
         ErrorKind::DuplicateTag,
         ErrorKind::NotAFile,
+        ErrorKind::BudgetTooSmall,
     ];
 
     /// The kind whose [`ErrorKind::code`] is `code`
@@ -302,6 +306,7 @@ impl ErrorKind {
             ErrorKind::CacheLocked => "CACHE_LOCKED",
             ErrorKind::DuplicateTag => "DUPLICATE_TAG",
             ErrorKind::NotAFile => "NOT_A_FILE",
+            ErrorKind::BudgetTooSmall => "BUDGET_TOO_SMALL",
         }
     }
 }

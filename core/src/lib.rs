@@ -43,6 +43,7 @@ mod manifest;
 mod media_type;
 mod merge;
 mod options;
+mod pruning;
 mod reference;
 mod registry;
 mod size;
@@ -88,6 +89,7 @@ pub use options::{
     LocalSettings, Mode, ParseOptions, RegistrySettings, S3Settings, Settings, parse_cache_entries,
     parse_cache_entries_bytes, parse_cache_options, parse_cache_options_bytes,
 };
+pub use pruning::{PruneOptions, PrunePlan, PruneReason, PrunedEntry, PrunedLayer, PrunedResult};
 pub use reference::{DEFAULT_DOMAIN, Reference};
 pub use registry::{
     Challenge, Credentials, MANIFEST_ACCEPT, RegistryLocation, credentials_allowed,

@@ -1,6 +1,8 @@
 //! Helpers shared by the conformance tests: paths and vector inputs.
 #![allow(dead_code, clippy::missing_panics_doc)]
 
+pub mod layout;
+
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
