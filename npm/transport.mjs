@@ -56,7 +56,10 @@ export function timedFetch({ connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS, read
       const { method = 'GET', headers = {}, body } = init
       const target = new URL(url)
       const client = target.protocol === 'https:' ? https : http
-      const request = client.request(target, { method, headers, agent: AGENTS[target.protocol] })
+      // The retry takes a new connection of its own: the pool may hold
+      // more connections the server closed.
+      const agent = retry ? AGENTS[target.protocol] : false
+      const request = client.request(target, { method, headers, agent })
       let timer = null
       const arm = (ms, message) => {
         clearTimeout(timer)
@@ -77,7 +80,7 @@ export function timedFetch({ connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS, read
       request.on('error', (err) => {
         disarm()
         // A kept-alive connection the server closed meanwhile: once more
-        // on a new one (what Node's documentation advises).
+        // on a new one (what Node's documentation advises), never reused.
         if (retry && request.reusedSocket && err.code === 'ECONNRESET') resolve(once(url, init, false))
         else reject(err)
       })
