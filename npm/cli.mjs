@@ -6,13 +6,14 @@
 // Exit status: 0 all good, 1 something is wrong with the cache (or gc
 // refused), 2 usage or I/O error.
 import { createReadStream } from 'node:fs'
-import { Digester, parseCacheEntries, parseCacheOptions } from './index.mjs'
+import { Digester, parseByteSize, parseCacheEntries, parseCacheOptions, parseDurationMs } from './index.mjs'
 import { openLocation } from './location.mjs'
 import * as ops from './operations.mjs'
 
 const USAGE = `usage: ocicache inspect [--json] CACHE
        ocicache verify [--json] CACHE
        ocicache gc [--dry-run] [--json] [--keep-tags T,..] [--drop-tags T,..] [--grace-period SECONDS] [--settle SECONDS] CACHE
+       ocicache prune [--dry-run] [--json] [--max-size SIZE] [--max-age AGE] [--keep-tags T,..] [--grace-period SECONDS] [--settle SECONDS] CACHE
        ocicache merge [--json] [--tag TAG] [--form FORM] [--replace] DEST SOURCE...
        ocicache convert [--json] [--tag TAG] [--form FORM] [--compression gzip|zstd|uncompressed] CACHE
        ocicache copy [--json] [--concurrency N] SOURCE DEST
@@ -21,6 +22,7 @@ const USAGE = `usage: ocicache inspect [--json] CACHE
 CACHE, SOURCE and DEST are a directory, a registry reference (HOST/REPO:TAG,
 where HOST has a dot or a port or is localhost), or a buildx-style string:
 type=local,src=DIR[,tag=TAG][,digest=DIGEST] or type=registry,ref=HOST/REPO:TAG[,registry.insecure=true].
+SIZE is bytes or 2GiB, 500MB, 10g; AGE is 7d, 36h, 1w2d or seconds.
 A path that starts with /, ./ or ../ is always a directory. copy and merge write
 DEST's tag (tag= or the reference's), else latest: the tag --cache-from reads.
 Registry credentials come from the docker config file ($DOCKER_CONFIG/config.json
@@ -142,6 +144,33 @@ const commands = {
     return 0
   },
 
+  async prune(args, out, err) {
+    const spec = { 'dry-run': 'bool', json: 'bool', 'max-size': 'value', 'max-age': 'value', 'keep-tags': 'value', 'grace-period': 'value', settle: 'value' }
+    const { flags, rest } = parse(args, spec)
+    if (flags['max-size'] === undefined && flags['max-age'] === undefined) throw new UsageError('prune needs --max-size or --max-age')
+    const ms = (flag) => (flags[flag] === undefined ? undefined : seconds(flag, flags[flag]))
+    const dryRun = Boolean(flags['dry-run'])
+    const loc = writable(one(rest, 'CACHE'))
+    const result = await ops.prune(loc.storage, {
+      dryRun,
+      maxSize: flags['max-size'] === undefined ? undefined : parseByteSize(flags['max-size']),
+      maxAgeMs: flags['max-age'] === undefined ? undefined : parseDurationMs(flags['max-age']),
+      keepTags: flags['keep-tags']?.split(',').filter(Boolean),
+      collect: !loc.registry,
+      gracePeriodMs: ms('grace-period'),
+      settleMs: ms('settle'),
+      onProgress: progress(err, 'gc'),
+    })
+    const gc = result.gc
+    if (flags.json) json(out, { ...result.plan.toJSON(!dryRun), skippedTags: result.skipped, gc: gc === null ? null : gc.toJSON(true) })
+    else {
+      write(out, result.plan.toText(!dryRun))
+      for (const t of result.skipped) out(`left ${t} as it is: an export changed it since the plan`)
+      if (gc !== null) write(out, gc.toText(true))
+    }
+    return 0
+  },
+
   async merge(args, out) {
     const { flags, rest } = parse(args, { json: 'bool', tag: 'value', form: 'value', replace: 'bool' })
     if (rest.length < 2) throw new UsageError('merge takes DEST and at least one SOURCE')
@@ -257,7 +286,7 @@ export async function main(argv, out = console.log, err = console.error) {
     }
     if (typeof e.code === 'string') {
       err(`ocicache: ${e.code}: ${e.message}`)
-      return ['INCOMPLETE_CACHE', 'TAG_NOT_FOUND', 'MISSING_CACHE_CONFIG', 'MISSING_BLOB', 'DIFF_ID_MISMATCH', 'NOT_A_FILE'].includes(e.code) ? 1 : 2
+      return ['INCOMPLETE_CACHE', 'TAG_NOT_FOUND', 'MISSING_CACHE_CONFIG', 'MISSING_BLOB', 'DIFF_ID_MISMATCH', 'NOT_A_FILE', 'BUDGET_TOO_SMALL'].includes(e.code) ? 1 : 2
     }
     throw e
   }

@@ -34,6 +34,11 @@ export declare class Cache {
   verification(stored: StoredBlob[]): Verification
   /** Plans a gc against the storage's listing. */
   gcPlan(stored: StoredBlob[], options: GcOptions): GcPlan
+  /**
+   * Plans a prune: which results go to keep the cache within
+   * `options.maxSize` bytes and `options.maxAgeMs`.
+   */
+  prunePlan(options: PruneOptions): PrunePlan
   /** Plans converting the entry tagged `tag` to `form` and `compression`. */
   conversion(tag: string, form?: string | undefined | null, compression?: string | undefined | null): Conversion
   /**
@@ -473,6 +478,32 @@ export declare class OciLayout {
   static checkTag(tag: string): void
 }
 
+/** What a prune will do. */
+export declare class PrunePlan {
+  /**
+   * The tags whose config and manifest are rewritten, in the order of
+   * `writes`.
+   */
+  get tags(): Array<string>
+  /**
+   * The new config and manifest of each rewritten tag: write both blobs,
+   * then `apply` to `index.json`.
+   */
+  get writes(): Array<CacheWrite>
+  /**
+   * `index.json` with each rewritten tag pointing at its new manifest,
+   * given `current` (the file as it is now, read under the lock); a tag
+   * changed since the plan is left as it is and listed in `skipped`.
+   */
+  apply(current: Uint8Array): PruneIndex
+  /** The bytes the prune frees (before minus after). */
+  get freedBytes(): number
+  /** The plan as plain data; `done` says it was carried out. */
+  toJSON(done?: boolean | undefined | null): Record<string, any>
+  /** The plan as text; `done` says it was carried out. */
+  toText(done?: boolean | undefined | null): string
+}
+
 /**
  * The walk from `index.json` to every reachable blob: read each blob
  * `nextNeeded()` names and `feed` it (or report it `missing`).
@@ -728,6 +759,9 @@ export declare function manifestAccept(): string
 /** The media type constants, by name (`OCI_MANIFEST`, `CACHE_CONFIG`, …). */
 export declare function mediaTypes(): Record<string, string>
 
+/** Reads a byte size such as `2GiB`, `500MB`, `10g` or `1048576`. */
+export declare function parseByteSize(text: string): number
+
 /**
  * Parse one `--cache-to`/`--cache-from` value (a string, or UTF-8 bytes)
  * into the entries buildx (or buildctl) makes of it, without ocicache's
@@ -743,6 +777,9 @@ export declare function parseCacheEntries(input: string | Uint8Array, options?: 
  */
 export declare function parseCacheOptions(input: string | Uint8Array, options?: ParseOptions | undefined | null): Array<CacheOptions>
 
+/** Reads an age such as `7d`, `36h`, `1w2d` or `600` (seconds), in ms. */
+export declare function parseDurationMs(text: string): number
+
 /**
  * How to parse: `dialect` (`"buildx"`, the default, or `"buildctl"`),
  * `direction` (`"export"` for `--cache-to`, `"import"` for `--cache-from`;
@@ -755,6 +792,32 @@ export interface ParseOptions {
   direction?: string
   /** Environment variables (`ACTIONS_*`, `AWS_*`), by name. */
   env?: Record<string, string>
+}
+
+/**
+ * `index.json` after a prune, and the tags left as they were because a
+ * concurrent export changed them since the plan.
+ */
+export interface PruneIndex {
+  /** The new `index.json`. */
+  index: Uint8Array
+  /** The tags not rewritten. */
+  skipped: Array<string>
+}
+
+/**
+ * What a prune keeps. (Declares the type; the value is read through
+ * `JSON.stringify` by the core.)
+ */
+export interface PruneOptions {
+  /** The current time in ms since the epoch. */
+  nowMs: number
+  /** The most bytes the cache may hold afterwards. */
+  maxSize?: number
+  /** Results older than this many ms are dropped. */
+  maxAgeMs?: number
+  /** Tags whose results are all kept. */
+  keepTags?: Array<string>
 }
 
 /** Blobs a record's results use: the layer digests, shared by others or not. */

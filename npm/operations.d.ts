@@ -1,5 +1,5 @@
 // The operations on a cache, carried out through a storage driver (see operations.mjs).
-import type { Cache, GcPlan, Inspection, VerifyReport } from './index'
+import type { Cache, GcPlan, Inspection, PrunePlan, VerifyReport } from './index'
 import type { StorageDriver } from './storage'
 
 /** Called as work goes: done and total (bytes for verify, items otherwise). */
@@ -23,6 +23,27 @@ export declare function gc(
   storage: StorageDriver,
   options?: { dryRun?: boolean; keepTags?: string[]; dropTags?: string[]; gracePeriodMs?: number; now?: number; settleMs?: number; onProgress?: Progress },
 ): Promise<GcPlan>
+/** What a prune did: the plan, the tags a concurrent export changed (left as they are), and gc's plan (null without `collect`, or in a dry run). */
+export interface PruneResult {
+  plan: PrunePlan
+  skipped: string[]
+  gc: GcPlan | null
+}
+/** Drops results inside the cache's configs to keep it within `maxSize` bytes and `maxAgeMs`, then collects with gc. */
+export declare function prune(
+  storage: StorageDriver,
+  options?: {
+    maxSize?: number
+    maxAgeMs?: number
+    keepTags?: string[]
+    dryRun?: boolean
+    collect?: boolean
+    gracePeriodMs?: number
+    now?: number
+    settleMs?: number
+    onProgress?: Progress
+  },
+): Promise<PruneResult>
 /** Merges caches into `into` under `tag`. */
 export declare function merge(
   into: StorageDriver,

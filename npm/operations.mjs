@@ -197,6 +197,36 @@ export async function gc(storage, { dryRun = false, keepTags, dropTags, gracePer
   return plan
 }
 
+/**
+ * Prunes results inside the cache's configs to keep it within `maxSize`
+ * bytes and `maxAgeMs` (`keepTags` are kept whole): writes each rewritten
+ * tag's new config and manifest, points index.json at them under the
+ * driver's lock (a tag a concurrent export changed since the plan is left
+ * as it is: `skipped`), then, unless `collect` is false, collects what is no
+ * longer reachable with gc and its safety rules (`gracePeriodMs`,
+ * `settleMs`). Returns `{plan, skipped, gc}` (`gc`: the GcPlan, or null).
+ */
+export async function prune(storage, { maxSize, maxAgeMs, keepTags, dryRun = false, collect = true, gracePeriodMs, now = Date.now(), settleMs, onProgress } = {}) {
+  const cache = await loadCache(storage)
+  const plan = cache.prunePlan({ nowMs: Math.floor(now), maxSize, maxAgeMs, keepTags })
+  if (dryRun) return { plan, skipped: [], gc: null }
+  let skipped = []
+  const writes = plan.writes
+  if (writes.length > 0) {
+    for (const w of writes) {
+      await storage.writeBlob(w.configDigest, w.configBytes, MediaType.CACHE_CONFIG)
+      await storage.writeBlob(w.descriptor.digest, w.manifestBytes, w.descriptor.mediaType)
+    }
+    await updateIndex(storage, (current) => {
+      const after = plan.apply(current ?? new Uint8Array(0))
+      skipped = after.skipped
+      return after.index
+    })
+  }
+  const collected = collect ? await gc(storage, { gracePeriodMs, now, settleMs, onProgress }) : null
+  return { plan, skipped, gc: collected }
+}
+
 function sameBytes(a, b) {
   if (a === null || b === null) return a === b
   return a.length === b.length && a.every((x, i) => x === b[i])

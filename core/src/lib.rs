@@ -20,6 +20,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod budget;
 mod cache;
 mod cache_config;
 mod cache_manifest;
@@ -52,6 +53,7 @@ mod time;
 mod transfer;
 mod verification;
 
+pub use budget::{parse_byte_size, parse_duration_ms};
 pub use cache::{Cache, CacheEntry, CacheLoader, StoredBlob};
 pub use cache_config::{
     BUILDKIT_MAX_BLOB_SIZE, CacheConfig, CacheInput, CacheLayer, CacheRecord, CacheResult,

@@ -340,3 +340,32 @@ proptest! {
         check_plan(&layout, budget);
     }
 }
+
+/// The shared vectors: each plan's JSON, as every binding must print it.
+#[test]
+fn the_shared_prune_vectors() {
+    for case in common::load("cases/prune/cases.json").as_array().unwrap() {
+        let options = PruneOptions::from_json(case["options"].to_string().as_bytes()).unwrap();
+        let cache = Layout::read(case["export"].as_str().unwrap()).load();
+        let plan = cache.prune_plan(&options).unwrap();
+        assert_eq!(plan.to_json(false), case["plan"], "{}", case["name"]);
+    }
+}
+
+/// The shared vectors of `parse_byte_size` and `parse_duration_ms`.
+#[test]
+fn the_shared_budget_vectors() {
+    for case in common::load("cases/budget/cases.json").as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let got = if let Some(text) = case["size"].as_str() {
+            ocicache::parse_byte_size(text).map(serde_json::Value::from)
+        } else {
+            ocicache::parse_duration_ms(case["age"].as_str().unwrap()).map(serde_json::Value::from)
+        };
+        match (got, case.get("error")) {
+            (Err(e), Some(code)) => assert_eq!(e.code(), code, "{name}"),
+            (Ok(v), None) => assert_eq!(Some(&v), case.get("bytes").or(case.get("ms")), "{name}"),
+            (got, _) => panic!("{name}: {got:?}"),
+        }
+    }
+}

@@ -105,6 +105,8 @@ export function loadData() {
     format: formatVectors(),
     exports: exportFiles().map((e) => ({ name: e.name, files: Object.fromEntries(Object.entries(e.files).map(([k, p]) => [k, new Uint8Array(readFileSync(p))])) })),
     twice: json('fixtures/buildkit/twice/case.json').blobs.filter((b) => b.reachable_from_index_json).map((b) => b.digest).sort(),
+    budget: json('cases/budget/cases.json'),
+    prune: json('cases/prune/cases.json'),
     blobs: blobFiles().map((b) => ({ name: b.name, bytes: new Uint8Array(readFileSync(b.path)) })),
   }
 }

@@ -33,6 +33,7 @@ __all__ = [
     "Merge",
     "OciLayout",
     "OcicacheError",
+    "PrunePlan",
     "Reachability",
     "RegistryLocation",
     "Verification",
@@ -54,8 +55,10 @@ __all__ = [
     "layer_digests",
     "manifest_accept",
     "media_types",
+    "parse_byte_size",
     "parse_cache_entries",
     "parse_cache_options",
+    "parse_duration_ms",
     "registry_error",
     "resolve_url",
     "s3_blob_key",
@@ -78,6 +81,12 @@ class OcicacheError(ValueError):
 
 def error_codes() -> list[str]:
     """Every stable error code, in the order of ``tests/error_codes.json``."""
+
+def parse_byte_size(text: str) -> int:
+    """A byte size such as ``2GiB``, ``500MB``, ``10g`` or ``1048576``."""
+
+def parse_duration_ms(text: str) -> int:
+    """An age such as ``7d``, ``36h``, ``1w2d`` or ``600`` (seconds), in milliseconds."""
 
 @final
 class Digest:
@@ -528,6 +537,15 @@ class Cache:
         keep_tags: Optional[Sequence[str]] = None,
         drop_tags: Optional[Sequence[str]] = None,
     ) -> GcPlan: ...
+    def prune_plan(
+        self,
+        *,
+        now_ms: int,
+        max_size: Optional[int] = None,
+        max_age_ms: Optional[int] = None,
+        keep_tags: Optional[Sequence[str]] = None,
+    ) -> PrunePlan:
+        """Which results go to keep the cache within ``max_size`` bytes and ``max_age_ms``."""
     def conversion(self, tag: str, form: Optional[str] = None, compression: Optional[_Compression] = None) -> Conversion: ...
     def recheck(self, moved: list[Union[Digest, str]]) -> dict[str, list[str]]:
         """gc's second look at blobs it moved aside: ``{"restore": [...], "delete": [...]}``."""
@@ -652,6 +670,21 @@ class GcPlan:
         """gc's second look: ``restored`` go back instead of being deleted."""
     def index_after(self, current: Optional[Buffer]) -> Optional[bytes]:
         """``current`` without exactly the entries the plan drops (``None``: nothing to remove)."""
+    def to_dict(self, done: bool = False) -> dict[str, Any]: ...
+    def to_text(self, done: bool = False) -> str: ...
+
+@final
+class PrunePlan:
+    """What a prune will do."""
+
+    @property
+    def tags(self) -> list[str]: ...
+    @property
+    def writes(self) -> list[CacheWrite]: ...
+    @property
+    def freed_bytes(self) -> int: ...
+    def apply(self, current: Buffer) -> tuple[bytes, list[str]]:
+        """``index.json`` with the rewritten tags, and the tags left as they were (changed since the plan)."""
     def to_dict(self, done: bool = False) -> dict[str, Any]: ...
     def to_text(self, done: bool = False) -> str: ...
 

@@ -19,13 +19,21 @@ from collections.abc import Sequence
 from typing import Any, Callable, Optional
 
 from ocicache import operations as ops
-from ocicache._native import Digester, OcicacheError, parse_cache_entries, parse_cache_options
+from ocicache._native import (
+    Digester,
+    OcicacheError,
+    parse_byte_size,
+    parse_cache_entries,
+    parse_cache_options,
+    parse_duration_ms,
+)
 from ocicache.error import coded
 from ocicache.location import Location, open_location
 
 USAGE = """usage: ocicache inspect [--json] CACHE
        ocicache verify [--json] CACHE
        ocicache gc [--dry-run] [--json] [--keep-tags T,..] [--drop-tags T,..] [--grace-period SECONDS] [--settle SECONDS] CACHE
+       ocicache prune [--dry-run] [--json] [--max-size SIZE] [--max-age AGE] [--keep-tags T,..] [--grace-period SECONDS] [--settle SECONDS] CACHE
        ocicache merge [--json] [--tag TAG] [--form FORM] [--replace] DEST SOURCE...
        ocicache convert [--json] [--tag TAG] [--form FORM] [--compression gzip|zstd|uncompressed] CACHE
        ocicache copy [--json] [--concurrency N] SOURCE DEST
@@ -34,6 +42,7 @@ USAGE = """usage: ocicache inspect [--json] CACHE
 CACHE, SOURCE and DEST are a directory, a registry reference (HOST/REPO:TAG,
 where HOST has a dot or a port or is localhost), or a buildx-style string:
 type=local,src=DIR[,tag=TAG][,digest=DIGEST] or type=registry,ref=HOST/REPO:TAG[,registry.insecure=true].
+SIZE is bytes or 2GiB, 500MB, 10g; AGE is 7d, 36h, 1w2d or seconds.
 A path that starts with /, ./ or ../ is always a directory. copy and merge write
 DEST's tag (tag= or the reference's), else latest: the tag --cache-from reads.
 Registry credentials come from the docker config file ($DOCKER_CONFIG/config.json
@@ -41,7 +50,15 @@ or ~/.docker/config.json), or from --username U with --password-stdin;
 --connect-timeout SECONDS (30) and --read-timeout SECONDS (60) bound every
 registry request. These go before the sub-command."""
 
-CONTENT_CODES = {"INCOMPLETE_CACHE", "TAG_NOT_FOUND", "MISSING_CACHE_CONFIG", "MISSING_BLOB", "DIFF_ID_MISMATCH", "NOT_A_FILE"}
+CONTENT_CODES = {
+    "INCOMPLETE_CACHE",
+    "TAG_NOT_FOUND",
+    "MISSING_CACHE_CONFIG",
+    "MISSING_BLOB",
+    "DIFF_ID_MISMATCH",
+    "NOT_A_FILE",
+    "BUDGET_TOO_SMALL",
+}
 
 Out = Callable[[str], None]
 
@@ -190,6 +207,51 @@ def _gc(args: list[str], out: Out) -> int:
     return 0
 
 
+def _prune(args: list[str], out: Out) -> int:
+    spec = {
+        "dry-run": "bool",
+        "json": "bool",
+        "max-size": "value",
+        "max-age": "value",
+        "keep-tags": "value",
+        "grace-period": "value",
+        "settle": "value",
+    }
+    flags, rest = _parse(args, spec)
+    if "max-size" not in flags and "max-age" not in flags:
+        raise UsageError("prune needs --max-size or --max-age")
+
+    def ms(flag: str) -> Optional[int]:
+        return None if flag not in flags else _seconds(flag, flags[flag])
+
+    dry_run = bool(flags.get("dry-run"))
+    loc = _writable(_one(rest, "CACHE"))
+    settle_ms = ms("settle")
+    keep = flags.get("keep-tags")
+    result = ops.prune(
+        loc.storage,
+        dry_run=dry_run,
+        max_size=None if "max-size" not in flags else parse_byte_size(str(flags["max-size"])),
+        max_age_ms=None if "max-age" not in flags else parse_duration_ms(str(flags["max-age"])),
+        keep_tags=None if keep is None else [t for t in str(keep).split(",") if t],
+        collect=not loc.registry,
+        grace_period_ms=ms("grace-period"),
+        settle_ms=ops.DEFAULT_SETTLE_MS if settle_ms is None else settle_ms,
+        on_progress=_progress("gc"),
+    )
+    gc = result.gc
+    if flags.get("json"):
+        report = {**result.plan.to_dict(not dry_run), "skippedTags": result.skipped, "gc": None if gc is None else gc.to_dict(True)}
+        _json(out, report)
+    else:
+        _text(out, result.plan.to_text(not dry_run))
+        for t in result.skipped:
+            out(f"left {t} as it is: an export changed it since the plan")
+        if gc is not None:
+            _text(out, gc.to_text(True))
+    return 0
+
+
 def _merge(args: list[str], out: Out) -> int:
     flags, rest = _parse(args, {"json": "bool", "tag": "value", "form": "value", "replace": "bool"})
     if len(rest) < 2:
@@ -305,6 +367,7 @@ COMMANDS: dict[str, Callable[[list[str], Out], int]] = {
     "inspect": _inspect,
     "verify": _verify,
     "gc": _gc,
+    "prune": _prune,
     "merge": _merge,
     "convert": _convert,
     "copy": _copy,

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, NamedTuple, Optional, TypeVar
 
 from ocicache._native import (
     BlobVerifier,
@@ -23,6 +23,7 @@ from ocicache._native import (
     MediaType,
     Merge,
     OcicacheError,
+    PrunePlan,
     VerifyReport,
     detect_compression,
 )
@@ -200,6 +201,60 @@ def gc(
             on_progress(n, len(gone))
     aside.close()
     return plan
+
+
+class PruneResult(NamedTuple):
+    """What :func:`prune` did."""
+
+    plan: PrunePlan
+    """The plan carried out (or, in a dry run, not)."""
+    skipped: list[str]
+    """Tags a concurrent export changed since the plan: left as they are."""
+    gc: Optional[GcPlan]
+    """gc's plan, ``None`` in a dry run or without ``collect``."""
+
+
+def prune(
+    storage: StorageDriver,
+    *,
+    max_size: Optional[int] = None,
+    max_age_ms: Optional[int] = None,
+    keep_tags: Optional[Sequence[str]] = None,
+    dry_run: bool = False,
+    collect: bool = True,
+    grace_period_ms: Optional[int] = None,
+    now_ms: Optional[int] = None,
+    settle_ms: int = DEFAULT_SETTLE_MS,
+    on_progress: Progress = None,
+) -> PruneResult:
+    """Drop results inside the cache's configs to keep it within
+    ``max_size`` bytes and ``max_age_ms`` (``keep_tags`` are kept whole):
+    write each rewritten tag's new config and manifest, point ``index.json``
+    at them under the driver's lock (a tag a concurrent export changed since
+    the plan is left as it is), then, unless ``collect`` is false, collect
+    what is no longer reachable with :func:`gc` and its safety rules."""
+    now = int(time.time() * 1000) if now_ms is None else now_ms
+    cache = load_cache(storage)
+    plan = cache.prune_plan(now_ms=now, max_size=max_size, max_age_ms=max_age_ms, keep_tags=keep_tags)
+    if dry_run:
+        return PruneResult(plan, [], None)
+    skipped: list[str] = []
+    writes = plan.writes
+    if writes:
+        for w in writes:
+            storage.write_blob(w.config_digest, w.config_bytes, MediaType.CACHE_CONFIG)
+            storage.write_blob(w.descriptor["digest"], w.manifest_bytes, w.descriptor["mediaType"])
+
+        def put(current: Optional[bytes]) -> bytes:
+            index, left = plan.apply(current or b"")
+            skipped[:] = left
+            return index
+
+        update_index(storage, put)
+    collected = None
+    if collect:
+        collected = gc(storage, grace_period_ms=grace_period_ms, now_ms=now, settle_ms=settle_ms, on_progress=on_progress)
+    return PruneResult(plan, skipped, collected)
 
 
 class _IndexChanged(Exception):

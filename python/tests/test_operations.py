@@ -82,7 +82,7 @@ class CrashingStorage(LocalStorage):
         super().delete_blob(digest)
 
 
-@pytest.mark.parametrize("operation", ["gc", "convert", "merge"])
+@pytest.mark.parametrize("operation", ["gc", "convert", "merge", "prune"])
 def test_a_crash_at_any_step_leaves_a_valid_cache(tmp_path: Path, operation: str) -> None:
     """Crash before the 1st, 2nd, ... write or delete: the cache must still
     verify clean every time, and the run that does not crash must finish."""
@@ -94,6 +94,8 @@ def test_a_crash_at_any_step_leaves_a_valid_cache(tmp_path: Path, operation: str
                 operations.gc(storage, grace_period_ms=0, drop_tags=["latest"] if at % 2 else None)
             elif operation == "convert":
                 operations.convert(storage, compression="zstd", form="image-index")
+            elif operation == "prune":
+                operations.prune(storage, max_size=80_000, grace_period_ms=0, settle_ms=0)
             else:
                 sources = [(LocalStorage(FIXTURES / "local-min" / "cache"), "latest"), (LocalStorage(root), "latest")]
                 operations.merge(storage, sources, tag="merged")

@@ -11,6 +11,7 @@ use crate::conversion::Conversion;
 use crate::digest::from_js;
 use crate::error::to_js;
 use crate::inspection::Inspection;
+use crate::pruning::PrunePlan;
 use crate::transfer::CopyPlan;
 use crate::verification::Verification;
 
@@ -202,6 +203,30 @@ impl Cache {
             .gc_plan(&stored, &options)
             .map_err(|e| to_js(env, &e))?;
         Ok(GcPlan { inner: plan })
+    }
+
+    /// Plans a prune: which results go to keep the cache within
+    /// `options.maxSize` bytes and `options.maxAgeMs`.
+    #[napi(ts_args_type = "options: PruneOptions")]
+    pub fn prune_plan(&self, env: &Env, options: Unknown<'_>) -> Result<PrunePlan> {
+        arg::optional_object(env, "options", "a PruneOptions object", options)?.ok_or_else(
+            || {
+                to_js(
+                    env,
+                    &ocicache::Error::new(
+                        ocicache::ErrorKind::InvalidArgument,
+                        "options are required",
+                    ),
+                )
+            },
+        )?;
+        let options = ocicache::PruneOptions::from_json(json_text(env, options)?.as_bytes())
+            .map_err(|e| to_js(env, &e))?;
+        let plan = self
+            .inner
+            .prune_plan(&options)
+            .map_err(|e| to_js(env, &e))?;
+        Ok(PrunePlan { inner: plan })
     }
 
     /// Plans converting the entry tagged `tag` to `form` and `compression`.

@@ -8,6 +8,7 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod arg;
+mod budget;
 mod cache;
 mod cache_config;
 mod cache_manifest;
@@ -27,6 +28,7 @@ mod media_type;
 mod merge;
 mod options;
 mod plain;
+mod pruning;
 mod registry;
 mod storage_keys;
 mod transfer;

@@ -14,6 +14,7 @@ use crate::conversion::Conversion;
 use crate::digest::DigestArg;
 use crate::error::to_py;
 use crate::inspection::Inspection;
+use crate::pruning::PrunePlan;
 use crate::verification::Verification;
 
 pub(crate) fn gone() -> PyErr {
@@ -225,6 +226,27 @@ impl Cache {
     pub fn copy_plan(&self, tag: &str) -> PyResult<crate::transfer::CopyPlan> {
         let inner = self.inner.copy_plan(tag).map_err(|e| to_py(&e))?;
         Ok(crate::transfer::CopyPlan { inner })
+    }
+
+    /// Plans a prune: which results go to keep the cache within
+    /// ``max_size`` bytes and ``max_age_ms``; ``keep_tags`` are kept whole.
+    #[pyo3(signature = (*, now_ms, max_size = None, max_age_ms = None, keep_tags = None))]
+    pub fn prune_plan(
+        &self,
+        now_ms: i64,
+        max_size: Option<u64>,
+        max_age_ms: Option<u64>,
+        keep_tags: Option<Vec<String>>,
+    ) -> PyResult<PrunePlan> {
+        let options = ocicache::PruneOptions {
+            max_size,
+            max_age_ms: max_age_ms.map(|a| i64::try_from(a).unwrap_or(i64::MAX)),
+            keep_tags: keep_tags.unwrap_or_default(),
+            now_ms,
+        };
+        Ok(PrunePlan {
+            inner: self.inner.prune_plan(&options).map_err(|e| to_py(&e))?,
+        })
     }
 
     /// Plans converting the entry tagged ``tag`` to ``form`` and

@@ -5,6 +5,7 @@
 
 use pyo3::prelude::*;
 
+mod budget;
 mod buffer;
 mod cache;
 mod cache_config;
@@ -24,6 +25,7 @@ mod media_type;
 mod merge;
 mod options;
 mod plain;
+mod pruning;
 mod registry;
 mod storage_keys;
 mod transfer;
@@ -35,6 +37,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("OcicacheError", m.py().get_type::<error::OcicacheError>())?;
     m.add_function(wrap_pyfunction!(error::error_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(budget::parse_byte_size, m)?)?;
+    m.add_function(wrap_pyfunction!(budget::parse_duration_ms, m)?)?;
     m.add_class::<digest::Digest>()?;
     m.add_class::<cache::CacheLoader>()?;
     m.add_class::<cache::Cache>()?;
@@ -43,6 +47,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<verification::VerifyReport>()?;
     m.add_class::<verification::BlobVerifier>()?;
     m.add_class::<collection::GcPlan>()?;
+    m.add_class::<pruning::PrunePlan>()?;
     m.add_class::<conversion::Conversion>()?;
     m.add_class::<merge::Merge>()?;
     m.add_class::<merge::CacheWrite>()?;

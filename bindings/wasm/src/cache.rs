@@ -12,6 +12,7 @@ use crate::conversion::Conversion;
 use crate::digest::from_js;
 use crate::error::to_js;
 use crate::inspection::Inspection;
+use crate::pruning::PrunePlan;
 use crate::verification::Verification;
 
 pub(crate) fn gone() -> JsValue {
@@ -240,6 +241,23 @@ impl Cache {
         })
     }
 
+    /// Plans a prune: which results go to keep the cache within
+    /// `options.maxSize` bytes and `options.maxAgeMs`.
+    #[wasm_bindgen(js_name = prunePlan)]
+    pub fn prune_plan(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PruneOptions")] options: &JsValue,
+    ) -> Result<PrunePlan, JsValue> {
+        if !options.is_object() {
+            return Err(arg::type_error("options", "a PruneOptions object", options));
+        }
+        let text: String = JSON::stringify(options)?.into();
+        let options = ocicache::PruneOptions::from_json(text.as_bytes()).map_err(|e| to_js(&e))?;
+        Ok(PrunePlan {
+            inner: self.inner.prune_plan(&options).map_err(|e| to_js(&e))?,
+        })
+    }
+
     /// Plans converting the entry tagged `tag` to `form` and `compression`.
     #[cfg(feature = "full")]
     pub fn conversion(
@@ -313,6 +331,20 @@ export interface GcOptions {
   gracePeriodMs?: number
   keepTags?: Array<string>
   dropTags?: Array<string>
+}
+
+/** `index.json` after a prune, and the tags left as they were. */
+export interface PruneIndex {
+  index: Uint8Array
+  skipped: Array<string>
+}
+
+/** What a prune keeps. */
+export interface PruneOptions {
+  nowMs: number
+  maxSize?: number
+  maxAgeMs?: number
+  keepTags?: Array<string>
 }
 
 /** One stored blob still to hash in a verify. */

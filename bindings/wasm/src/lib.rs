@@ -6,6 +6,7 @@
 #![cfg_attr(not(feature = "full"), allow(dead_code, unused_imports))]
 
 mod arg;
+mod budget;
 mod cache;
 mod cache_config;
 mod cache_manifest;
@@ -29,6 +30,7 @@ mod merge;
 #[cfg(feature = "full")]
 mod options;
 mod plain;
+mod pruning;
 #[cfg(feature = "full")]
 mod registry;
 #[cfg(feature = "full")]

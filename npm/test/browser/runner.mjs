@@ -7,13 +7,14 @@ import { cases as digestCases } from '../suite/digest.mjs'
 import { cases as formatCases } from '../suite/format.mjs'
 import { cases as cacheCases } from '../suite/cache.mjs'
 import { cases as optionCases } from '../suite/options.mjs'
+import { cases as pruneCases } from '../suite/prune.mjs'
 import { equal } from '../suite/check.mjs'
 
 const getJSON = async (url) => (await fetch(url)).json()
 const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('')
 
 async function loadData() {
-  const [errorCodes, parse, compute, verify, blobList, options, entries, layerList, cacheConfig, manifest, layout, inline, exportList, twiceCase] = await Promise.all([
+  const [errorCodes, parse, compute, verify, blobList, options, entries, layerList, cacheConfig, manifest, layout, inline, exportList, twiceCase, budget, prune] = await Promise.all([
     getJSON('/tests/error_codes.json'),
     getJSON('/tests/cases/digest/parse.json'),
     getJSON('/tests/cases/digest/compute.json'),
@@ -28,6 +29,8 @@ async function loadData() {
     getJSON('/tests/cases/inline/cases.json'),
     getJSON('/exports.json'),
     getJSON('/tests/fixtures/buildkit/twice/case.json'),
+    getJSON('/tests/cases/budget/cases.json'),
+    getJSON('/tests/cases/prune/cases.json'),
   ])
   const blobs = await Promise.all(
     blobList.map(async (b) => ({ name: b.name, bytes: new Uint8Array(await (await fetch(b.url)).arrayBuffer()) })),
@@ -42,7 +45,7 @@ async function loadData() {
     })),
   )
   const twice = twiceCase.blobs.filter((b) => b.reachable_from_index_json).map((b) => b.digest).sort()
-  return { errorCodes, parse, compute, verify, blobs, options, entries, layers, format: { cacheConfig, manifest, layout, inline }, exports, twice }
+  return { errorCodes, parse, compute, verify, blobs, options, entries, layers, format: { cacheConfig, manifest, layout, inline }, exports, twice, budget, prune }
 }
 
 function browserCases() {
@@ -80,7 +83,7 @@ function browserCases() {
 const results = []
 try {
   const data = await loadData()
-  for (const c of [...digestCases(api, data), ...optionCases(api, data), ...compressionCases(api, data), ...formatCases(api, data), ...cacheCases(api, data), ...browserCases()]) {
+  for (const c of [...digestCases(api, data), ...optionCases(api, data), ...compressionCases(api, data), ...formatCases(api, data), ...cacheCases(api, data), ...pruneCases(api, data), ...browserCases()]) {
     try {
       await c.run()
       results.push({ name: c.name, ok: true })

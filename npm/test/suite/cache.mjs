@@ -4,7 +4,7 @@
 import { deepEqual, equal, ok, throwsCode } from './check.mjs'
 
 // An in-memory layout: load it the way a driver does.
-function load(api, files) {
+export function load(api, files) {
   const loader = new api.CacheLoader(files['index.json'] ?? null)
   for (let d; (d = loader.nextNeeded()) !== null; ) {
     const bytes = files[api.OciLayout.blobPath(d)]
