@@ -4,10 +4,11 @@ Every kind of damage a cache directory can take — to index.json, oci-layout,
 the manifest, the cache config, a layer, the blob store and BuildKit's lock
 file; bad bytes, bad JSON, bad references, and paths that are directories,
 FIFOs, symlinks to /dev/zero, 1 GiB sparse files or dangling — is made here,
-and ``verify``, ``inspect`` and ``gc --dry-run`` run on each with both CLIs.
+and ``verify``, ``inspect``, ``gc --dry-run`` and ``prune --dry-run`` run on
+each with both CLIs.
 
 For every variant and command: both finish (no hang), neither crashes (exit
-0 or 1, no stack trace), both exit with the same status, print the same
+0 or 1, or 2 with an error code; no stack trace), both exit with the same status, print the same
 stdout and name the same error code; verify reports the code the damage
 calls for; and gc never plans to delete a blob the undamaged cache reaches
 (gc fails closed)."""
@@ -36,6 +37,7 @@ COMMANDS = {
     "verify": ["verify", "--json"],
     "inspect": ["inspect", "--json"],
     "gc": ["gc", "--dry-run", "--json", "--grace-period", "0"],
+    "prune": ["prune", "--dry-run", "--json", "--max-size", "100000"],
 }
 TIMEOUT = 60
 GIB = 1 << 30
@@ -379,7 +381,8 @@ def test_both_clis_agree_on_damaged_cache(name: str, expected: Optional[str], ou
         py, node = results[(name, command, "python")], results[(name, command, "node")]
         for cli, result in (("python", py), ("node", node)):
             assert not result.get("hung"), f"{cli} {command} hung"
-            assert result["exit"] in (0, 1), f"{cli} {command}: exit {result['exit']}\n{result['stderr']}"
+            typed = result["exit"] in (0, 1) or result["exit"] == 2 and result["code"] is not None
+            assert typed, f"{cli} {command}: exit {result['exit']}\n{result['stderr']}"
             assert "Traceback" not in result["stderr"] and "    at " not in result["stderr"], result["stderr"]
         assert (py["exit"], py["code"]) == (node["exit"], node["code"]), f"{command}: python {py} node {node}"
         assert py["stdout"] == node["stdout"], command

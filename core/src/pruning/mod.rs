@@ -160,7 +160,7 @@ pub struct PrunePlan {
     pub max_size: Option<u64>,
 }
 
-mod planner;
+pub(crate) mod planner;
 
 impl PrunePlan {
     /// The bytes the prune frees: before minus after.

@@ -29,7 +29,8 @@ impl Cache {
     /// `keep_tags` that no entry has; [`ErrorKind::IncompleteCache`] when
     /// `index.json` or a document an entry reaches could not be read, or a
     /// cache config has a broken chain (what it reaches is unknown, so
-    /// nothing can be dropped safely); [`ErrorKind::BudgetTooSmall`] when
+    /// nothing can be dropped safely); [`ErrorKind::SizeOutOfRange`] when
+    /// a descriptor claims more than 2^53−1 bytes; [`ErrorKind::BudgetTooSmall`] when
     /// what must stay — every document and the results of `keep_tags` — is
     /// already over `max_size`.
     pub fn prune_plan(&self, options: &PruneOptions) -> Result<PrunePlan> {
@@ -48,13 +49,22 @@ impl Cache {
                 .in_field("keep_tags"));
             }
         }
-        let prunable = self.prunable()?;
-        let candidates = self.candidates(&prunable)?;
-        let sizes = self
+        let sizes: HashMap<Digest, u64> = self
             .reachable(|_| true)
             .into_iter()
             .map(|(d, desc)| (d, desc.size))
             .collect();
+        if let Some((d, s)) = sizes
+            .iter()
+            .find(|(_, s)| **s > crate::size::MAX_SAFE_INTEGER)
+        {
+            return Err(Error::new(
+                ErrorKind::SizeOutOfRange,
+                format!("prune refused: {d} claims {s} bytes, above 2^53-1; run verify"),
+            ));
+        }
+        let prunable = self.prunable()?;
+        let candidates = self.candidates(&prunable)?;
         let planner = Planner {
             cache: self,
             options,
@@ -407,7 +417,7 @@ impl Planner<'_> {
 
 /// The records no other record links to, looking through a merge's join
 /// record (its inputs are the sources' final records); never a join record.
-fn final_records(config: &CacheConfig) -> BTreeSet<usize> {
+pub(crate) fn final_records(config: &CacheConfig) -> BTreeSet<usize> {
     let mut out = BTreeSet::new();
     for leaf in config.leaves() {
         let record = &config.records[leaf];

@@ -5,7 +5,7 @@
 //! Spec: `cache-format.md` §2.1 (records, inputs, results, layer chains),
 //! §3 (wrapper forms), §4.2 (tags in `index.json`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
@@ -15,6 +15,8 @@ use crate::cache_config::CacheConfig;
 use crate::digest::Digest;
 use crate::media_type::MediaType;
 use crate::time::Timestamp;
+
+mod cost;
 
 /// What [`Cache::inspect`] found, as JSON (`to_json`) or text (`to_text`).
 #[derive(Debug, Clone, PartialEq)]
@@ -160,12 +162,13 @@ fn entry_json(e: &CacheEntry, reachable: Value, unique: Value) -> Value {
             "first": first.map(ToString::to_string),
             "last": last.map(ToString::to_string),
         });
-        v["graph"] = graph_json(c);
+        v["graph"] = graph_json(c, &m.blob_sizes());
     }
     v
 }
 
-fn graph_json(c: &CacheConfig) -> Value {
+fn graph_json(c: &CacheConfig, sizes: &HashMap<Digest, u64>) -> Value {
+    let (costs, layers, mode_min) = cost::costs(c, sizes);
     let records: Vec<Value> = c
         .records
         .iter()
@@ -187,10 +190,11 @@ fn graph_json(c: &CacheConfig) -> Value {
                 "digest": r.digest,
                 "inputs": r.inputs.iter().map(|slot| slot.iter().map(|x| json!({"link": x.link, "selector": x.selector})).collect::<Vec<_>>()).collect::<Vec<_>>(),
                 "results": results,
+                "cost": costs[i],
             })
         })
         .collect();
-    json!({"roots": c.roots(), "leaves": c.leaves(), "records": records})
+    json!({"roots": c.roots(), "leaves": c.leaves(), "records": records, "layers": layers, "modeMin": mode_min})
 }
 
 impl Inspection {
@@ -250,6 +254,10 @@ impl Inspection {
                     "  created {first} .. {}",
                     t["createdAt"]["last"].as_str().unwrap_or_default()
                 );
+            }
+            for line in cost::text(t, 5) {
+                out.push_str(&line);
+                out.push('\n');
             }
             tree(&mut out, &t["graph"]);
         }
