@@ -1,14 +1,16 @@
 // The cache viewer page: opens a cache (folder, dropped folder, tar,
-// sample), shows what it holds through ocicache's WASM build, verifies it
-// in the browser and previews gc. All work is the core's (inspect, verify,
-// gc plans through npm/operations.mjs); this file only draws.
+// sample), shows what it holds and what each step costs through ocicache's
+// WASM build, verifies it in the browser and previews gc and prune. All
+// work is the core's (inspect, verify, gc and prune plans through
+// npm/operations.mjs); this file only draws.
 import { CacheManifest } from 'ocicache'
 import { gc, loadCache, verify } from '../npm/operations.mjs'
+import { drawCosts, previewPrune } from './cost.mjs'
 import { FileStorage } from './files.mjs'
 import { MAX_DRAWN, draw } from './graph.mjs'
 
 const $ = (id) => document.getElementById(id)
-const state = { storage: null, graph: null, records: [], view: null }
+const state = { storage: null, graph: null, tag: null, records: [], view: null }
 
 const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
 function bytes(n) {
@@ -79,8 +81,12 @@ async function open(storage, sample = '') {
   $('load-findings').replaceChildren(...report.findings.map(finding))
   const first = tags.find((t) => t.graph)
   state.graph = first?.graph ?? { records: [], roots: [], leaves: [] }
+  state.tag = first?.tag ?? null
   state.records = state.graph.records
   drawGraph()
+  drawCosts(state.graph, { list: $('heaviest'), note: $('mode-min') }, { h, bytes, select })
+  $('prune-summary').textContent = ''
+  $('prune-list').replaceChildren()
   await drawLayers(tags)
   $('verify-findings').replaceChildren()
   $('verify-status').textContent = ''
@@ -190,6 +196,11 @@ async function runVerify() {
   }
 }
 
+async function runPrune() {
+  const p = await previewPrune(state.storage, $('budget').value, { summary: $('prune-summary'), list: $('prune-list') }, { h, bytes })
+  state.view?.mark(new Set(p.plan.filter((r) => !r.kept && r.tag === state.tag).map((r) => r.record)))
+}
+
 function search() {
   const q = $('search').value.trim().toLowerCase().replace(/^sha256:/, '')
   if (!q) return ($('search-result').textContent = '')
@@ -218,6 +229,7 @@ async function init() {
   $('pick-folder').addEventListener('change', (e) => guarded(() => open(FileStorage.fromFileList(e.target.files))))
   $('pick-tar').addEventListener('change', (e) => guarded(async () => e.target.files[0] && open(await FileStorage.fromTar(e.target.files[0]))))
   $('verify').addEventListener('click', () => guarded(runVerify))
+  $('prune').addEventListener('click', () => guarded(runPrune))
   $('search').addEventListener('input', search)
   $('samples').addEventListener('change', (e) => e.target.value && guarded(() => loadSample(e.target.value)))
   document.addEventListener('dragover', (e) => {

@@ -3,6 +3,8 @@
 // left and the final steps on the right. Layered layout: a record's column
 // is its longest path from a source; rows within a column are ordered by
 // the barycenter of their neighbours (a few sweeps) to keep edges short.
+// A bar under each record shows what its results cost (inspect's
+// `cost.bytes`) against the heaviest record's.
 const SVG = 'http://www.w3.org/2000/svg'
 const COL = 190
 const ROW = 34
@@ -61,7 +63,7 @@ export function layout(records) {
 
 /**
  * Draws `graph` ({records, leaves}) into `svg`; `onSelect(index)` on a
- * click. Returns {highlight(index | null)}.
+ * click. Returns {highlight(index | null), mark(Set of indexes)}.
  */
 export function draw(svg, graph, onSelect) {
   svg.replaceChildren()
@@ -78,6 +80,7 @@ export function draw(svg, graph, onSelect) {
   const nodes = el('g', { class: 'nodes' }, svg)
   const edgeEls = []
   const nodeEls = []
+  const heaviest = Math.max(1, ...records.map((r) => r.cost?.bytes ?? 0))
   records.forEach((r, i) => {
     r.inputs.forEach((slot, s) => {
       for (const input of slot) {
@@ -94,13 +97,21 @@ export function draw(svg, graph, onSelect) {
       }
     })
     const g = el('g', { class: r.results.length ? 'node result' : 'node', transform: `translate(${x(i)},${y(i)})`, 'data-index': i }, nodes)
+    const cost = (r.cost?.bytes ?? 0) / heaviest
+    g.dataset.cost = cost.toFixed(3)
     el('rect', { width: W, height: H, rx: 4 }, g)
+    if (cost > 0) el('rect', { class: 'cost', x: 0, y: H - 4, width: Math.max(2, W * cost), height: 4, rx: 2 }, g)
     el('text', { x: 8, y: 16 }, g).textContent = `${i} ${r.digest.slice(7, 19)}`
-    el('title', {}, g).textContent = `record ${i}\n${r.digest}\n${r.results.length ? `${r.results[0].blobs.length} layers` : 'no result'}`
+    const costLine = r.cost ? `\n${r.cost.bytes} bytes of layers (${r.cost.ownBytes} own)` : ''
+    el('title', {}, g).textContent = `record ${i}\n${r.digest}\n${r.results.length ? `${r.results[0].blobs.length} layers` : 'no result'}${costLine}`
     g.addEventListener('click', () => onSelect(i))
     nodeEls.push(g)
   })
   return {
+    /** Marks the records whose results a prune preview drops. */
+    mark(dropped) {
+      nodeEls.forEach((g, i) => g.classList.toggle('dropped', dropped.has(i)))
+    },
     highlight(index) {
       const inputs = new Set(index === null ? [] : records[index].inputs.flat().map((i) => i.link))
       nodeEls.forEach((g, i) => {

@@ -1,8 +1,9 @@
 // The cache viewer (viewer/, assembled into target/viewer by
 // scripts/build-viewer.sh) in headless Chromium: the counts it shows for
 // two bundled caches are the ones the Python package computes, verify runs
-// clean, a damaged copy opened as a folder shows its finding and code, the
-// record search works, and the page logs no errors. Screenshots go to
+// clean, the heaviest records and a prune preview are what the CLI says, a
+// damaged copy opened as a folder shows its finding and code, the record
+// search works, and the page logs no errors. Screenshots go to
 // target/test-artifacts/ (not committed).
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
@@ -117,6 +118,29 @@ test('local-max (multistage, as .tar.gz): counts match and verify is clean', { t
   assert.deepEqual(await shown(), pythonCounts(join(testsDir, 'fixtures/buildkit/local-max/cache')))
   assert.equal(await verifyClean(), 'true')
   await page.screenshot({ path: join(artifacts, 'viewer-local-max.png'), fullPage: true })
+})
+
+test('local-max: the heaviest records and a prune preview are what both CLIs say', { timeout: 120_000 }, async () => {
+  const cache = join(testsDir, 'fixtures/buildkit/local-max/cache')
+  const cli = (...args) => JSON.parse(execFileSync(join(repo, '.venv/bin/python'), ['-m', 'ocicache', ...args, cache], { encoding: 'utf8', cwd: repo }))
+  const graph = cli('inspect', '--json').tags[0].graph
+  const heaviest = [...graph.records].sort((a, b) => b.cost.bytes - a.cost.bytes || a.index - b.index)[0]
+  assert.equal(await page.locator('#heaviest li').first().getAttribute('data-index'), String(heaviest.index))
+  assert.equal(await page.locator('#heaviest li').first().getAttribute('data-bytes'), String(heaviest.cost.bytes))
+  assert.match(await text('mode-min'), new RegExp(`^mode=min would keep ${graph.modeMin.results} results`))
+  assert.ok(Number(await page.locator('#graph .node').first().getAttribute('data-cost')) >= 0)
+  const plan = cli('prune', '--dry-run', '--json', '--max-size', '1.2MB')
+  await page.fill('#budget', '1.2MB')
+  await page.click('#prune')
+  await page.waitForSelector('#prune-summary[data-freed]')
+  assert.equal(await page.locator('#prune-summary').getAttribute('data-freed'), String(plan.freedBytes))
+  assert.equal(await page.locator('#prune-list li').count(), plan.droppedResults)
+  assert.equal(await page.locator('#graph .node.dropped').count(), plan.droppedResults)
+  await page.screenshot({ path: join(artifacts, 'viewer-prune.png'), fullPage: true })
+  await page.fill('#budget', '1k')
+  await page.click('#prune')
+  await page.waitForSelector('#error:not([hidden])')
+  assert.match(await text('error'), /^BUDGET_TOO_SMALL: /)
 })
 
 test('a damaged copy opened as a folder shows DIGEST_MISMATCH', { timeout: 120_000 }, async () => {
