@@ -14,7 +14,7 @@ const USAGE = `usage: ocicache inspect [--json] CACHE
        ocicache verify [--json] CACHE
        ocicache gc [--dry-run] [--json] [--keep-tags T,..] [--drop-tags T,..] [--grace-period SECONDS] [--settle SECONDS] CACHE
        ocicache prune [--dry-run] [--json] [--max-size SIZE] [--max-age AGE] [--keep-tags T,..] [--grace-period SECONDS] [--settle SECONDS] CACHE
-       ocicache merge [--json] [--tag TAG] [--form FORM] [--replace] DEST SOURCE...
+       ocicache merge [--json] [--tag TAG] [--form FORM] [--replace] [--max-size SIZE] DEST SOURCE...
        ocicache convert [--json] [--tag TAG] [--form FORM] [--compression gzip|zstd|uncompressed] CACHE
        ocicache copy [--json] [--concurrency N] SOURCE DEST
        ocicache options [--export] [--unchecked] OPTIONS
@@ -172,17 +172,33 @@ const commands = {
   },
 
   async merge(args, out) {
-    const { flags, rest } = parse(args, { json: 'bool', tag: 'value', form: 'value', replace: 'bool' })
+    const spec = { json: 'bool', tag: 'value', form: 'value', replace: 'bool', 'max-size': 'value', 'grace-period': 'value', settle: 'value' }
+    const { flags, rest } = parse(args, spec)
     if (rest.length < 2) throw new UsageError('merge takes DEST and at least one SOURCE')
     const dest = writable(rest[0])
     const sources = rest.slice(1).map(location).map((l) => ({ storage: l.source, tag: l.tag }))
     const tag = flags.tag ?? dest.tag ?? 'latest'
-    const result = await ops.merge(dest.storage, sources, { tag, form: flags.form, replace: Boolean(flags.replace) })
+    const ms = (flag) => (flags[flag] === undefined ? undefined : seconds(flag, flags[flag]))
+    const maxSize = flags['max-size'] === undefined ? undefined : parseByteSize(flags['max-size'])
+    const result = await ops.merge(dest.storage, sources, {
+      tag,
+      form: flags.form,
+      replace: Boolean(flags.replace),
+      maxSize,
+      gracePeriodMs: ms('grace-period'),
+      settleMs: ms('settle'),
+      collect: !dest.registry,
+    })
     const report = { tag, descriptor: result.descriptor, sources: sources.length, existing: result.existing, layers: result.layers }
+    if (result.pruned) {
+      const p = result.pruned.plan.toJSON(true)
+      report.pruned = { maxSize: p.maxSize, bytesAfter: p.bytesAfter, freedBytes: p.freedBytes, droppedResults: p.droppedResults, skippedTags: result.pruned.skipped }
+    }
     if (flags.json) json(out, report)
     else {
       const held = { merged: ` and the ${tag} it held`, replaced: ` (replacing the ${tag} it held)`, none: '' }[result.existing]
       out(`merged ${sources.length} caches${held} into ${rest[0]} as ${tag}: ${result.descriptor.digest} (${result.layers} layer blobs)`)
+      if (report.pruned) out(`pruned to ${report.pruned.maxSize} bytes: dropped ${report.pruned.droppedResults} results, ${report.pruned.freedBytes} bytes freed, ${report.pruned.bytesAfter} bytes now`)
     }
     return 0
   },

@@ -44,12 +44,12 @@ export declare function prune(
     onProgress?: Progress
   },
 ): Promise<PruneResult>
-/** Merges caches into `into` under `tag`. */
+/** Merges caches into `into` under `tag`; with `maxSize`, then prunes the destination to it. */
 export declare function merge(
   into: StorageDriver,
   sources: Array<{ storage: StorageDriver; tag?: string }>,
-  options?: { tag?: string; form?: string; replace?: boolean },
-): Promise<{ descriptor: Record<string, any>; layers: number; existing: 'merged' | 'replaced' | 'none' }>
+  options?: { tag?: string; form?: string; replace?: boolean; maxSize?: number; gracePeriodMs?: number; settleMs?: number; collect?: boolean },
+): Promise<{ descriptor: Record<string, any>; layers: number; existing: 'merged' | 'replaced' | 'none'; pruned?: PruneResult }>
 /** What a copy did: `bytes` are the bytes of the blobs copied. */
 export interface CopyResult {
   tag: string

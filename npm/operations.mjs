@@ -376,9 +376,20 @@ async function indexOf(storage) {
  * `form`: copies the blobs it needs, writes the config and manifest, then
  * index.json. When `into` already holds `tag`, that cache is merged in too
  * (`existing: 'merged'`), unless `replace` is set (`'replaced'`); `'none'`
- * when it held no such tag. Returns `{descriptor, layers, existing}`.
+ * when it held no such tag. With `maxSize`, the destination is then pruned
+ * to it (see prune; `gracePeriodMs`, `settleMs`, `collect` go with it): a
+ * cumulative cache with a cap. Returns `{descriptor, layers, existing,
+ * pruned?}` (`descriptor`: the tag's final manifest).
  */
-export async function merge(into, sources, { tag = into.tag ?? 'latest', form, replace = false } = {}) {
+export async function merge(into, sources, { tag = into.tag ?? 'latest', form, replace = false, maxSize, gracePeriodMs, settleMs, collect = true } = {}) {
+  const result = await mergeOnce(into, sources, { tag, form, replace })
+  if (maxSize === undefined) return result
+  const pruned = await prune(into, { maxSize, gracePeriodMs, settleMs, collect })
+  const at = pruned.plan.tags.indexOf(tag)
+  return { ...result, descriptor: at < 0 ? result.descriptor : pruned.plan.writes[at].descriptor, pruned }
+}
+
+async function mergeOnce(into, sources, { tag, form, replace }) {
   return retrying(`the tag ${tag} of ${into}`, async () => {
     const index = await indexOf(into)
     const held = tagged(index, tag)

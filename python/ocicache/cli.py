@@ -34,7 +34,7 @@ USAGE = """usage: ocicache inspect [--json] CACHE
        ocicache verify [--json] CACHE
        ocicache gc [--dry-run] [--json] [--keep-tags T,..] [--drop-tags T,..] [--grace-period SECONDS] [--settle SECONDS] CACHE
        ocicache prune [--dry-run] [--json] [--max-size SIZE] [--max-age AGE] [--keep-tags T,..] [--grace-period SECONDS] [--settle SECONDS] CACHE
-       ocicache merge [--json] [--tag TAG] [--form FORM] [--replace] DEST SOURCE...
+       ocicache merge [--json] [--tag TAG] [--form FORM] [--replace] [--max-size SIZE] DEST SOURCE...
        ocicache convert [--json] [--tag TAG] [--form FORM] [--compression gzip|zstd|uncompressed] CACHE
        ocicache copy [--json] [--concurrency N] SOURCE DEST
        ocicache options [--export] [--unchecked] OPTIONS
@@ -253,15 +253,40 @@ def _prune(args: list[str], out: Out) -> int:
 
 
 def _merge(args: list[str], out: Out) -> int:
-    flags, rest = _parse(args, {"json": "bool", "tag": "value", "form": "value", "replace": "bool"})
+    spec = {"json": "bool", "tag": "value", "form": "value", "replace": "bool", "max-size": "value", "grace-period": "value", "settle": "value"}
+    flags, rest = _parse(args, spec)
     if len(rest) < 2:
         raise UsageError("merge takes DEST and at least one SOURCE")
     dest = _writable(rest[0])
     sources = [(s.source, s.tag or _tag_of(s.source)) for s in map(_location, rest[1:])]
     tag = flags.get("tag") or dest.tag or "latest"
-    result = ops.merge(dest.storage, sources, tag=tag, form=flags.get("form"), replace=bool(flags.get("replace")))
+
+    def ms(flag: str) -> Optional[int]:
+        return None if flag not in flags else _seconds(flag, flags[flag])
+
+    settle_ms = ms("settle")
+    result = ops.merge(
+        dest.storage,
+        sources,
+        tag=tag,
+        form=flags.get("form"),
+        replace=bool(flags.get("replace")),
+        max_size=None if "max-size" not in flags else parse_byte_size(str(flags["max-size"])),
+        grace_period_ms=ms("grace-period"),
+        settle_ms=ops.DEFAULT_SETTLE_MS if settle_ms is None else settle_ms,
+        collect=not dest.registry,
+    )
     existing = result["existing"]
     report = {"tag": tag, "descriptor": result["descriptor"], "sources": len(sources), "existing": existing, "layers": result["layers"]}
+    if "pruned" in result:
+        p = result["pruned"].plan.to_dict(True)
+        report["pruned"] = {
+            "maxSize": p["maxSize"],
+            "bytesAfter": p["bytesAfter"],
+            "freedBytes": p["freedBytes"],
+            "droppedResults": p["droppedResults"],
+            "skippedTags": result["pruned"].skipped,
+        }
     if flags.get("json"):
         _json(out, report)
     else:
@@ -270,6 +295,9 @@ def _merge(args: list[str], out: Out) -> int:
             f"merged {len(sources)} caches{held} into {rest[0]} as {tag}: "
             f"{result['descriptor']['digest']} ({result['layers']} layer blobs)"
         )
+        if "pruned" in report:
+            r = report["pruned"]
+            out(f"pruned to {r['maxSize']} bytes: dropped {r['droppedResults']} results, {r['freedBytes']} bytes freed, {r['bytesAfter']} bytes now")
     return 0
 
 

@@ -470,13 +470,34 @@ def merge(
     tag: Optional[str] = None,
     form: Optional[str] = None,
     replace: bool = False,
+    max_size: Optional[int] = None,
+    grace_period_ms: Optional[int] = None,
+    settle_ms: int = DEFAULT_SETTLE_MS,
+    collect: bool = True,
 ) -> dict[str, Any]:
     """Merge the caches ``sources`` (``(storage, tag)`` pairs) into ``into``
     under ``tag`` (default: the storage's own tag, else ``latest``). When
     ``into`` already holds ``tag``, that cache is merged in too (``existing``
     is ``"merged"``), unless ``replace`` (``"replaced"``); ``"none"`` when it
-    held no such tag. Returns ``{descriptor, layers, existing}``."""
+    held no such tag. With ``max_size``, the destination is then pruned to it
+    (:func:`prune`, with ``grace_period_ms``, ``settle_ms`` and ``collect``):
+    a cumulative cache with a cap. Returns ``{descriptor, layers, existing,
+    pruned?}`` (``descriptor``: the tag's final manifest)."""
     name = tag or _tag(into) or "latest"
+    result = _merge_once(into, sources, name, form, replace)
+    if max_size is None:
+        return result
+    pruned = prune(into, max_size=max_size, grace_period_ms=grace_period_ms, settle_ms=settle_ms, collect=collect)
+    if name in pruned.plan.tags:
+        result["descriptor"] = pruned.plan.writes[pruned.plan.tags.index(name)].descriptor
+    result["pruned"] = pruned
+    return result
+
+
+def _merge_once(
+    into: StorageDriver, sources: Sequence[tuple[StorageDriver, str]], name: str, form: Optional[str], replace: bool
+) -> dict[str, Any]:
+    """One merge, tried again while ``index.json`` changes under it."""
 
     def attempt() -> dict[str, Any]:
         index = _index_of(into)
