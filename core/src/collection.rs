@@ -24,6 +24,7 @@ use crate::cache::{Cache, StoredBlob};
 use crate::descriptor::Descriptor;
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
+use crate::json::options::Options;
 use crate::manifest::ImageIndex;
 
 /// The default grace period: 10 minutes.
@@ -320,45 +321,13 @@ impl GcOptions {
     /// Options from JSON, the form the bindings take: `{"nowMs",
     /// "gracePeriodMs"?, "keepTags"?, "dropTags"?}`.
     pub fn from_json(bytes: &[u8]) -> Result<GcOptions> {
-        let bad = |field: &str, what: &str| {
-            Error::new(
-                ErrorKind::InvalidArgument,
-                format!("{field} must be {what}"),
-            )
-            .in_field(field)
-        };
-        let v: Value = serde_json::from_slice(bytes)
-            .map_err(|e| Error::new(ErrorKind::InvalidArgument, format!("not JSON: {e}")))?;
-        if !v.is_object() {
-            return Err(bad("options", "an object"));
+        let o = Options::parse(bytes)?;
+        let mut options = GcOptions::new(o.now_ms()?);
+        if let Some(g) = o.count("gracePeriodMs", i64::MAX as u64, "a non-negative integer")? {
+            options.grace_period_ms = i64::try_from(g).unwrap_or(i64::MAX);
         }
-        let now_ms = v["nowMs"]
-            .as_i64()
-            .ok_or_else(|| bad("nowMs", "an integer (ms since the epoch)"))?;
-        let mut options = GcOptions::new(now_ms);
-        if !v["gracePeriodMs"].is_null() {
-            options.grace_period_ms = v["gracePeriodMs"]
-                .as_i64()
-                .filter(|g| *g >= 0)
-                .ok_or_else(|| bad("gracePeriodMs", "a non-negative integer"))?;
-        }
-        let tags = |field: &str| -> Result<Option<Vec<String>>> {
-            match &v[field] {
-                Value::Null => Ok(None),
-                Value::Array(a) => a
-                    .iter()
-                    .map(|t| {
-                        t.as_str()
-                            .map(str::to_owned)
-                            .ok_or_else(|| bad(field, "an array of strings"))
-                    })
-                    .collect::<Result<Vec<_>>>()
-                    .map(Some),
-                _ => Err(bad(field, "an array of strings")),
-            }
-        };
-        options.keep_tags = tags("keepTags")?;
-        options.drop_tags = tags("dropTags")?.unwrap_or_default();
+        options.keep_tags = o.strings("keepTags")?;
+        options.drop_tags = o.strings("dropTags")?.unwrap_or_default();
         Ok(options)
     }
 }

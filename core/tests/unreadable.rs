@@ -6,6 +6,8 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use common::layout::Layout;
+
 use ocicache::{
     Cache, CacheLoader, DEFAULT_MAX_DOCUMENT_SIZE, Descriptor, ErrorKind, GcOptions, OciLayout,
     Severity, StoredBlob,
@@ -13,18 +15,7 @@ use ocicache::{
 
 /// The bundled `small-max` export: path → bytes.
 fn layout() -> BTreeMap<String, Vec<u8>> {
-    let root = common::tests_dir().join("fixtures/buildkit/small-max/cache");
-    let mut files = BTreeMap::new();
-    files.insert(
-        "index.json".to_owned(),
-        std::fs::read(root.join("index.json")).unwrap(),
-    );
-    for e in std::fs::read_dir(root.join("blobs/sha256")).unwrap() {
-        let e = e.unwrap();
-        let path = format!("blobs/sha256/{}", e.file_name().to_str().unwrap());
-        files.insert(path, std::fs::read(e.path()).unwrap());
-    }
-    files
+    Layout::read("small-max").0
 }
 
 /// Loads `files`, reading each document only up to the loader's limit, as
@@ -44,16 +35,7 @@ fn load(
 }
 
 fn stored(files: &BTreeMap<String, Vec<u8>>) -> Vec<StoredBlob> {
-    files
-        .iter()
-        .filter(|(p, _)| p.starts_with("blobs/"))
-        .map(|(p, b)| StoredBlob {
-            path: p.clone(),
-            size: b.len() as u64,
-            modified_ms: Some(0),
-            file_type: None,
-        })
-        .collect()
+    Layout(files.clone()).stored()
 }
 
 fn feed(loader: &mut CacheLoader, d: &Descriptor, bytes: &[u8]) {

@@ -2,6 +2,7 @@
 //! a pull [`reader`] with Go's decoding rules, a [`writer`] with Go's
 //! `Marshal` bytes, and [`Extra`], the unknown members an object carried.
 
+pub(crate) mod options;
 pub(crate) mod reader;
 pub(crate) mod writer;
 

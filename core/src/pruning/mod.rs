@@ -44,7 +44,8 @@ use serde_json::{Value, json};
 
 use crate::descriptor::Descriptor;
 use crate::digest::Digest;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
+use crate::json::options::Options;
 use crate::layout::ANNOTATION_REF_NAME;
 use crate::manifest::ImageIndex;
 use crate::merge::CacheWrite;
@@ -317,54 +318,19 @@ impl PruneOptions {
     /// Options from JSON, the form the bindings take: `{"nowMs",
     /// "maxSize"?, "maxAgeMs"?, "keepTags"?}`.
     pub fn from_json(bytes: &[u8]) -> Result<PruneOptions> {
-        let bad = |field: &str, what: &str| {
-            Error::new(
-                ErrorKind::InvalidArgument,
-                format!("{field} must be {what}"),
-            )
-            .in_field(field)
-        };
-        let v: Value = serde_json::from_slice(bytes)
-            .map_err(|e| Error::new(ErrorKind::InvalidArgument, format!("not JSON: {e}")))?;
-        if !v.is_object() {
-            return Err(bad("options", "an object"));
-        }
-        let now_ms = v["nowMs"]
-            .as_i64()
-            .ok_or_else(|| bad("nowMs", "an integer (ms since the epoch)"))?;
-        let max_size = match &v["maxSize"] {
-            Value::Null => None,
-            n => Some(
-                n.as_u64()
-                    .filter(|n| *n <= crate::size::MAX_SAFE_INTEGER)
-                    .ok_or_else(|| bad("maxSize", "a non-negative integer of bytes"))?,
-            ),
-        };
-        let max_age_ms = match &v["maxAgeMs"] {
-            Value::Null => None,
-            n => Some(
-                n.as_i64()
-                    .filter(|n| *n >= 0)
-                    .ok_or_else(|| bad("maxAgeMs", "a non-negative integer of ms"))?,
-            ),
-        };
-        let keep_tags = match &v["keepTags"] {
-            Value::Null => Vec::new(),
-            Value::Array(a) => a
-                .iter()
-                .map(|t| {
-                    t.as_str()
-                        .map(str::to_owned)
-                        .ok_or_else(|| bad("keepTags", "an array of strings"))
-                })
-                .collect::<Result<Vec<_>>>()?,
-            _ => return Err(bad("keepTags", "an array of strings")),
-        };
+        let o = Options::parse(bytes)?;
+        let max_age_ms = o
+            .count("maxAgeMs", i64::MAX as u64, "a non-negative integer of ms")?
+            .map(|ms| i64::try_from(ms).unwrap_or(i64::MAX));
         Ok(PruneOptions {
-            max_size,
+            max_size: o.count(
+                "maxSize",
+                crate::size::MAX_SAFE_INTEGER,
+                "a non-negative integer of bytes",
+            )?,
             max_age_ms,
-            keep_tags,
-            now_ms,
+            keep_tags: o.strings("keepTags")?.unwrap_or_default(),
+            now_ms: o.now_ms()?,
         })
     }
 }
