@@ -369,3 +369,45 @@ fn the_shared_budget_vectors() {
         }
     }
 }
+
+/// A result without a `createdAt` (Go's zero time) has no known age: it is
+/// never dropped for `--max-age`, and ranks as the oldest.
+#[test]
+fn a_result_without_a_created_at_is_never_dropped_for_its_age() {
+    let mut layout = Layout::read("small-max");
+    let cache = layout.load();
+    let (manifest, config) = cache.cache_entry("latest").unwrap();
+    let mut config = config.clone();
+    let (record, result) = config
+        .records
+        .iter_mut()
+        .enumerate()
+        .find(|(_, r)| !r.results.is_empty())
+        .unwrap();
+    result.results[0].created_at = ocicache::Timestamp::default();
+    let config_bytes = config.to_bytes();
+    let descriptor =
+        ocicache::Descriptor::for_content(ocicache::MediaType::CACHE_CONFIG, &config_bytes);
+    let manifest = ocicache::CacheManifest::build(
+        manifest.form(),
+        descriptor,
+        manifest.layers().cloned().collect(),
+    );
+    let manifest_bytes = manifest.to_bytes();
+    let entry = ocicache::Descriptor::for_content(manifest.media_type(), &manifest_bytes);
+    layout.put(config_bytes);
+    layout.put(manifest_bytes);
+    let index = ImageIndex::updated_layout_index(Some(&layout.0["index.json"]), "latest", &entry);
+    layout.0.insert("index.json".into(), index.unwrap());
+    let mut old = options(None);
+    old.max_age_ms = Some(DAY_MS);
+    let plan = layout.load().prune_plan(&old).unwrap();
+    for r in &plan.results {
+        let expect = if r.record == record {
+            PruneReason::Fits
+        } else {
+            PruneReason::MaxAge
+        };
+        assert_eq!(r.reason, expect, "record {}", r.record);
+    }
+}

@@ -19,7 +19,8 @@ struct Candidate {
     record: usize,
     result: usize,
     chain: Vec<usize>,
-    created: i128,
+    /// `createdAt` in ns since the epoch; `None` for Go's zero time.
+    created: Option<i128>,
     is_final: bool,
     sharing: usize,
 }
@@ -142,7 +143,8 @@ impl Cache {
                             *users.entry(b).or_default() += 1;
                         }
                     }
-                    chains.push((r, k, chain, res.created_at.unix_nanos()));
+                    let created = (!res.created_at.is_zero()).then(|| res.created_at.unix_nanos());
+                    chains.push((r, k, chain, created));
                 }
             }
             for (record, result, chain, created) in chains {
@@ -242,7 +244,7 @@ impl Planner<'_> {
         for (i, c) in self.candidates.iter().enumerate() {
             if self.keeps_tag(self.cache.entry_at(c.entry)) {
                 decided[i] = Some(PruneReason::KeptTag);
-            } else if cutoff.is_some_and(|cut| c.created != 0 && c.created < cut) {
+            } else if cutoff.is_some_and(|cut| c.created.is_some_and(|t| t < cut)) {
                 decided[i] = Some(PruneReason::MaxAge);
             }
         }
