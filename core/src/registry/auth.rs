@@ -81,9 +81,13 @@ impl Challenge {
                         match b.get(j) {
                             None => return Err(bad("unterminated quoted string", j)),
                             Some(b'"') => break,
+                            // An escaped character, which may be more than
+                            // one byte: j stays on a character boundary.
                             Some(b'\\') if j + 1 < b.len() => {
                                 j += 1;
-                                v.push(char::from(b[j]));
+                                let ch = header[j..].chars().next().unwrap_or('\u{FFFD}');
+                                v.push(ch);
+                                j += ch.len_utf8() - 1;
                             }
                             Some(_) => {
                                 let ch = header[j..].chars().next().unwrap_or('\u{FFFD}');
@@ -297,6 +301,13 @@ mod tests {
             assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{bad}");
         }
         assert!(cs[0].token_url(&[]).is_err());
+    }
+
+    #[test]
+    fn an_escaped_multibyte_character_is_kept_whole() {
+        let cs = Challenge::parse("Bearer realm=\"a\\é\\\\b\",service=\"s\"").unwrap();
+        assert_eq!(cs[0].params["realm"], "aé\\b");
+        assert_eq!(cs[0].params["service"], "s");
     }
 
     #[test]
