@@ -201,6 +201,20 @@ describe('registry without auth', () => {
     assert.equal((await inspect(into)).toJSON().tags[0].records, 30)
   })
 
+  test('prune on a registry rewrites the tag and leaves deleting to the registry', async () => {
+    const remote = new RegistryStorage(`${reg.host}/prune/local-max:latest`, { dockerConfig: false })
+    await copy(new LocalStorage(fixture('local-max')), remote)
+    const r = await cli(['prune', '--json', '--max-size', '1.2MB', `${reg.host}/prune/local-max:latest`])
+    assert.equal(r.code, 0, r.err)
+    const done = JSON.parse(r.out)
+    assert.equal(done.gc, null, 'no gc on a registry')
+    assert.equal(done.droppedResults, 4)
+    const after = (await inspect(remote)).toJSON()
+    assert.equal(after.tags[0].digest, done.tags[0].new, 'the tag names the new manifest')
+    assert.equal(after.blobs.reachableBytes, done.bytesAfter)
+    assert.equal((await verify(remote)).ok, true)
+  })
+
   test('the CLI takes registry references and option strings', async () => {
     const ref = `${reg.host}/cli/twice:v1`
     const up = await cli(['copy', '--json', fixture('twice'), ref])

@@ -142,6 +142,20 @@ def test_merge_into_a_registry(open_registry: Registry) -> None:
     assert operations.inspect(into).to_dict()["tags"][0]["records"] == 30
 
 
+def test_prune_on_a_registry_rewrites_the_tag(open_registry: Registry) -> None:
+    ref = f"{open_registry.host}/py-prune/local-max:latest"
+    remote = RegistryStorage(ref, docker_config=False)
+    operations.copy(LocalStorage(fixture("local-max")), remote)
+    code, out, err = cli(["prune", "--json", "--max-size", "1.2MB", ref])
+    assert code == 0, err
+    done = json.loads(out)
+    assert done["gc"] is None and done["droppedResults"] == 4
+    after = operations.inspect(remote).to_dict()
+    assert after["tags"][0]["digest"] == done["tags"][0]["new"]
+    assert after["blobs"]["reachableBytes"] == done["bytesAfter"]
+    assert operations.verify(remote).ok
+
+
 def test_a_missing_registry_is_a_registry_error() -> None:
     import socket
 
