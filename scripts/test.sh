@@ -17,8 +17,9 @@ cargo clippy -q -p ocicache-wasm --target wasm32-unknown-unknown -- -D warnings
 cargo clippy -q -p ocicache-wasm --target wasm32-unknown-unknown --no-default-features -- -D warnings
 say "napi's generated index.d.ts is the committed one"
 git diff --exit-code -- npm/index.d.ts
-say "Rust tests"
+say "Rust tests, and the core's docs without a warning"
 cargo test -q -p ocicache
+RUSTDOCFLAGS="-D warnings" cargo doc -q -p ocicache --no-deps
 say "Node tests: native, WASM in Node, WASM in Chromium, CLI, surface, registry, viewer"
 (cd npm && node --test test/*.test.mjs)
 say "Python: stubtest and mypy --strict"

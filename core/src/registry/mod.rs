@@ -80,7 +80,7 @@ pub struct RegistryLocation {
 
 impl RegistryLocation {
     /// The location of `reference` (normalised like buildx's `ref`);
-    /// `insecure` is `registry.insecure`. [`ErrorKind::InvalidReference`]
+    /// `insecure` is `registry.insecure`. [`ErrorKind::InvalidReference`](crate::ErrorKind::InvalidReference)
     /// for a reference that does not parse.
     pub fn parse(reference: &str, insecure: bool) -> Result<Self> {
         Ok(Self::new(Reference::parse(reference)?, insecure))
