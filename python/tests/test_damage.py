@@ -1,4 +1,4 @@
-"""Both CLIs on about seventy damaged copies of the bundled small-max export.
+"""Both CLIs on 75 damaged copies of the bundled small-max export.
 
 Every kind of damage a cache directory can take — to index.json, oci-layout,
 the manifest, the cache config, a layer, the blob store and BuildKit's lock
@@ -226,6 +226,41 @@ def raw_index(data: bytes) -> Damage:
     return stray("index.json", data)
 
 
+def symlink_loop(c: Cache) -> None:
+    path = c.blob(c.manifest_digest)
+    path.unlink()
+    path.symlink_to(path)
+
+
+def entry_is_the_config(c: Cache) -> None:
+    """index.json names the config blob as if it were a manifest."""
+    entry(c).update(digest=c.config_digest, size=c.blob(c.config_digest).stat().st_size)
+    c.write_index()
+
+
+def nested_index(c: Cache) -> None:
+    """index.json → an image index → the cache manifest (BuildKit's
+    reset=true walk follows it)."""
+    child = dict(entry(c))
+    child.pop("annotations", None)
+    inner = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [child]}
+    d = c.put(compact(inner))
+    entry(c).update(mediaType="application/vnd.oci.image.index.v1+json", **d)
+    c.write_index()
+
+
+def long_parent_chain(c: Cache) -> None:
+    """A config of 100,000 layers, each the parent of the next, all of the
+    first layer's blob, and a result at the top: deep, never a loop."""
+    blob = c.config["layers"][0]["blob"]
+    c.config["layers"] = [{"blob": blob, "parent": i - 1} for i in range(100_000)]
+    c.config["records"][1]["layers"] = [{"layer": 99_999, "createdAt": "2024-01-01T00:00:00Z"}]
+    for r in c.config["records"]:
+        for res in r.get("layers", []):
+            res["layer"] = min(res["layer"], 99_999)
+    c.rechain()
+
+
 def blobs_dir_is_a_file(c: Cache) -> None:
     shutil.rmtree(c.root / "blobs" / "sha256")
     (c.root / "blobs" / "sha256").write_bytes(b"")
@@ -300,6 +335,11 @@ VARIANTS: list[tuple[str, Damage, Optional[str]]] = [
     ("stray-upper-case-hex", stray("blobs/sha256/" + "AB" * 32), "INVALID_DIGEST"),
     ("stray-temp-file", stray("index.json.tmp-12345", b"{}"), None),
     ("blobs-dir-is-a-file", blobs_dir_is_a_file, "MISSING_BLOB"),
+    ("manifest-symlink-loop", symlink_loop, "NOT_A_FILE"),
+    ("index-trailing-garbage", lambda c: stray("index.json", compact(c.index) + b"x")(c), "INVALID_JSON"),
+    ("index-entry-is-the-config", entry_is_the_config, "MISSING_FIELD"),
+    ("index-nested-index", nested_index, "MISSING_CACHE_CONFIG"),
+    ("config-long-parent-chain", long_parent_chain, "BLOB_TOO_LARGE"),
     ("lock-fifo", lock("fifo"), "NOT_A_FILE"),
     ("lock-directory", lock("directory"), "NOT_A_FILE"),
     ("lock-dev-zero", lock("zero"), "NOT_A_FILE"),
