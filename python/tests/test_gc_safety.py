@@ -43,11 +43,14 @@ def test_an_export_during_gc_gets_back_the_blobs_it_points_at(tmp_path: Path) ->
     result: dict[str, object] = {}
     gc = threading.Thread(target=lambda: result.update(plan=operations.gc(storage, grace_period_ms=0, settle_ms=800)))
     gc.start()
+    # Wait for the first manifest to be moved (the aside folder appears
+    # before the blobs are in it).
+    first = d / "blobs" / "sha256" / FIRST[0][7:]
     deadline = time.monotonic() + 5
-    while not asides(d) and time.monotonic() < deadline:
+    while first.exists() and time.monotonic() < deadline:
         time.sleep(0.01)
+    assert not first.exists(), "the first manifest is aside"
     assert asides(d), "gc never moved anything aside"
-    assert not (d / "blobs" / "sha256" / FIRST[0][7:]).exists(), "the first manifest is aside"
     # An export that found the first manifest before gc moved it writes
     # index.json with it now (BuildKit's Put, under BuildKit's lock).
     subprocess.run([sys.executable, str(PUT), str(d), "first", *map(str, FIRST)], check=True, capture_output=True)
