@@ -20,6 +20,8 @@ git diff --exit-code -- npm/index.d.ts
 say "Rust tests, and the core's docs without a warning"
 cargo test -q -p ocicache
 RUSTDOCFLAGS="-D warnings" cargo doc -q -p ocicache --no-deps
+say "The core crate packages and builds alone (cargo package)"
+cargo package -q -p ocicache --offline --allow-dirty
 say "Node tests: native, WASM in Node, WASM in Chromium, CLI, surface, registry, viewer"
 (cd npm && node --test test/*.test.mjs)
 say "Python: stubtest and mypy --strict"

@@ -20,6 +20,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+/// The crate README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod budget;
 mod cache;
 mod cache_config;
