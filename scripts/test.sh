@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test: Rust (fmt, clippy with warnings denied, cargo test), the Node
 # package (native and WASM, the CLI, the surface), the WASM build in headless
-# Chromium, the Python package (pytest, stubtest, mypy), and the interop
-# suite against a real BuildKit (tests/buildkit). Sets up first.
+# Chromium, the Python package (pytest, stubtest, mypy), the release
+# artifacts in clean environments (tests/packages), and the interop suite
+# against a real BuildKit (tests/buildkit). Sets up first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --browser
@@ -28,6 +29,9 @@ say "Python: stubtest and mypy --strict"
 (cd python && ../.venv/bin/python -m mypy.stubtest ocicache && ../.venv/bin/python -m mypy --strict ocicache tests)
 say "Python tests"
 (cd python && ../.venv/bin/python -m pytest -q)
+say "Release artifacts (scripts/package.sh --dev), installed and used in clean environments"
+scripts/package.sh --dev
+tests/packages/check.sh
 say "BuildKit interop suite (tests/buildkit): both CLIs, imported by a real BuildKit"
 (cd tests/buildkit && ../../.venv/bin/python -m mypy --strict --cache-dir ../../target/mypy-buildkit .)
 .venv/bin/python -m pytest tests/buildkit -q -p no:cacheprovider

@@ -471,11 +471,24 @@ pub(crate) fn field(e: &crate::Error) -> Option<&str> {
     e.location().and_then(|l| l.field.as_deref())
 }
 
+/// A listing's `modified`: whole milliseconds, or a fraction of them (as
+/// Node's `Stats.mtimeMs` gives), rounded down.
+fn modified_ms(value: &serde_json::Value) -> Option<i64> {
+    // 2^63 ms is far past any clock; a float at or beyond it does not fit.
+    const LIMIT: f64 = 9_223_372_036_854_775_807.0;
+    value.as_i64().or_else(|| {
+        let ms = value.as_f64()?.floor();
+        // In range, so the cast is exact for the whole number `ms` is.
+        #[allow(clippy::cast_possible_truncation)]
+        (ms.is_finite() && ms.abs() < LIMIT).then_some(ms as i64)
+    })
+}
+
 impl StoredBlob {
     /// A storage listing from JSON: `[{"path", "size", "modified"?,
     /// "type"?}]`, the form the bindings take (`modified` in milliseconds
-    /// since the epoch; `type` as [`StoredBlob::file_type`], `file` or
-    /// absent for a regular file).
+    /// since the epoch, a fraction rounded down; `type` as
+    /// [`StoredBlob::file_type`], `file` or absent for a regular file).
     pub fn list_from_json(bytes: &[u8]) -> Result<Vec<StoredBlob>> {
         let value: serde_json::Value = serde_json::from_slice(bytes)
             .map_err(|e| crate::Error::new(ErrorKind::InvalidArgument, format!("not JSON: {e}")))?;
@@ -501,8 +514,7 @@ impl StoredBlob {
                 let modified_ms = match &b["modified"] {
                     serde_json::Value::Null => None,
                     m => Some(
-                        m.as_i64()
-                            .ok_or_else(|| bad(at, "modified must be an integer (ms)"))?,
+                        modified_ms(m).ok_or_else(|| bad(at, "modified must be a number (ms)"))?,
                     ),
                 };
                 let file_type = match &b["type"] {

@@ -181,3 +181,28 @@ fn listings_say_what_is_not_a_file() {
     let e = ErrorKind::from_code("nope").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
 }
+
+#[test]
+fn listings_take_modified_in_whole_or_fractional_milliseconds() {
+    // Node's Stats.mtimeMs has a fraction; a driver may pass it as it is.
+    let json = br#"[{"path":"blobs/sha256/a","size":0,"modified":1700000000123.75},
+        {"path":"blobs/sha256/b","size":0,"modified":1700000000123},
+        {"path":"blobs/sha256/c","size":0,"modified":-0.5},{"path":"blobs/sha256/d","size":0}]"#;
+    let list = StoredBlob::list_from_json(json).unwrap();
+    let modified: Vec<_> = list.iter().map(|b| b.modified_ms).collect();
+    assert_eq!(
+        modified,
+        [
+            Some(1_700_000_000_123),
+            Some(1_700_000_000_123),
+            Some(-1),
+            None
+        ]
+    );
+    for bad in [r#""1""#, "1e300", "true", "[]"] {
+        let json = format!(r#"[{{"path":"p","size":0,"modified":{bad}}}]"#);
+        let e = StoredBlob::list_from_json(json.as_bytes()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{bad}");
+        assert!(e.to_string().contains("modified must be a number"), "{e}");
+    }
+}
