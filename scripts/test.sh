@@ -14,13 +14,14 @@ say "cargo fmt --check"
 cargo fmt --all -- --check
 say "cargo clippy (host and wasm32), warnings denied"
 cargo clippy -q --workspace --all-targets -- -D warnings
+cargo clippy -q -p ocicache --all-targets --features oci-spec -- -D warnings
 cargo clippy -q -p ocicache-wasm --target wasm32-unknown-unknown -- -D warnings
 cargo clippy -q -p ocicache-wasm --target wasm32-unknown-unknown --no-default-features -- -D warnings
 say "napi's generated index.d.ts is the committed one"
 git diff --exit-code -- npm/index.d.ts
 say "Rust tests, and the core's docs without a warning"
-cargo test -q -p ocicache
-RUSTDOCFLAGS="-D warnings" cargo doc -q -p ocicache --no-deps
+cargo test -q -p ocicache --features oci-spec
+RUSTDOCFLAGS="-D warnings" cargo doc -q -p ocicache --no-deps --features oci-spec
 say "The core crate packages and builds alone (cargo package)"
 cargo package -q -p ocicache --offline --allow-dirty
 say "Node tests: native, WASM in Node, WASM in Chromium, CLI, surface, registry, viewer"

@@ -17,6 +17,12 @@
 //! verify(b"{}", &d, Some(2))?;
 //! # Ok::<(), ocicache::Error>(())
 //! ```
+//!
+//! Feature `oci-spec`: `TryFrom` conversions between [`Descriptor`],
+//! [`ImageManifest`], [`ImageIndex`], [`Digest`] and the `oci-spec` crate's
+//! types, for programs that already use them. Write documents with this
+//! crate's `to_bytes`, which are BuildKit's (Go's) bytes; oci-spec's serde
+//! output is not (see the crate README).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -48,6 +54,8 @@ mod layout;
 mod manifest;
 mod media_type;
 mod merge;
+#[cfg(feature = "oci-spec")]
+mod oci_types;
 mod options;
 mod pruning;
 mod reference;
