@@ -5,7 +5,7 @@
 //
 // Exit status: 0 all good, 1 something is wrong with the cache (or gc
 // refused), 2 usage or I/O error.
-import { createReadStream } from 'node:fs'
+import { createReadStream, readFileSync } from 'node:fs'
 import { Digester, parseByteSize, parseCacheEntries, parseCacheOptions, parseDurationMs } from './index.mjs'
 import { openLocation } from './location.mjs'
 import * as ops from './operations.mjs'
@@ -19,6 +19,7 @@ const USAGE = `usage: ocicache inspect [--json] CACHE
        ocicache copy [--json] [--concurrency N] SOURCE DEST
        ocicache options [--export] [--unchecked] OPTIONS
        ocicache digest [--algorithm sha256|sha512] FILE...
+       ocicache --help | --version
 CACHE, SOURCE and DEST are a directory, a registry reference (HOST/REPO:TAG,
 where HOST has a dot or a port or is localhost), or a buildx-style string:
 type=local,src=DIR[,tag=TAG][,digest=DIGEST] or type=registry,ref=HOST/REPO:TAG[,registry.insecure=true].
@@ -285,7 +286,12 @@ export async function main(argv, out = console.log, err = console.error) {
   try {
     argv = await globalFlags(argv)
     const [command, ...args] = argv
-    if (command === '--help' || command === '-h' || command === 'help') {
+    if (command === '--version' || command === '-V') {
+      out(`ocicache ${JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).version}`)
+      return 0
+    }
+    // --help anywhere (`ocicache gc --help`) prints the usage.
+    if (command === 'help' || argv.includes('--help') || argv.includes('-h')) {
       out(USAGE)
       return 0
     }

@@ -45,7 +45,8 @@ if [ "$profile" = release ]; then
 else
   (cd python && ../.venv/bin/maturin build -q --profile dev --out "$dist")
 fi
-(cd python && ../.venv/bin/maturin sdist --out "$dist")
+# maturin probes for a Cargo.toml in python/ first and says so as an error; it is not one.
+(cd python && ../.venv/bin/maturin sdist --out "$dist" 2>&1 | grep -v 'manifest path `Cargo.toml` does not exist')
 wheel=$(ls "$dist"/ocicache-"$version"-*.whl)
 .venv/bin/auditwheel show "$wheel"
 

@@ -17,8 +17,9 @@ cargo clippy -q --workspace --all-targets -- -D warnings
 cargo clippy -q -p ocicache --all-targets --features oci-spec -- -D warnings
 cargo clippy -q -p ocicache-wasm --target wasm32-unknown-unknown -- -D warnings
 cargo clippy -q -p ocicache-wasm --target wasm32-unknown-unknown --no-default-features -- -D warnings
-say "napi's generated index.d.ts is the committed one"
-git diff --exit-code -- npm/index.d.ts
+say "napi's generated typings (index.d.ts, types/) are the committed ones"
+git diff --exit-code -- npm/index.d.ts npm/types
+test -z "$(git status --porcelain -- npm/types)" || { git status --porcelain -- npm/types; exit 1; }
 say "Rust tests, and the core's docs without a warning"
 cargo test -q -p ocicache --features oci-spec
 RUSTDOCFLAGS="-D warnings" cargo doc -q -p ocicache --no-deps --features oci-spec

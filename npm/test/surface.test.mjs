@@ -1,6 +1,6 @@
 // The native addon, the WASM build and their typings expose the same API.
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { test } from 'node:test'
 import * as native from 'ocicache'
@@ -8,6 +8,13 @@ import * as wasm from 'ocicache/wasm'
 
 const require = createRequire(import.meta.url)
 const pkg = new URL('../', import.meta.url)
+
+// napi's typings: index.d.ts and the per-noun files it re-exports (types/).
+function napiTypings() {
+  const dir = new URL('types/', pkg)
+  const files = readdirSync(dir).filter((f) => f.endsWith('.d.ts')).sort()
+  return [readFileSync(new URL('index.d.ts', pkg), 'utf8'), ...files.map((f) => readFileSync(new URL(f, dir), 'utf8'))].join('\n')
+}
 
 // {name: [members]} of an implementation: exported names, and for classes their
 // static and prototype members (without wasm-bindgen's memory management).
@@ -67,14 +74,14 @@ test('native and WASM export the same names, classes and members', () => {
 })
 
 test('the WASM typings declare what napi generated into index.d.ts', () => {
-  const napi = typings(readFileSync(new URL('index.d.ts', pkg), 'utf8'))
+  const napi = typings(napiTypings())
   const bindgen = typings(readFileSync(new URL('wasm/ocicache_wasm.d.ts', pkg), 'utf8'))
   assert.ok(Object.keys(napi).length >= 5, 'index.d.ts parsed')
   assert.deepEqual(bindgen, napi)
 })
 
 test('index.d.ts declares every runtime export', () => {
-  const napi = typings(readFileSync(new URL('index.d.ts', pkg), 'utf8'))
+  const napi = typings(napiTypings())
   const names = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Array.isArray(v) ? v.map((m) => m.match(/^(static |get )?(\w+)/)[0].replace('get ', '')).filter((n) => n !== 'constructor').sort() : 'function']))
   const runtime = Object.fromEntries(Object.entries(surface(native)).map(([k, v]) => [k, Array.isArray(v) ? v : 'function']))
   assert.deepEqual(names(napi), runtime)

@@ -39,6 +39,7 @@ USAGE = """usage: ocicache inspect [--json] CACHE
        ocicache copy [--json] [--concurrency N] SOURCE DEST
        ocicache options [--export] [--unchecked] OPTIONS
        ocicache digest [--algorithm sha256|sha512] FILE...
+       ocicache --help | --version
 CACHE, SOURCE and DEST are a directory, a registry reference (HOST/REPO:TAG,
 where HOST has a dot or a port or is localhost), or a buildx-style string:
 type=local,src=DIR[,tag=TAG][,digest=DIGEST] or type=registry,ref=HOST/REPO:TAG[,registry.insecure=true].
@@ -445,6 +446,16 @@ def _print(line: str) -> None:
         os.close(devnull)
 
 
+def _version() -> str:
+    """The installed package's version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ocicache")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def main(
     argv: Optional[Sequence[str]] = None,
     out: Out = _print,
@@ -456,7 +467,11 @@ def main(
     try:
         args = _global_flags(args)
         command, rest = (args[0], args[1:]) if args else (None, [])
-        if command in ("--help", "-h", "help"):
+        if command in ("--version", "-V"):
+            out(f"ocicache {_version()}")
+            return 0
+        # --help anywhere (``ocicache gc --help``) prints the usage.
+        if command == "help" or "--help" in args or "-h" in args:
             out(USAGE)
             return 0
         if command not in COMMANDS:

@@ -55,6 +55,7 @@ main_job() {
   local bin=$1 cache=$2
   shift 2
   cp -r "$fixture" "$cache"
+  clean "$bin" "$@" --version | grep -qx "ocicache $version" || fail "$* --version is not $version"
   clean "$bin" "$@" inspect "$cache" > "$cache.inspect" || fail "$* inspect"
   grep -q '^  12 records, 7 layers' "$cache.inspect" || fail "$* inspect: not the bundled cache's 12 records"
   clean "$bin" "$@" verify "$cache" | tail -1 | grep -q '^ok: 16 blobs' || fail "$* verify"
