@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the release artifacts into dist/:
-#   ocicache-<v>-cp39-abi3-manylinux_*_x86_64.whl   the Python wheel (abi3: CPython >= 3.9)
+#   ocicache-<v>-cp39-abi3-manylinux*_x86_64.whl    the Python wheel (abi3: CPython >= 3.9; manylinux2014 in release)
 #   ocicache-<v>.tar.gz                            the Python sdist (builds from itself alone)
 #   ocicache-<v>.tgz                               the npm package: JS, typings, the WASM build
 #   ocicache-linux-x64-gnu-<v>.tgz                 the npm platform package: the .node addon
@@ -8,14 +8,18 @@
 #   SIZES.txt                                      each artifact's size, and the WASM file gzipped
 #
 #   scripts/package.sh [--dev]
-#     --dev  dev-profile builds (what the test command checks, to keep CI fast);
-#            the default is the optimised, stripped release build
+#     --dev  dev-profile builds linked against this machine's glibc (what the
+#            test command checks, to keep CI fast); the default is the
+#            optimised, stripped release build linked for glibc 2.17 through
+#            zig (ziglang from PyPI, cargo-zigbuild from crates.io)
 #
 # Only this machine's platform is built (linux x64, glibc); the npm package
 # names only the platform packages that exist.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=release
+ZIGLANG_VERSION=0.17.1
+ZIGBUILD_VERSION=0.24.1
 for arg in "$@"; do
   case "$arg" in
     --dev) profile=dev ;;
@@ -39,9 +43,21 @@ rm -rf dist
 mkdir -p dist
 dist=$(cd dist && pwd)
 
+# Release binaries link against glibc 2.17's symbols (manylinux2014), not
+# this machine's 2.36, through zig: ziglang from PyPI, which maturin --zig
+# and cargo-zigbuild both find as `python -m ziglang` on PATH.
+if [ "$profile" = release ]; then
+  say "zig (ziglang $ZIGLANG_VERSION) and cargo-zigbuild $ZIGBUILD_VERSION"
+  .venv/bin/python -c "import ziglang" 2>/dev/null \
+    || .venv/bin/pip install -q --disable-pip-version-check "ziglang==$ZIGLANG_VERSION"
+  grep -q "^\"cargo-zigbuild $ZIGBUILD_VERSION " "${CARGO_HOME:-$HOME/.cargo}/.crates.toml" 2>/dev/null \
+    || cargo install -q cargo-zigbuild --version "=$ZIGBUILD_VERSION"
+  export PATH="$PWD/.venv/bin:$PATH"
+fi
+
 say "Python wheel ($profile) and sdist"
 if [ "$profile" = release ]; then
-  (cd python && ../.venv/bin/maturin build -q --release --strip --out "$dist")
+  (cd python && ../.venv/bin/maturin build -q --release --strip --zig --compatibility manylinux2014 --out "$dist")
 else
   (cd python && ../.venv/bin/maturin build -q --profile dev --out "$dist")
 fi
@@ -52,13 +68,23 @@ wheel=$(ls "$dist"/ocicache-"$version"-*.whl)
 
 say "npm platform package ($profile)"
 triple=linux-x64-gnu
-addon=npm/native/ocicache.$triple.node
+if [ "$profile" = release ]; then
+  # The same addon napi built into npm/native, linked for glibc 2.17.
+  cargo zigbuild -q --release -p ocicache-node --target x86_64-unknown-linux-gnu.2.17
+  addon=target/x86_64-unknown-linux-gnu/release/libocicache_node.so
+else
+  addon=npm/native/ocicache.$triple.node
+fi
 test -f "$addon" || { echo "package.sh: $addon was not built" >&2; exit 1; }
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/platform" "$stage/main"
-cp "$addon" "$stage/platform/"
-[ "$profile" = release ] && strip --strip-unneeded "$stage/platform/ocicache.$triple.node"
+cp "$addon" "$stage/platform/ocicache.$triple.node"
+if [ "$profile" = release ]; then
+  strip --strip-unneeded "$stage/platform/ocicache.$triple.node"
+  glibc=$(objdump -T "$stage/platform/ocicache.$triple.node" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)
+  echo "the addon needs $glibc at most"
+fi
 node scripts/package-json.mjs platform "$triple" > "$stage/platform/package.json"
 cp LICENSE "$stage/platform/"
 (cd "$stage/platform" && npm pack -q --pack-destination "$dist" > /dev/null)

@@ -35,6 +35,7 @@ mod budget;
 mod cache;
 mod cache_config;
 mod cache_manifest;
+mod cloud;
 mod collection;
 mod compression;
 mod conversion;
@@ -76,6 +77,7 @@ pub use cache_manifest::{
     ANNOTATION_CREATED_AT, ANNOTATION_DESCRIPTION, ANNOTATION_UNCOMPRESSED, CacheDocument,
     CacheForm, CacheManifest, ESTARGZ_ANNOTATIONS,
 };
+pub use cloud::{CloudDocuments, cloud_config, cloud_documents};
 pub use collection::{DEFAULT_GRACE_PERIOD_MS, GcOptions, GcPlan, Recheck};
 pub use compression::{
     Compression, DETECT_LEN, Decoder, Encoder, GzipDecoder, GzipEncoder, Limits, Sink, ZstdDecoder,

@@ -189,6 +189,53 @@ impl Timestamp {
         i128::from(secs) * 1_000_000_000 + i128::from(self.nanos)
     }
 
+    /// The same instant written in UTC (Go's `t.UTC()`), as the gha, s3 and
+    /// azblob exporters write a layer's `createdAt`. A time that would
+    /// leave years 0001–9999 in UTC is kept as it is.
+    #[must_use]
+    pub fn to_utc(&self) -> Timestamp {
+        if self.offset == 0 {
+            return *self;
+        }
+        let nanos = self.unix_nanos();
+        let secs = nanos.div_euclid(1_000_000_000);
+        let days = secs.div_euclid(86_400);
+        let rem = secs.rem_euclid(86_400);
+        // Civil from days (Howard Hinnant's algorithm).
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i128::from(month <= 2);
+        let (Ok(year), Ok(month), Ok(day), Ok(hour), Ok(minute), Ok(second)) = (
+            u16::try_from(year),
+            u8::try_from(month),
+            u8::try_from(day),
+            u8::try_from(rem / 3600),
+            u8::try_from(rem / 60 % 60),
+            u8::try_from(rem % 60),
+        ) else {
+            return *self;
+        };
+        if !(1..=9999).contains(&year) {
+            return *self;
+        }
+        Timestamp {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            nanos: self.nanos,
+            offset: 0,
+        }
+    }
+
     /// The offset from UTC in minutes it was written with.
     pub fn offset_minutes(&self) -> i16 {
         self.offset
@@ -277,6 +324,30 @@ impl std::str::FromStr for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn to_utc_is_the_same_instant_in_utc() {
+        for (given, utc) in [
+            (
+                "2022-03-13T08:13:28.292012782+01:00",
+                "2022-03-13T07:13:28.292012782Z",
+            ),
+            ("2024-02-29T23:59:59-05:30", "2024-03-01T05:29:59Z"),
+            ("2024-01-01T00:30:00+01:00", "2023-12-31T23:30:00Z"),
+            ("2000-03-01T00:00:00+14:00", "2000-02-29T10:00:00Z"),
+            (
+                "2026-11-22T10:12:20.34052542Z",
+                "2026-11-22T10:12:20.34052542Z",
+            ),
+            ("0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z"),
+            // Before year 1 in UTC: kept as written.
+            ("0001-01-01T00:00:00+01:00", "0001-01-01T00:00:00+01:00"),
+        ] {
+            let t = Timestamp::parse(given).unwrap();
+            assert_eq!(t.to_utc().to_string(), utc, "{given}");
+            assert_eq!(t.to_utc().unix_nanos(), t.unix_nanos(), "{given}");
+        }
+    }
 
     #[test]
     fn round_trips_go_output() {
