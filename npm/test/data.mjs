@@ -1,6 +1,7 @@
 // Loads the suite's data in Node: vectors, golden codes and bundled blobs.
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { loadCloud } from './suite/cloud.mjs'
 
 export const testsDir = new URL('../../tests/', import.meta.url).pathname
 
@@ -108,5 +109,6 @@ export function loadData() {
     budget: json('cases/budget/cases.json'),
     prune: json('cases/prune/cases.json'),
     blobs: blobFiles().map((b) => ({ name: b.name, bytes: new Uint8Array(readFileSync(b.path)) })),
+    cloud: loadCloud(async (path) => new Uint8Array(readFileSync(join(testsDir, path)))),
   }
 }

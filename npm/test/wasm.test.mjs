@@ -4,8 +4,9 @@ import { cases as compression } from './suite/compression.mjs'
 import { cases as digest } from './suite/digest.mjs'
 import { cases as format } from './suite/format.mjs'
 import { cases as cache } from './suite/cache.mjs'
+import { cases as cloud } from './suite/cloud.mjs'
 import { cases as options } from './suite/options.mjs'
 import { cases as prune } from './suite/prune.mjs'
 import { register } from './run.mjs'
 
-register('wasm', api, [digest, options, compression, format, cache, prune])
+register('wasm', api, [digest, options, compression, format, cache, prune, cloud])

@@ -15,6 +15,7 @@ __all__ = [
     "CacheOptions",
     "CacheOptionsEntry",
     "CacheWrite",
+    "CloudDocuments",
     "Challenge",
     "Conversion",
     "CopyPlan",
@@ -40,6 +41,8 @@ __all__ = [
     "VerifyReport",
     "azblob_blob_path",
     "azblob_manifest_path",
+    "cloud_config",
+    "cloud_documents",
     "compress",
     "credentials_allowed",
     "decompress",
@@ -434,6 +437,25 @@ class InlineCache:
 
 def inline_cache(manifest: Buffer, image_config: Buffer) -> Optional[InlineCache]:
     """The inline cache of an image, or ``None`` when it has none."""
+
+@final
+class CloudDocuments:
+    """A cloud cache (gha, s3, azblob) as a layout holds it."""
+
+    @property
+    def manifest(self) -> bytes:
+        """The manifest (image-manifest form)."""
+    @property
+    def config(self) -> bytes:
+        """The config it names: the cloud config without its annotations."""
+
+def cloud_config(manifest: Buffer, config: Buffer) -> bytes:
+    """The cloud config (what s3/azblob/gha store) of a cache manifest and its
+    config: each layer annotated from the manifest's descriptor of its blob."""
+
+def cloud_documents(config: Buffer) -> CloudDocuments:
+    """The manifest and config a layout would hold for a cloud config, as
+    BuildKit's importer reads it."""
 
 def gha_blob_key(blob: Union[Digest, str]) -> str:
     """``buildkit-blob-1-<digest>``."""

@@ -20,6 +20,7 @@ from typing import Any, Callable, Optional
 
 from ocicache import operations as ops
 from ocicache._native import (
+    __version__,
     Digester,
     OcicacheError,
     parse_byte_size,
@@ -446,16 +447,6 @@ def _print(line: str) -> None:
         os.close(devnull)
 
 
-def _version() -> str:
-    """The installed package's version."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("ocicache")
-    except PackageNotFoundError:
-        return "unknown (not installed)"
-
-
 def main(
     argv: Optional[Sequence[str]] = None,
     out: Out = _print,
@@ -468,7 +459,7 @@ def main(
         args = _global_flags(args)
         command, rest = (args[0], args[1:]) if args else (None, [])
         if command in ("--version", "-V"):
-            out(f"ocicache {_version()}")
+            out(f"ocicache {__version__}")
             return 0
         # --help anywhere (``ocicache gc --help``) prints the usage.
         if command == "help" or "--help" in args or "-h" in args:

@@ -1,8 +1,9 @@
 """Cache locations as buildx spells them: what ``--cache-to`` and
 ``--cache-from`` take, opened as a storage driver. ``type=local,src=DIR``
 (or ``dest=``, with ``tag=`` and ``digest=``), ``type=registry,ref=HOST/REPO:TAG``
-(with ``registry.insecure=``), the registry shorthand ``HOST/REPO:TAG``, or a
-plain directory. A path that starts with ``/``, ``./`` or ``../`` is always
+(with ``registry.insecure=``), the registry shorthand ``HOST/REPO:TAG``,
+``type=s3,bucket=…`` (BuildKit's attributes; :mod:`ocicache.s3`), or a plain
+directory. A path that starts with ``/``, ``./`` or ``../`` is always
 a directory. The same rules as the Node package's ``location.mjs``."""
 
 from __future__ import annotations
@@ -59,8 +60,8 @@ def open_location(
 ) -> Location:
     """Open a cache location. Credentials and timeouts go to
     :class:`RegistryStorage` (without credentials, the docker config
-    file's). Other cache types are
-    ``OPTION_NOT_ALLOWED``: they hold no layout to open."""
+    file's); an s3 location's come from its attributes or boto3's default
+    chain. Other cache types are ``OPTION_NOT_ALLOWED``."""
     if not spec.startswith("type=") and not is_reference(spec):
         local = LocalStorage(spec)
         return Location(local, None, False, None, local)
@@ -77,8 +78,16 @@ def open_location(
             read_timeout_ms=read_timeout_ms,
         )
         return Location(registry, registry.tag, True, None, registry)
+    if entry.type == "s3":
+        from ocicache.s3 import S3Storage
+
+        s3 = S3Storage(entry.settings)
+        return Location(s3, s3.tag, False, None, s3)
     if entry.type != "local":
-        raise coded("OPTION_NOT_ALLOWED", f"only type=local and type=registry caches can be opened, not type={entry.type}")
+        raise coded(
+            "OPTION_NOT_ALLOWED",
+            f"only type=local, type=registry and type=s3 caches can be opened, not type={entry.type}",
+        )
     directory = entry.attrs.get("src") or entry.attrs.get("dest")
     if not directory:
         raise coded("MISSING_OPTION", "a type=local cache needs src= or dest=")

@@ -90,6 +90,9 @@ done
 say "sdist builds from itself alone"
 mkdir -p "$work/sdist"
 tar -xzf "$sdist" -C "$work/sdist"
+# The sdist's files carry its build time; with the shared target dir, cargo
+# would take an earlier sdist's build of them as current. Now is their time.
+find "$work/sdist" -type f -exec touch {} +
 # Rust is needed here (an sdist is source); the repository is not. Dev
 # profile and the shared target dir keep it quick; pip's isolation is off
 # so that no build backend is fetched (maturin comes from .venv).

@@ -12,6 +12,7 @@ mod budget;
 mod cache;
 mod cache_config;
 mod cache_manifest;
+mod cloud;
 mod collection;
 mod compression;
 mod conversion;

@@ -10,6 +10,7 @@ mod buffer;
 mod cache;
 mod cache_config;
 mod cache_manifest;
+mod cloud;
 mod collection;
 mod compression;
 mod conversion;
@@ -72,6 +73,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<manifest::ImageIndex>()?;
     m.add_class::<layout::OciLayout>()?;
     m.add_class::<layout::Reachability>()?;
+    m.add_class::<cloud::CloudDocuments>()?;
+    m.add_function(wrap_pyfunction!(cloud::cloud_config, m)?)?;
+    m.add_function(wrap_pyfunction!(cloud::cloud_documents, m)?)?;
     m.add_class::<inline::InlineCache>()?;
     m.add_function(wrap_pyfunction!(inline::inline_cache, m)?)?;
     m.add_function(wrap_pyfunction!(storage_keys::gha_blob_key, m)?)?;

@@ -10,6 +10,8 @@ mod budget;
 mod cache;
 mod cache_config;
 mod cache_manifest;
+#[cfg(feature = "full")]
+mod cloud;
 mod collection;
 mod compression;
 #[cfg(feature = "full")]

@@ -6,6 +6,7 @@ import { cases as compressionCases } from '../suite/compression.mjs'
 import { cases as digestCases } from '../suite/digest.mjs'
 import { cases as formatCases } from '../suite/format.mjs'
 import { cases as cacheCases } from '../suite/cache.mjs'
+import { cases as cloudCases, loadCloud } from '../suite/cloud.mjs'
 import { cases as optionCases } from '../suite/options.mjs'
 import { cases as pruneCases } from '../suite/prune.mjs'
 import { equal } from '../suite/check.mjs'
@@ -45,7 +46,8 @@ async function loadData() {
     })),
   )
   const twice = twiceCase.blobs.filter((b) => b.reachable_from_index_json).map((b) => b.digest).sort()
-  return { errorCodes, parse, compute, verify, blobs, options, entries, layers, format: { cacheConfig, manifest, layout, inline }, exports, twice, budget, prune }
+  const cloud = loadCloud(async (path) => new Uint8Array(await (await fetch(`/tests/${path}`)).arrayBuffer()))
+  return { errorCodes, parse, compute, verify, blobs, options, entries, layers, format: { cacheConfig, manifest, layout, inline }, exports, twice, budget, prune, cloud }
 }
 
 function browserCases() {
@@ -83,7 +85,7 @@ function browserCases() {
 const results = []
 try {
   const data = await loadData()
-  for (const c of [...digestCases(api, data), ...optionCases(api, data), ...compressionCases(api, data), ...formatCases(api, data), ...cacheCases(api, data), ...pruneCases(api, data), ...browserCases()]) {
+  for (const c of [...digestCases(api, data), ...optionCases(api, data), ...compressionCases(api, data), ...formatCases(api, data), ...cacheCases(api, data), ...pruneCases(api, data), ...cloudCases(api, data), ...browserCases()]) {
     try {
       await c.run()
       results.push({ name: c.name, ok: true })

@@ -1,0 +1,215 @@
+"""What the s3 and azblob drivers share: a cache kept the way BuildKit's
+``type=s3`` and ``type=azblob`` keep it, presented as an OCI layout so that
+every operation works on it unchanged.
+
+An object store holds each cache config under ``<manifests prefix><name>``
+(its layers annotated with their blobs' descriptors: the cloud form, see the
+core's ``cloud.rs``) and each layer blob under ``<blobs prefix><digest>``.
+The layout a driver presents has one ``index.json`` entry per stored name
+(tagged with the name), whose manifest and config are those
+:func:`~ocicache.cloud_documents` makes of the stored config — documents
+held in memory, never stored. ``write_index`` turns every changed entry back
+into a cloud config (:func:`~ocicache.cloud_config`) stored under its tag,
+and removes the names it no longer lists; manifests and configs written as
+blobs are kept in memory until then. A stored config that is not a cloud
+config is presented as it is, so that verify reports it and gc refuses.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from typing import Any, Optional, Union
+
+from ocicache._native import (
+    CacheManifest,
+    Digester,
+    ImageIndex,
+    MediaType,
+    OcicacheError,
+    cloud_config,
+    cloud_documents,
+    digest,
+)
+from ocicache.error import coded
+from ocicache.storage import StoredBlob
+
+REF_NAME = "org.opencontainers.image.ref.name"
+DOCUMENT_TYPES = (MediaType.OCI_MANIFEST, MediaType.CACHE_CONFIG)
+
+
+#: An object a store lists: its key, size, and modification time (ms).
+StoredObject = tuple[str, int, Optional[int]]
+
+
+class CloudStorage:
+    """A StorageDriver over an object store holding BuildKit's cloud form.
+    Subclasses give the store's operations: ``_get(key, limit)``,
+    ``_stream(key)``, ``_head(key)``, ``_list(prefix)``, ``_put(key,
+    chunks, digest)`` (which checks the digest before it commits) and
+    ``_delete(key)``; and the key functions ``_blob_key(digest)``,
+    ``_manifest_key(name)`` and ``_manifests_prefix()``."""
+
+    tag: Optional[str]
+
+    def __init__(self, names: Iterable[str]) -> None:
+        names = list(names)
+        self.tag = names[0] if names else None
+        self._lock = threading.Lock()
+        # Documents by digest: the manifests and configs the layout shows,
+        # and those written as blobs awaiting write_index.
+        self._documents: dict[str, bytes] = {}
+        # The manifest digest each stored name was presented with.
+        self._tags: dict[str, str] = {}
+        self._modified: dict[str, Optional[int]] = {}
+        self._loaded = False
+
+    # -- the store: implemented by each driver ------------------------------
+
+    def _get(self, key: str, limit: Optional[int]) -> Optional[bytes]:
+        raise NotImplementedError
+
+    def _stream(self, key: str) -> Iterator[bytes]:
+        raise NotImplementedError
+
+    def _head(self, key: str) -> Optional[int]:
+        raise NotImplementedError
+
+    def _list(self, prefix: str) -> list[StoredObject]:
+        raise NotImplementedError
+
+    def _put(self, key: str, chunks: Iterable[bytes], expect: Optional[str]) -> None:
+        raise NotImplementedError
+
+    def _delete(self, key: str) -> None:
+        raise NotImplementedError
+
+    def _blob_key(self, digest: str) -> str:
+        raise NotImplementedError
+
+    def _manifest_key(self, name: str) -> str:
+        raise NotImplementedError
+
+    def _manifests_prefix(self) -> str:
+        raise NotImplementedError
+
+    # -- the layout ----------------------------------------------------------
+
+    def _remember(self, data: bytes) -> dict[str, Any]:
+        d = str(digest(data))
+        with self._lock:
+            self._documents[d] = data
+        return {"mediaType": MediaType.OCI_MANIFEST, "digest": d, "size": len(data)}
+
+    def read_index(self) -> Optional[bytes]:
+        prefix = self._manifests_prefix()
+        index: Optional[bytes] = None
+        tags: dict[str, str] = {}
+        limit = 1 << 20
+        for key, _, modified in sorted(self._list(prefix), key=lambda o: o[0].encode()):
+            name = key[len(prefix):]
+            data = self._get(key, limit + 1)
+            if data is None:
+                continue  # removed since the listing
+            try:
+                docs = cloud_documents(data)
+            except OcicacheError:
+                # Not a cloud config: shown as it is, for verify to report.
+                descriptor = self._remember(data)
+            else:
+                self._remember(docs.config)
+                descriptor = self._remember(docs.manifest)
+            self._modified[descriptor["digest"]] = modified
+            tags[name] = descriptor["digest"]
+            index = ImageIndex.updated_layout_index(index, name, descriptor)
+        with self._lock:
+            self._tags = tags
+            self._loaded = True
+        return index
+
+    def _load(self) -> None:
+        """Reads the stored configs once, for what needs to know them
+        (whether a document is stored, what a tag named before a write)."""
+        if not self._loaded:
+            self.read_index()
+
+    def _document(self, digest: str) -> Optional[bytes]:
+        self._load()
+        with self._lock:
+            return self._documents.get(digest)
+
+    def read_blob(self, digest: str, media_type: Optional[str] = None, *, limit: Optional[int] = None) -> Optional[bytes]:
+        data = self._document(digest)
+        if data is not None:
+            return data if limit is None else data[:limit]
+        return self._get(self._blob_key(digest), limit)
+
+    def open_blob(self, digest: str, media_type: Optional[str] = None) -> Iterator[bytes]:
+        data = self._document(digest)
+        if data is not None:
+            return iter([data])
+        return self._stream(self._blob_key(digest))
+
+    def has_blob(self, digest: str, media_type: Optional[str] = None) -> bool:
+        return self._document(digest) is not None or self._head(self._blob_key(digest)) is not None
+
+    def list_blobs(self) -> list[StoredBlob]:
+        prefix = self._blob_key("")
+        out: list[StoredBlob] = []
+        for key, size, modified in self._list(prefix):
+            algorithm, sep, encoded = key[len(prefix):].partition(":")
+            if not sep or "/" in encoded:
+                continue  # not a blob this layout can name
+            out.append({"path": f"blobs/{algorithm}/{encoded}", "size": size, "modified": modified})
+        with self._lock:
+            documents = list(self._documents.items())
+        for d, data in documents:
+            algorithm, _, encoded = d.partition(":")
+            out.append({"path": f"blobs/{algorithm}/{encoded}", "size": len(data), "modified": self._modified.get(d)})
+        return sorted(out, key=lambda b: b["path"].encode())
+
+    def write_blob(self, digest: str, source: Union[bytes, Iterable[bytes]], media_type: Optional[str] = None) -> None:
+        if media_type in DOCUMENT_TYPES:
+            data = source if isinstance(source, bytes) else b"".join(source)
+            hasher = Digester(digest.split(":")[0])
+            hasher.update(data)
+            hasher.verify(digest, len(data))
+            with self._lock:
+                self._documents[digest] = data
+            return
+        chunks = [source] if isinstance(source, bytes) else source
+        self._put(self._blob_key(digest), chunks, digest)
+
+    def write_index(self, data: bytes) -> None:
+        listed: dict[str, dict[str, Any]] = {}
+        for entry in ImageIndex.from_bytes(data).to_dict().get("manifests") or []:
+            tag = (entry.get("annotations") or {}).get(REF_NAME)
+            if tag and tag not in listed:
+                listed[tag] = entry
+        self._load()
+        with self._lock:
+            before = dict(self._tags)
+        for tag, entry in listed.items():
+            if before.get(tag) == entry["digest"]:
+                continue
+            manifest = self.read_blob(entry["digest"], entry.get("mediaType"))
+            if manifest is None:
+                raise coded("MISSING_BLOB", f"{self}: no manifest {entry['digest']} to store as {tag}")
+            config_digest = CacheManifest.from_bytes(manifest).config["digest"]
+            config = self._document(config_digest)
+            if config is None:
+                raise coded("MISSING_BLOB", f"{self}: no cache config {config_digest} to store as {tag}")
+            self._put(self._manifest_key(tag), [cloud_config(manifest, config)], None)
+            with self._lock:
+                self._tags[tag] = entry["digest"]
+        for tag in before:
+            if tag not in listed:
+                self._delete(self._manifest_key(tag))
+                with self._lock:
+                    self._tags.pop(tag, None)
+
+    def delete_blob(self, digest: str) -> None:
+        with self._lock:
+            if self._documents.pop(digest, None) is not None:
+                return  # a document of the layout: its tag goes in write_index
+        self._delete(self._blob_key(digest))
