@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs'
 import { parseCacheOptions } from './index.mjs'
 import { RegistryStorage } from './registry.mjs'
+import { S3Storage } from './s3.mjs'
 import { LocalStorage, SelectedStorage } from './storage.mjs'
 
 function coded(code, message) {
@@ -35,8 +36,9 @@ export function isReference(spec) {
  * means — `storage` itself, or, when `tag=` or `digest=` is given, a
  * read-only SelectedStorage showing only that entry, as BuildKit would
  * import it. `options` go to RegistryStorage (`username`, `password`,
- * `dockerConfig`, …). Other cache types are OPTION_NOT_ALLOWED: they hold
- * no layout to open.
+ * `dockerConfig`, …); a type=s3 location's credentials come from its
+ * attributes or the AWS SDK's default chain (S3Storage). Other cache types
+ * are OPTION_NOT_ALLOWED.
  */
 export function openLocation(spec, options = {}) {
   if (!spec.startsWith('type=') && !isReference(spec)) {
@@ -48,7 +50,13 @@ export function openLocation(spec, options = {}) {
     const storage = new RegistryStorage(entry.settings.ref, { ...options, insecure: entry.settings.insecure })
     return { storage, tag: storage.tag, digest: undefined, registry: true, source: storage }
   }
-  if (entry.type !== 'local') throw coded('OPTION_NOT_ALLOWED', `only type=local and type=registry caches can be opened, not type=${entry.type}`)
+  if (entry.type === 's3') {
+    const storage = new S3Storage(entry.settings)
+    return { storage, tag: storage.tag, digest: undefined, registry: false, source: storage }
+  }
+  if (entry.type !== 'local') {
+    throw coded('OPTION_NOT_ALLOWED', `only type=local, type=registry and type=s3 caches can be opened, not type=${entry.type}`)
+  }
   const dir = entry.attrs.src ?? entry.attrs.dest
   if (!dir) throw coded('MISSING_OPTION', 'a type=local cache needs src= or dest=')
   const storage = new LocalStorage(dir)

@@ -4,6 +4,8 @@ import { LocalStorage, type StorageDriver } from '../../storage'
 import { convert, copy, gc, inspect, merge, verify } from '../../operations'
 import { RegistryStorage } from '../../registry'
 import { openLocation } from '../../location'
+import { S3Storage } from '../../s3'
+import { parseCacheOptions } from '../../index'
 
 export async function use(driver: StorageDriver): Promise<number> {
   const local = new LocalStorage('.buildx-cache')
@@ -19,5 +21,9 @@ export async function use(driver: StorageDriver): Promise<number> {
   const url: string = remote.location.manifestUrl(remote.tag)
   const opened = openLocation('type=registry,ref=127.0.0.1:5000/c:max', { username: 'u', password: 'p' })
   const back = await copy(opened.storage, local, { tag: opened.tag })
-  return Number(ok) + text.length + deleted.length + merged.layers + converted.recompressed + plan.freedBytes + copied.copied + url.length + back.blobs
+  const s3 = new S3Storage({ bucket: 'b', region: 'us-east-1', usePathStyle: true })
+  const fromSettings = new S3Storage(parseCacheOptions('type=s3,bucket=b,region=r')[0].settings as { bucket: string })
+  const toS3 = await copy(local, s3, { toTag: s3.tag })
+  const s3gc = await gc(fromSettings, { gracePeriodMs: 0 })
+  return Number(ok) + text.length + deleted.length + merged.layers + converted.recompressed + plan.freedBytes + copied.copied + url.length + back.blobs + toS3.copied + s3gc.delete.length
 }

@@ -1,0 +1,174 @@
+// What the s3 and azblob drivers share: a cache kept the way BuildKit's
+// type=s3 and type=azblob keep it, presented as an OCI layout so that every
+// operation works on it unchanged (the same as the Python package's cloud.py).
+//
+// An object store holds each cache config under `<manifests prefix><name>`
+// (its layers annotated with their blobs' descriptors: the cloud form, see
+// the core's cloud.rs) and each layer blob under `<blobs prefix><digest>`.
+// The layout a driver presents has one index.json entry per stored name
+// (tagged with the name), whose manifest and config are those cloudDocuments
+// makes of the stored config — documents held in memory, never stored.
+// writeIndex turns every changed entry back into a cloud config (cloudConfig)
+// stored under its tag, and removes the names it no longer lists; manifests
+// and configs written as blobs are kept in memory until then. A stored config
+// that is not a cloud config is presented as it is, so that verify reports it
+// and gc refuses.
+import { CacheManifest, Digester, ImageIndex, MediaType, cloudConfig, cloudDocuments, digest } from './index.mjs'
+
+const REF_NAME = 'org.opencontainers.image.ref.name'
+const DOCUMENT_LIMIT = 1 << 20
+
+function coded(code, message) {
+  return Object.assign(new Error(message), { code })
+}
+
+/** The bytes of `source` (bytes, or an iterable of chunks), joined. */
+async function whole(source) {
+  if (source instanceof Uint8Array) return source
+  const parts = []
+  for await (const c of source) parts.push(c)
+  return Buffer.concat(parts)
+}
+
+/**
+ * A StorageDriver over an object store holding BuildKit's cloud form.
+ * Subclasses give the store's operations — `_get(key, limit)` (bytes or
+ * null), `_stream(key)`, `_head(key)` (size or null), `_list(prefix)`
+ * ([{key, size, modified}]), `_put(key, source, expectDigest)` (checks the
+ * digest before it commits), `_delete(key)` — and the keys: `_blobKey(digest)`
+ * (`''` for the prefix), `_manifestKey(name)`, `_manifestsPrefix()`.
+ */
+export class CloudStorage {
+  #documents = new Map()
+  #tags = new Map()
+  #modified = new Map()
+  #loaded = null
+
+  constructor(names) {
+    /** The first name: the operations' default tag. */
+    this.tag = names?.[0]
+  }
+
+  #remember(bytes) {
+    const d = String(digest(bytes))
+    this.#documents.set(d, bytes)
+    return { mediaType: MediaType.OCI_MANIFEST, digest: d, size: bytes.length }
+  }
+
+  async readIndex() {
+    const prefix = this._manifestsPrefix()
+    const stored = (await this._list(prefix)).sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)))
+    let index = null
+    const tags = new Map()
+    for (const { key, modified } of stored) {
+      const name = key.slice(prefix.length)
+      const bytes = await this._get(key, DOCUMENT_LIMIT + 1)
+      if (bytes === null) continue // removed since the listing
+      let descriptor
+      try {
+        const docs = cloudDocuments(bytes)
+        this.#remember(docs.config)
+        descriptor = this.#remember(docs.manifest)
+      } catch (err) {
+        if (typeof err.code !== 'string') throw err
+        descriptor = this.#remember(bytes) // not a cloud config: shown as it is, for verify to report
+      }
+      this.#modified.set(descriptor.digest, modified)
+      tags.set(name, descriptor.digest)
+      index = ImageIndex.updatedLayoutIndex(index, name, descriptor)
+    }
+    this.#tags = tags
+    this.#loaded = Promise.resolve()
+    return index
+  }
+
+  // Reads the stored configs once, for what needs to know them (whether a
+  // document is stored, what a tag named before a write).
+  #load() {
+    this.#loaded ??= this.readIndex().then(() => undefined)
+    return this.#loaded
+  }
+
+  async #document(d) {
+    await this.#load()
+    return this.#documents.get(d) ?? null
+  }
+
+  async readBlob(d, mediaType, { limit } = {}) {
+    const doc = await this.#document(d)
+    if (doc !== null) return limit === undefined ? doc : doc.subarray(0, limit)
+    return this._get(this._blobKey(d), limit)
+  }
+
+  async *openBlob(d) {
+    const doc = await this.#document(d)
+    if (doc !== null) {
+      yield doc
+      return
+    }
+    yield* this._stream(this._blobKey(d))
+  }
+
+  async hasBlob(d) {
+    return (await this.#document(d)) !== null || (await this._head(this._blobKey(d))) !== null
+  }
+
+  async listBlobs() {
+    const prefix = this._blobKey('')
+    const out = []
+    for (const { key, size, modified } of await this._list(prefix)) {
+      const name = key.slice(prefix.length)
+      const at = name.indexOf(':')
+      if (at < 0 || name.includes('/')) continue // not a blob this layout can name
+      out.push({ path: `blobs/${name.slice(0, at)}/${name.slice(at + 1)}`, size, modified })
+    }
+    for (const [d, bytes] of this.#documents) {
+      const [algorithm, encoded] = d.split(':')
+      out.push({ path: `blobs/${algorithm}/${encoded}`, size: bytes.length, modified: this.#modified.get(d) })
+    }
+    return out.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)))
+  }
+
+  async writeBlob(d, source, mediaType) {
+    if (mediaType === MediaType.OCI_MANIFEST || mediaType === MediaType.CACHE_CONFIG) {
+      const bytes = await whole(source)
+      const h = new Digester(d.split(':')[0])
+      h.update(bytes)
+      h.verify(d, bytes.length)
+      this.#documents.set(d, bytes)
+      return
+    }
+    await this._put(this._blobKey(d), source, d)
+  }
+
+  async writeIndex(bytes) {
+    await this.#load()
+    const listed = new Map()
+    for (const entry of ImageIndex.fromBytes(bytes).toJSON().manifests ?? []) {
+      const tag = entry.annotations?.[REF_NAME]
+      if (tag && !listed.has(tag)) listed.set(tag, entry)
+    }
+    const before = new Map(this.#tags)
+    for (const [tag, entry] of listed) {
+      if (before.get(tag) === entry.digest) continue
+      const manifest = await this.readBlob(entry.digest, entry.mediaType)
+      if (manifest === null) throw coded('MISSING_BLOB', `${this}: no manifest ${entry.digest} to store as ${tag}`)
+      const configDigest = CacheManifest.fromBytes(manifest).config.digest
+      const config = this.#documents.get(configDigest)
+      if (config === undefined) throw coded('MISSING_BLOB', `${this}: no cache config ${configDigest} to store as ${tag}`)
+      await this._put(this._manifestKey(tag), cloudConfig(manifest, config), null)
+      this.#tags.set(tag, entry.digest)
+    }
+    for (const tag of before.keys()) {
+      if (listed.has(tag)) continue
+      await this._delete(this._manifestKey(tag))
+      this.#tags.delete(tag)
+    }
+  }
+
+  async deleteBlob(d) {
+    // A document of the layout: its tag goes in writeIndex.
+    if (this.#documents.delete(d)) return
+    await this._delete(this._blobKey(d))
+  }
+}

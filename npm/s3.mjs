@@ -1,0 +1,207 @@
+// A cache in an S3 bucket, as BuildKit's type=s3 keeps it (the shared logic
+// is in cloud.mjs), on the AWS SDK: `npm install @aws-sdk/client-s3` (an
+// optional peer dependency). The same as the Python package's s3.py.
+//
+// Keys and defaults are BuildKit v0.32.2's (cache/remotecache/s3/s3.go): a
+// blob at `<prefix><blobs_prefix><digest>`, a cache config at
+// `<prefix><manifests_prefix><name>` (plain concatenation). Credentials come
+// from the attributes, else from the SDK's default chain (AWS_*, the shared
+// files, instance roles), as BuildKit's SDK reads them.
+//
+// Uploads check the digest before they commit: a blob up to
+// MULTIPART_THRESHOLD is hashed and sent in one PutObject; a larger one goes
+// up as a multipart upload, hashed part by part (at most `upload_parallelism`
+// parts in flight), and is completed only when the digest matches (else
+// aborted), so a key never holds content that does not match its name.
+import { Digester, s3BlobKey, s3ManifestKey } from './index.mjs'
+import { CloudStorage } from './cloud.mjs'
+
+/** Blobs larger than this go up as multipart uploads (S3's parts are at least 5 MiB, but the last). */
+export const MULTIPART_THRESHOLD = 16 << 20
+const PART_SIZE = 16 << 20
+
+function coded(code, message, cause) {
+  return Object.assign(new Error(message, cause ? { cause } : undefined), { code })
+}
+
+async function sdk() {
+  try {
+    return await import('@aws-sdk/client-s3')
+  } catch (cause) {
+    throw coded('MISSING_DEPENDENCY', 'the s3 driver needs the AWS SDK: npm install @aws-sdk/client-s3', cause)
+  }
+}
+
+// `source` (bytes, or an iterable of chunks) regrouped into parts of `size` bytes (the last shorter).
+async function* parts(source, size) {
+  if (source instanceof Uint8Array) {
+    if (source.length === 0) yield source
+    for (let at = 0; at < source.length; at += size) yield source.subarray(at, at + size)
+    return
+  }
+  let held = []
+  let n = 0
+  for await (const chunk of source) {
+    held.push(chunk)
+    n += chunk.length
+    while (n >= size) {
+      const all = Buffer.concat(held)
+      yield all.subarray(0, size)
+      held = [all.subarray(size)]
+      n -= size
+    }
+  }
+  if (n > 0 || held.length === 0) yield Buffer.concat(held)
+}
+
+/**
+ * A StorageDriver on an S3 bucket (BuildKit's type=s3). `settings` are the
+ * typed settings of a type=s3 cache option (parseCacheOptions(…)[0].settings);
+ * `client`, an S3Client, replaces the one they describe.
+ */
+export class S3Storage extends CloudStorage {
+  #client
+  #sdk
+
+  constructor(settings, { client } = {}) {
+    super(settings.names?.length ? settings.names : ['buildkit'])
+    this.bucket = String(settings.bucket)
+    this.prefix = settings.prefix ?? ''
+    this.manifestsPrefix = settings.manifestsPrefix ?? 'manifests/'
+    this.blobsPrefix = settings.blobsPrefix ?? 'blobs/'
+    this.parallelism = settings.uploadParallelism || 4
+    this.#client = client ?? null
+    this.settings = settings
+  }
+
+  toString() {
+    return `s3://${this.bucket}/${this.prefix}`
+  }
+
+  _blobKey(d) {
+    return d === '' ? this.prefix + this.blobsPrefix : s3BlobKey(this.prefix, this.blobsPrefix, d)
+  }
+
+  _manifestKey(name) {
+    return s3ManifestKey(this.prefix, this.manifestsPrefix, name)
+  }
+
+  _manifestsPrefix() {
+    return this.prefix + this.manifestsPrefix
+  }
+
+  async #send(what, Command, input) {
+    this.#sdk ??= await sdk()
+    this.#client ??= client(this.#sdk, this.settings)
+    try {
+      return await this.#client.send(new this.#sdk[Command]({ Bucket: this.bucket, ...input }))
+    } catch (err) {
+      const code = err?.name ?? err?.Code ?? ''
+      const status = err?.$metadata?.httpStatusCode
+      if (code === 'NoSuchBucket') throw coded('STORAGE_ERROR', `${this}: no bucket ${JSON.stringify(this.bucket)}`, err)
+      if (code === 'NoSuchKey' || code === 'NotFound' || status === 404) return null
+      if (['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch'].includes(code) || status === 403) {
+        throw coded('UNAUTHORIZED', `${this}: ${what}: ${code}: ${err.message}`, err)
+      }
+      if (code === 'InvalidRange') return { empty: true }
+      throw coded('STORAGE_ERROR', `${this}: ${what}: ${err.message}`, err)
+    }
+  }
+
+  async _get(key, limit) {
+    const range = limit === undefined ? {} : { Range: `bytes=0-${Math.max(limit, 1) - 1}` }
+    const r = await this.#send(`GET ${key}`, 'GetObjectCommand', { Key: key, ...range })
+    if (r === null) return null
+    if (r.empty) return new Uint8Array(0)
+    const bytes = await r.Body.transformToByteArray()
+    return limit === undefined ? bytes : bytes.subarray(0, limit)
+  }
+
+  async *_stream(key) {
+    const r = await this.#send(`GET ${key}`, 'GetObjectCommand', { Key: key })
+    if (r === null) throw Object.assign(new Error(`${this}: no object ${key}`), { code: 'ENOENT', syscall: 'get' })
+    for await (const chunk of r.Body) yield chunk
+  }
+
+  async _head(key) {
+    const r = await this.#send(`HEAD ${key}`, 'HeadObjectCommand', { Key: key })
+    return r === null ? null : Number(r.ContentLength)
+  }
+
+  async _list(prefix) {
+    const out = []
+    let token
+    do {
+      const page = await this.#send(`LIST ${prefix}`, 'ListObjectsV2Command', { Prefix: prefix, ContinuationToken: token })
+      if (page === null) throw coded('STORAGE_ERROR', `${this}: no bucket ${JSON.stringify(this.bucket)}`)
+      for (const o of page.Contents ?? []) out.push({ key: o.Key, size: Number(o.Size), modified: o.LastModified?.getTime() ?? null })
+      token = page.IsTruncated ? page.NextContinuationToken : undefined
+    } while (token)
+    return out
+  }
+
+  async _put(key, source, expect) {
+    const hasher = expect ? new Digester(expect.split(':')[0]) : null
+    const it = parts(source, PART_SIZE)[Symbol.asyncIterator]()
+    const first = await it.next()
+    const second = await it.next()
+    if (second.done) {
+      const body = first.done ? new Uint8Array(0) : first.value
+      if (hasher) {
+        hasher.update(body)
+        hasher.verify(expect)
+      }
+      await this.#send(`PUT ${key}`, 'PutObjectCommand', { Key: key, Body: body })
+      return
+    }
+    const { UploadId } = await this.#send(`start upload of ${key}`, 'CreateMultipartUploadCommand', { Key: key })
+    const done = []
+    const inFlight = []
+    try {
+      let number = 0
+      const upload = async (part) => {
+        const n = ++number
+        hasher?.update(part)
+        const r = await this.#send(`upload part ${n} of ${key}`, 'UploadPartCommand', { Key: key, UploadId, PartNumber: n, Body: part })
+        done.push({ ETag: r.ETag, PartNumber: n })
+      }
+      const all = (async function* () {
+        yield first.value
+        yield second.value
+        for (let r; !(r = await it.next()).done; ) yield r.value
+      })()
+      for await (const part of all) {
+        // At most `parallelism` parts in flight (and in memory).
+        if (inFlight.length >= this.parallelism) await inFlight.shift()
+        inFlight.push(upload(part))
+      }
+      await Promise.all(inFlight)
+      if (hasher) hasher.verify(expect)
+    } catch (err) {
+      await Promise.allSettled(inFlight)
+      await this.#send(`abort upload of ${key}`, 'AbortMultipartUploadCommand', { Key: key, UploadId })
+      throw err
+    }
+    done.sort((a, b) => a.PartNumber - b.PartNumber)
+    await this.#send(`complete upload of ${key}`, 'CompleteMultipartUploadCommand', { Key: key, UploadId, MultipartUpload: { Parts: done } })
+  }
+
+  async _delete(key) {
+    await this.#send(`DELETE ${key}`, 'DeleteObjectCommand', { Key: key })
+  }
+}
+
+// An S3Client as BuildKit configures its SDK from `settings`.
+function client({ S3Client }, s) {
+  const credentials = s.accessKeyId && s.secretAccessKey
+    ? { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken ?? undefined }
+    : undefined
+  return new S3Client({
+    region: s.region || undefined,
+    endpoint: s.endpointUrl || undefined,
+    forcePathStyle: Boolean(s.usePathStyle),
+    credentials,
+    maxAttempts: s.retryMaxAttempts ?? undefined,
+    retryMode: s.retryMode ?? undefined,
+  })
+}
