@@ -2,9 +2,10 @@
 ``--cache-from`` take, opened as a storage driver. ``type=local,src=DIR``
 (or ``dest=``, with ``tag=`` and ``digest=``), ``type=registry,ref=HOST/REPO:TAG``
 (with ``registry.insecure=``), the registry shorthand ``HOST/REPO:TAG``,
-``type=s3,bucket=…`` (BuildKit's attributes; :mod:`ocicache.s3`), or a plain
-directory. A path that starts with ``/``, ``./`` or ``../`` is always
-a directory. The same rules as the Node package's ``location.mjs``."""
+``type=s3,bucket=…`` and ``type=azblob,account_url=…`` (BuildKit's attributes;
+:mod:`ocicache.s3`, :mod:`ocicache.azblob`), or a plain directory. A path
+that starts with ``/``, ``./`` or ``../`` is always a directory. The same
+rules as the Node package's ``location.mjs``."""
 
 from __future__ import annotations
 
@@ -60,8 +61,8 @@ def open_location(
 ) -> Location:
     """Open a cache location. Credentials and timeouts go to
     :class:`RegistryStorage` (without credentials, the docker config
-    file's); an s3 location's come from its attributes or boto3's default
-    chain. Other cache types are ``OPTION_NOT_ALLOWED``."""
+    file's); an s3 or azblob location's come from its attributes or the
+    SDK's default chain. Other cache types are ``OPTION_NOT_ALLOWED``."""
     if not spec.startswith("type=") and not is_reference(spec):
         local = LocalStorage(spec)
         return Location(local, None, False, None, local)
@@ -83,10 +84,15 @@ def open_location(
 
         s3 = S3Storage(entry.settings)
         return Location(s3, s3.tag, False, None, s3)
+    if entry.type == "azblob":
+        from ocicache.azblob import AzblobStorage
+
+        az = AzblobStorage(entry.settings)
+        return Location(az, az.tag, False, None, az)
     if entry.type != "local":
         raise coded(
             "OPTION_NOT_ALLOWED",
-            f"only type=local, type=registry and type=s3 caches can be opened, not type={entry.type}",
+            f"only type=local, type=registry, type=s3 and type=azblob caches can be opened, not type={entry.type}",
         )
     directory = entry.attrs.get("src") or entry.attrs.get("dest")
     if not directory:

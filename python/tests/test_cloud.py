@@ -1,0 +1,279 @@
+"""The cloud drivers — s3 and azblob — by the same tests, against real
+servers on 127.0.0.1 started for this module and stopped after:
+``moto_server`` (PyPI ``moto[server]``) for S3 and ``azurite-blob`` (npm
+``azurite``, with ``--disableTelemetry``) for Azure Blob Storage. A store is
+filled with a real BuildKit ``type=s3`` export (tests/fixtures/cloud/
+s3-small-max, captured with its ``type=local`` twin; azblob keeps the same
+names and bytes under its default prefixes)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+import ocicache
+from conftest import TESTS
+from ocicache import operations as ops
+from ocicache.cloud import CloudStorage
+from ocicache.location import open_location
+from ocicache.storage import LocalStorage
+
+REPO = TESTS.parent
+CAPTURE = TESTS / "fixtures" / "cloud" / "s3-small-max"
+# Azurite's well-known development account (public, in Microsoft's docs).
+AZURITE_ACCOUNT = "devstoreaccount1"
+AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(argv: list[str], port: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(400):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+    proc.terminate()
+    pytest.fail(f"{argv[0]} did not start")
+
+
+@dataclass
+class Store:
+    """One empty bucket or container: a driver for it, and raw access."""
+
+    spec: Callable[[str], str]
+    put: Callable[[str, bytes], None]
+    delete: Callable[[str], None]
+    keys: Callable[[], set[str]]
+    get: Callable[[str], bytes]
+    uploads: Callable[[], int]
+
+    def storage(self, name: str = "buildkit") -> CloudStorage:
+        storage = open_location(self.spec(name)).storage
+        assert isinstance(storage, CloudStorage)
+        return storage
+
+
+@pytest.fixture(scope="module")
+def moto() -> Iterator[str]:
+    port = _free_port()
+    proc = _serve([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)], port)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def azurite() -> Iterator[str]:
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as data:
+        proc = _serve([str(REPO / "npm" / "node_modules" / ".bin" / "azurite-blob"), "--blobHost", "127.0.0.1",
+                       "--blobPort", str(port), "--location", data, "--silent", "--disableTelemetry",
+                       "--skipApiVersionCheck"], port)
+        yield f"http://127.0.0.1:{port}/{AZURITE_ACCOUNT}"
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _s3(endpoint: str, bucket: str) -> Store:
+    import boto3  # type: ignore[import-untyped]
+
+    c = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    c.create_bucket(Bucket=bucket)
+    return Store(
+        spec=lambda name: (f"type=s3,bucket={bucket},region=us-east-1,endpoint_url={endpoint},use_path_style=true,"
+                           f"access_key_id=x,secret_access_key=y,name={name}"),
+        put=lambda k, v: c.put_object(Bucket=bucket, Key=k, Body=v),
+        delete=lambda k: c.delete_object(Bucket=bucket, Key=k),
+        keys=lambda: {o["Key"] for o in c.list_objects_v2(Bucket=bucket).get("Contents", [])},
+        get=lambda k: c.get_object(Bucket=bucket, Key=k)["Body"].read(),
+        uploads=lambda: len(c.list_multipart_uploads(Bucket=bucket).get("Uploads") or []),
+    )
+
+
+def _azblob(url: str, container: str) -> Store:
+    from azure.storage.blob import BlobServiceClient
+
+    c = BlobServiceClient(url, credential={"account_name": AZURITE_ACCOUNT, "account_key": AZURITE_KEY}).get_container_client(container)
+    c.create_container()
+
+    def put(key: str, data: bytes) -> None:
+        c.upload_blob(key, data, overwrite=True)
+
+    return Store(
+        spec=lambda name: (f"type=azblob,account_url={url},account_name={AZURITE_ACCOUNT},"
+                           f"secret_access_key={AZURITE_KEY},container={container},name={name}"),
+        put=put,
+        delete=lambda k: c.delete_blob(k),
+        keys=lambda: {b.name for b in c.list_blobs()},
+        get=lambda k: c.download_blob(k).readall(),
+        # Staged blocks are never listed as blobs: nothing to count.
+        uploads=lambda: 0,
+    )
+
+
+@pytest.fixture(params=["s3", "azblob"])
+def store(request: pytest.FixtureRequest) -> Store:
+    name = "c" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:20]
+    if request.param == "s3":
+        return _s3(request.getfixturevalue("moto"), name)
+    return _azblob(request.getfixturevalue("azurite"), name)
+
+
+def _upload_capture(store: Store) -> None:
+    root = CAPTURE / "bucket"
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        store.put(path.relative_to(root).as_posix(), path.read_bytes())
+
+
+def _capture_keys() -> set[str]:
+    root = CAPTURE / "bucket"
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+def _local_manifest() -> bytes:
+    index = ocicache.ImageIndex.from_bytes((CAPTURE / "cache" / "index.json").read_bytes())
+    d = str(index.to_dict()["manifests"][0]["digest"])
+    return (CAPTURE / "cache" / "blobs" / "sha256" / d.split(":")[1]).read_bytes()
+
+
+def test_a_buildkit_export_reads_as_the_layout_of_its_local_twin(store: Store) -> None:
+    _upload_capture(store)
+    storage = store.storage("small")
+    index = storage.read_index()
+    assert index is not None
+    entry = ocicache.ImageIndex.from_bytes(index).find_tag("small")
+    assert storage.read_blob(entry["digest"]) == _local_manifest()
+    report = ops.verify(storage)
+    assert report.ok, report.to_text()
+    summary = report.to_dict()
+    assert (summary["blobs"], summary["reachable"], summary["errors"]) == (9, 9, 0)
+    assert "7 layers" in ops.inspect(storage).to_text()
+
+
+def test_copies_both_ways_give_buildkits_own_bytes(store: Store, tmp_path: Path) -> None:
+    source = LocalStorage(str(CAPTURE / "cache"))
+    ops.copy(source, store.storage("small"), tag="latest", to_tag="small")
+    assert store.keys() == _capture_keys()
+    assert store.get("manifests/small") == (CAPTURE / "bucket" / "manifests" / "small").read_bytes()
+    assert ops.copy(source, store.storage("small"), tag="latest", to_tag="small")["copied"] == 0
+    into = LocalStorage(str(tmp_path / "cache"))
+    ops.copy(store.storage("small"), into, to_tag="latest")
+    assert (tmp_path / "cache" / "index.json").read_bytes() == (CAPTURE / "cache" / "index.json").read_bytes()
+    for blob in (CAPTURE / "cache" / "blobs" / "sha256").iterdir():
+        assert (tmp_path / "cache" / "blobs" / "sha256" / blob.name).read_bytes() == blob.read_bytes()
+
+
+def test_gc_deletes_only_what_no_stored_config_reaches(store: Store) -> None:
+    _upload_capture(store)
+    stray = b"a blob no config names"
+    key = "blobs/sha256:" + hashlib.sha256(stray).hexdigest()
+    store.put(key, stray)
+    ops.copy(LocalStorage(str(TESTS / "fixtures" / "buildkit" / "local-min" / "cache")), store.storage("other"),
+             tag="latest", to_tag="other")
+    storage = store.storage("small")
+    before = store.keys()
+    plan = ops.gc(storage, dry_run=True, grace_period_ms=0, settle_ms=0)
+    assert plan.delete == ["blobs/sha256/" + key.split(":")[1]]
+    assert store.keys() == before
+    assert ops.gc(storage, grace_period_ms=3_600_000, settle_ms=0).delete == []
+    ops.gc(storage, grace_period_ms=0, settle_ms=0)
+    assert store.keys() == before - {key}
+    assert ops.verify(storage).ok
+
+
+def test_dropping_a_tag_removes_its_config_and_what_only_it_reached(store: Store) -> None:
+    _upload_capture(store)
+    ops.copy(LocalStorage(str(TESTS / "fixtures" / "buildkit" / "local-min" / "cache")), store.storage("other"),
+             tag="latest", to_tag="other")
+    ops.gc(store.storage("small"), drop_tags=["other"], grace_period_ms=0, settle_ms=0)
+    assert store.keys() == _capture_keys()
+
+
+def test_damage_is_found_and_gc_fails_closed(store: Store) -> None:
+    _upload_capture(store)
+    gone = sorted((CAPTURE / "bucket" / "blobs").iterdir())[0].name
+    store.delete(f"blobs/{gone}")
+    report = ops.verify(store.storage("small"))
+    assert not report.ok
+    assert "MISSING_BLOB" in {f["code"] for f in report.to_dict()["findings"]}
+    # A missing layer is no reason to refuse gc (as in a layout).
+    assert ops.gc(store.storage("small"), grace_period_ms=0, settle_ms=0).delete == []
+    store.put("manifests/broken", b'{"layers":[{"blob":"sha256:00"}]}')
+    with pytest.raises(ocicache.OcicacheError) as err:
+        ops.gc(store.storage("small"), grace_period_ms=0, settle_ms=0)
+    assert err.value.code == "INCOMPLETE_CACHE"
+    assert len(store.keys()) == 8
+
+
+def test_large_blobs_are_committed_only_when_their_digest_matches(store: Store) -> None:
+    storage = store.storage()
+    data = os.urandom((32 << 20) * 2 + 12345)
+    d = "sha256:" + hashlib.sha256(data).hexdigest()
+
+    def chunks() -> Iterator[bytes]:
+        return (data[i:i + (1 << 20)] for i in range(0, len(data), 1 << 20))
+
+    storage.write_blob(d, chunks())
+    assert hashlib.sha256(b"".join(storage.open_blob(d))).hexdigest() == d.split(":")[1]
+    wrong = "sha256:" + hashlib.sha256(b"something else").hexdigest()
+    with pytest.raises(ocicache.OcicacheError) as err:
+        storage.write_blob(wrong, chunks())
+    assert err.value.code == "DIGEST_MISMATCH"
+    assert not storage.has_blob(wrong)
+    assert store.uploads() == 0
+    with pytest.raises(ocicache.OcicacheError) as err:
+        storage.write_blob(wrong, b"small and wrong")
+    assert err.value.code == "DIGEST_MISMATCH"
+    assert not storage.has_blob(wrong)
+
+
+def test_an_interrupted_copy_leaves_the_tag_and_the_next_completes(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = LocalStorage(str(CAPTURE / "cache"))
+    storage = store.storage("small")
+    real = type(storage)._put
+    calls = {"n": 0}
+
+    def failing(self: Any, key: str, chunks: Any, expect: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise ocicache.OcicacheError("the connection broke")
+        real(self, key, chunks, expect)
+
+    monkeypatch.setattr(type(storage), "_put", failing)
+    with pytest.raises(ocicache.OcicacheError):
+        ops.copy(source, storage, tag="latest", to_tag="small")
+    monkeypatch.undo()
+    assert "manifests/small" not in store.keys(), "the tag was written before its blobs"
+    again = ops.copy(source, store.storage("small"), tag="latest", to_tag="small")
+    assert 0 < again["copied"] < 7
+    assert store.keys() == _capture_keys()
+    assert ops.verify(store.storage("small")).ok
+
+
+def test_a_missing_bucket_or_container_is_a_storage_error(store: Store) -> None:
+    spec = store.spec("x").replace("bucket=c", "bucket=missing-c").replace("container=c", "container=missing-c")
+    with pytest.raises(ocicache.OcicacheError) as err:
+        open_location(spec).storage.read_index()
+    assert err.value.code == "STORAGE_ERROR"
+    assert "missing-c" in str(err.value)
+    assert "secret" not in str(err.value) and "y," not in str(err.value) and AZURITE_KEY not in str(err.value)
