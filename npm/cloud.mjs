@@ -30,6 +30,28 @@ async function whole(source) {
   return Buffer.concat(parts)
 }
 
+// `source` (bytes, or an iterable of chunks) regrouped into parts of `size` bytes (the last shorter).
+export async function* parts(source, size) {
+  if (source instanceof Uint8Array) {
+    if (source.length === 0) yield source
+    for (let at = 0; at < source.length; at += size) yield source.subarray(at, at + size)
+    return
+  }
+  let held = []
+  let n = 0
+  for await (const chunk of source) {
+    held.push(chunk)
+    n += chunk.length
+    while (n >= size) {
+      const all = Buffer.concat(held)
+      yield all.subarray(0, size)
+      held = [all.subarray(size)]
+      n -= size
+    }
+  }
+  if (n > 0 || held.length === 0) yield Buffer.concat(held)
+}
+
 /**
  * A StorageDriver over an object store holding BuildKit's cloud form.
  * Subclasses give the store's operations — `_get(key, limit)` (bytes or

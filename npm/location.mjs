@@ -5,6 +5,7 @@
 // directory. A path that starts with `/`, `./` or `../` is always a
 // directory.
 import { existsSync } from 'node:fs'
+import { AzblobStorage } from './azblob.mjs'
 import { parseCacheOptions } from './index.mjs'
 import { RegistryStorage } from './registry.mjs'
 import { S3Storage } from './s3.mjs'
@@ -36,8 +37,8 @@ export function isReference(spec) {
  * means — `storage` itself, or, when `tag=` or `digest=` is given, a
  * read-only SelectedStorage showing only that entry, as BuildKit would
  * import it. `options` go to RegistryStorage (`username`, `password`,
- * `dockerConfig`, …); a type=s3 location's credentials come from its
- * attributes or the AWS SDK's default chain (S3Storage). Other cache types
+ * `dockerConfig`, …); a type=s3 or type=azblob location's credentials come
+ * from its attributes or the SDK's default chain (S3Storage, AzblobStorage). Other cache types
  * are OPTION_NOT_ALLOWED.
  */
 export function openLocation(spec, options = {}) {
@@ -54,8 +55,12 @@ export function openLocation(spec, options = {}) {
     const storage = new S3Storage(entry.settings)
     return { storage, tag: storage.tag, digest: undefined, registry: false, source: storage }
   }
+  if (entry.type === 'azblob') {
+    const storage = new AzblobStorage(entry.settings)
+    return { storage, tag: storage.tag, digest: undefined, registry: false, source: storage }
+  }
   if (entry.type !== 'local') {
-    throw coded('OPTION_NOT_ALLOWED', `only type=local, type=registry and type=s3 caches can be opened, not type=${entry.type}`)
+    throw coded('OPTION_NOT_ALLOWED', `only type=local, type=registry, type=s3 and type=azblob caches can be opened, not type=${entry.type}`)
   }
   const dir = entry.attrs.src ?? entry.attrs.dest
   if (!dir) throw coded('MISSING_OPTION', 'a type=local cache needs src= or dest=')

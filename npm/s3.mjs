@@ -14,7 +14,7 @@
 // parts in flight), and is completed only when the digest matches (else
 // aborted), so a key never holds content that does not match its name.
 import { Digester, s3BlobKey, s3ManifestKey } from './index.mjs'
-import { CloudStorage } from './cloud.mjs'
+import { CloudStorage, parts } from './cloud.mjs'
 
 /** Blobs larger than this go up as multipart uploads (S3's parts are at least 5 MiB, but the last). */
 export const MULTIPART_THRESHOLD = 16 << 20
@@ -30,28 +30,6 @@ async function sdk() {
   } catch (cause) {
     throw coded('MISSING_DEPENDENCY', 'the s3 driver needs the AWS SDK: npm install @aws-sdk/client-s3', cause)
   }
-}
-
-// `source` (bytes, or an iterable of chunks) regrouped into parts of `size` bytes (the last shorter).
-async function* parts(source, size) {
-  if (source instanceof Uint8Array) {
-    if (source.length === 0) yield source
-    for (let at = 0; at < source.length; at += size) yield source.subarray(at, at + size)
-    return
-  }
-  let held = []
-  let n = 0
-  for await (const chunk of source) {
-    held.push(chunk)
-    n += chunk.length
-    while (n >= size) {
-      const all = Buffer.concat(held)
-      yield all.subarray(0, size)
-      held = [all.subarray(size)]
-      n -= size
-    }
-  }
-  if (n > 0 || held.length === 0) yield Buffer.concat(held)
 }
 
 /**

@@ -5,6 +5,7 @@ import { convert, copy, gc, inspect, merge, verify } from '../../operations'
 import { RegistryStorage } from '../../registry'
 import { openLocation } from '../../location'
 import { S3Storage } from '../../s3'
+import { AzblobStorage } from '../../azblob'
 import { parseCacheOptions } from '../../index'
 
 export async function use(driver: StorageDriver): Promise<number> {
@@ -25,5 +26,7 @@ export async function use(driver: StorageDriver): Promise<number> {
   const fromSettings = new S3Storage(parseCacheOptions('type=s3,bucket=b,region=r')[0].settings as { bucket: string })
   const toS3 = await copy(local, s3, { toTag: s3.tag })
   const s3gc = await gc(fromSettings, { gracePeriodMs: 0 })
-  return Number(ok) + text.length + deleted.length + merged.layers + converted.recompressed + plan.freedBytes + copied.copied + url.length + back.blobs + toS3.copied + s3gc.delete.length
+  const az = new AzblobStorage({ accountUrl: 'https://a.blob.core.windows.net', container: 'c', names: ['main'] })
+  const azCopy = await copy(s3, az, { toTag: az.tag })
+  return Number(ok) + text.length + deleted.length + merged.layers + converted.recompressed + plan.freedBytes + copied.copied + url.length + back.blobs + toS3.copied + s3gc.delete.length + azCopy.copied
 }

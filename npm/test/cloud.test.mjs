@@ -1,0 +1,233 @@
+// The cloud drivers — s3 and azblob — by the same tests, against real
+// servers on 127.0.0.1 started for this file and stopped after: moto_server
+// (PyPI moto[server], from the repository's .venv) for S3 and azurite-blob
+// (npm azurite, with --disableTelemetry) for Azure Blob Storage. A store is
+// filled with a real BuildKit type=s3 export (tests/fixtures/cloud/
+// s3-small-max, captured with its type=local twin; azblob keeps the same
+// names and bytes under its default prefixes). The Python package's
+// test_cloud.py runs the same cases on its drivers.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { connect, createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob'
+import { ImageIndex } from '../index.mjs'
+import { openLocation } from '../location.mjs'
+import { copy, gc, inspect, verify } from '../operations.mjs'
+import { LocalStorage } from '../storage.mjs'
+import { testsDir } from './data.mjs'
+
+const capture = join(testsDir, 'fixtures/cloud/s3-small-max')
+const motoServer = new URL('../../.venv/bin/moto_server', import.meta.url).pathname
+const azuriteBlob = new URL('../node_modules/.bin/azurite-blob', import.meta.url).pathname
+// Azurite's well-known development account (public, in Microsoft's docs).
+const ACCOUNT = 'devstoreaccount1'
+const KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+async function serve(argv, port) {
+  const proc = spawn(argv[0], argv.slice(1), { stdio: 'ignore' })
+  for (let i = 0; i < 400; i++) {
+    const up = await new Promise((resolve) => {
+      const s = connect(port, '127.0.0.1', () => s.end(() => resolve(true))).on('error', () => resolve(false))
+    })
+    if (up) return proc
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  proc.kill()
+  throw new Error(`${argv[0]} did not start`)
+}
+
+const servers = []
+const dataDir = mkdtempSync(join(tmpdir(), 'ocicache-azurite-'))
+let moto
+let azurite
+let made = 0
+
+before(async () => {
+  assert.ok(existsSync(motoServer), `no ${motoServer}: run scripts/setup.sh (moto[server] is in python/requirements-dev.txt)`)
+  const [p1, p2] = [await freePort(), await freePort()]
+  servers.push(await serve([motoServer, '-H', '127.0.0.1', '-p', String(p1)], p1))
+  servers.push(await serve([azuriteBlob, '--blobHost', '127.0.0.1', '--blobPort', String(p2), '--location', dataDir, '--silent', '--disableTelemetry', '--skipApiVersionCheck'], p2))
+  moto = `http://127.0.0.1:${p1}`
+  azurite = `http://127.0.0.1:${p2}/${ACCOUNT}`
+})
+
+after(async () => {
+  await Promise.all(servers.map((s) => new Promise((resolve) => (s.exitCode !== null ? resolve() : (s.once('exit', resolve), s.kill())))))
+  rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 })
+})
+
+// One empty bucket or container: its location string, and raw access.
+const kinds = {
+  async s3() {
+    const bucket = `c${process.pid}-${++made}`
+    const c = new S3Client({ endpoint: moto, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } })
+    await c.send(new CreateBucketCommand({ Bucket: bucket }))
+    return {
+      spec: (name, b = bucket) => `type=s3,bucket=${b},region=us-east-1,endpoint_url=${moto},use_path_style=true,access_key_id=x,secret_access_key=y,name=${name}`,
+      put: (Key, Body) => c.send(new PutObjectCommand({ Bucket: bucket, Key, Body })),
+      delete: (Key) => c.send(new DeleteObjectCommand({ Bucket: bucket, Key })),
+      keys: async () => new Set(((await c.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key)),
+      get: async (Key) => Buffer.from(await (await c.send(new GetObjectCommand({ Bucket: bucket, Key }))).Body.transformToByteArray()),
+      missing: (name) => `type=s3,bucket=missing-${bucket},region=us-east-1,endpoint_url=${moto},use_path_style=true,access_key_id=x,secret_access_key=y,name=${name}`,
+    }
+  },
+  async azblob() {
+    const container = `c${process.pid}-${++made}`
+    const c = new BlobServiceClient(azurite, new StorageSharedKeyCredential(ACCOUNT, KEY)).getContainerClient(container)
+    await c.create()
+    const spec = (name, ct = container) => `type=azblob,account_url=${azurite},account_name=${ACCOUNT},secret_access_key=${KEY},container=${ct},name=${name}`
+    return {
+      spec,
+      put: (key, body) => c.getBlockBlobClient(key).upload(body, body.length),
+      delete: (key) => c.getBlockBlobClient(key).delete(),
+      keys: async () => {
+        const out = new Set()
+        for await (const b of c.listBlobsFlat()) out.add(b.name)
+        return out
+      },
+      get: (key) => c.getBlockBlobClient(key).downloadToBuffer(),
+      missing: (name) => spec(name, `missing-${container}`),
+    }
+  },
+}
+
+const captureKeys = () => new Set(['manifests/small', ...readdirSync(join(capture, 'bucket/blobs')).map((b) => `blobs/${b}`)])
+
+async function uploadCapture(store) {
+  for (const key of captureKeys()) await store.put(key, readFileSync(join(capture, 'bucket', key)))
+}
+
+function localManifest() {
+  const index = ImageIndex.fromBytes(readFileSync(join(capture, 'cache/index.json'))).toJSON()
+  return readFileSync(join(capture, 'cache/blobs', index.manifests[0].digest.replace(':', '/')))
+}
+
+for (const [kind, make] of Object.entries(kinds)) {
+  describe(kind, () => {
+    const storage = (store, name = 'buildkit') => openLocation(store.spec(name)).storage
+
+    test('a BuildKit export reads as the layout of its local twin', async () => {
+      const store = await make()
+      await uploadCapture(store)
+      const s = storage(store, 'small')
+      const entry = ImageIndex.fromBytes(await s.readIndex()).findTag('small')
+      assert.deepEqual(Buffer.from(await s.readBlob(entry.digest)), localManifest())
+      const report = await verify(s)
+      assert.ok(report.ok, report.toText())
+      const json = report.toJSON()
+      assert.deepEqual([json.blobs, json.reachable, json.errors], [9, 9, 0])
+      assert.match((await inspect(s)).toText(), /7 layers/)
+    })
+
+    test('copies both ways give BuildKit\'s own bytes', async () => {
+      const store = await make()
+      const source = new LocalStorage(join(capture, 'cache'))
+      await copy(source, storage(store, 'small'), { tag: 'latest', toTag: 'small' })
+      assert.deepEqual(await store.keys(), captureKeys())
+      assert.deepEqual(Buffer.from(await store.get('manifests/small')), readFileSync(join(capture, 'bucket/manifests/small')))
+      assert.equal((await copy(source, storage(store, 'small'), { tag: 'latest', toTag: 'small' })).copied, 0)
+      const dir = mkdtempSync(join(tmpdir(), 'ocicache-cloud-'))
+      try {
+        await copy(storage(store, 'small'), new LocalStorage(dir), { toTag: 'latest' })
+        assert.deepEqual(readFileSync(join(dir, 'index.json')), readFileSync(join(capture, 'cache/index.json')))
+        for (const b of readdirSync(join(capture, 'cache/blobs/sha256'))) {
+          assert.deepEqual(readFileSync(join(dir, 'blobs/sha256', b)), readFileSync(join(capture, 'cache/blobs/sha256', b)))
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    })
+
+    test('gc deletes only what no stored config reaches, after the grace period; dropping a tag removes its config', async () => {
+      const store = await make()
+      await uploadCapture(store)
+      const stray = Buffer.from('a blob no config names')
+      const key = `blobs/sha256:${createHash('sha256').update(stray).digest('hex')}`
+      await store.put(key, stray)
+      await copy(new LocalStorage(join(testsDir, 'fixtures/buildkit/local-min/cache')), storage(store, 'other'), { tag: 'latest', toTag: 'other' })
+      const s = storage(store, 'small')
+      const before = await store.keys()
+      const plan = await gc(s, { dryRun: true, gracePeriodMs: 0, settleMs: 0 })
+      assert.deepEqual(plan.delete, [`blobs/sha256/${key.split(':')[1]}`])
+      assert.deepEqual(await store.keys(), before)
+      assert.deepEqual((await gc(s, { gracePeriodMs: 3_600_000, settleMs: 0 })).delete, [])
+      await gc(s, { gracePeriodMs: 0, settleMs: 0 })
+      const after = await store.keys()
+      assert.deepEqual([...before].filter((k) => !after.has(k)), [key])
+      assert.ok((await verify(s)).ok)
+      await gc(storage(store, 'small'), { dropTags: ['other'], gracePeriodMs: 0, settleMs: 0 })
+      assert.deepEqual(await store.keys(), captureKeys())
+    })
+
+    test('damage is found and gc fails closed', async () => {
+      const store = await make()
+      await uploadCapture(store)
+      const gone = readdirSync(join(capture, 'bucket/blobs')).sort()[0]
+      await store.delete(`blobs/${gone}`)
+      const report = await verify(storage(store, 'small'))
+      assert.ok(!report.ok)
+      assert.ok(report.toJSON().findings.some((f) => f.code === 'MISSING_BLOB'))
+      assert.deepEqual((await gc(storage(store, 'small'), { gracePeriodMs: 0, settleMs: 0 })).delete, [])
+      await store.put('manifests/broken', Buffer.from('{"layers":[{"blob":"sha256:00"}]}'))
+      await assert.rejects(gc(storage(store, 'small'), { gracePeriodMs: 0, settleMs: 0 }), { code: 'INCOMPLETE_CACHE' })
+      assert.equal((await store.keys()).size, 8)
+    })
+
+    test('large blobs are committed only when their digest matches', async () => {
+      const store = await make()
+      const s = storage(store)
+      const data = randomBytes((32 << 20) * 2 + 12345)
+      const d = `sha256:${createHash('sha256').update(data).digest('hex')}`
+      const chunks = function* () {
+        for (let at = 0; at < data.length; at += 1 << 20) yield data.subarray(at, at + (1 << 20))
+      }
+      await s.writeBlob(d, chunks())
+      const h = createHash('sha256')
+      for await (const c of s.openBlob(d)) h.update(c)
+      assert.equal(`sha256:${h.digest('hex')}`, d)
+      const wrong = `sha256:${createHash('sha256').update('something else').digest('hex')}`
+      await assert.rejects(s.writeBlob(wrong, chunks()), { code: 'DIGEST_MISMATCH' })
+      assert.equal(await s.hasBlob(wrong), false)
+      await assert.rejects(s.writeBlob(wrong, Buffer.from('small and wrong')), { code: 'DIGEST_MISMATCH' })
+      assert.equal(await s.hasBlob(wrong), false)
+    })
+
+    test('an interrupted copy leaves the tag as it was, and the next completes', async () => {
+      const store = await make()
+      const source = new LocalStorage(join(capture, 'cache'))
+      const s = storage(store, 'small')
+      const put = s._put.bind(s)
+      let n = 0
+      s._put = (...args) => (++n === 4 ? Promise.reject(Object.assign(new Error('the connection broke'), { code: 'STORAGE_ERROR' })) : put(...args))
+      await assert.rejects(copy(source, s, { tag: 'latest', toTag: 'small' }), { code: 'STORAGE_ERROR' })
+      assert.ok(!(await store.keys()).has('manifests/small'), 'the tag was written before its blobs')
+      const again = await copy(source, storage(store, 'small'), { tag: 'latest', toTag: 'small' })
+      assert.ok(again.copied > 0 && again.copied < 7, String(again.copied))
+      assert.deepEqual(await store.keys(), captureKeys())
+      assert.ok((await verify(storage(store, 'small'))).ok)
+    })
+
+    test('a missing bucket or container is STORAGE_ERROR, and says no secret', async () => {
+      const store = await make()
+      const err = await openLocation(store.missing('x')).storage.readIndex().then(() => null, (e) => e)
+      assert.equal(err?.code, 'STORAGE_ERROR')
+      assert.match(err.message, /missing-c/)
+      assert.ok(!err.message.includes(KEY) && !err.message.includes('secret'), err.message)
+    })
+  })
+}
