@@ -194,3 +194,29 @@ export class CloudStorage {
     await this._delete(this._blobKey(d))
   }
 }
+
+/**
+ * `settings` of a type=s3 or type=azblob cache option completed from the
+ * environment the way buildkitd completes them from its own (ocicache plays
+ * the daemon's part when it opens the store): s3's `bucket` and `region`
+ * from $AWS_BUCKET and $AWS_REGION; azblob's `accountUrl`, `container` and
+ * `prefix` from $BUILDKIT_AZURE_STORAGE_ACCOUNT_URL, …_CONTAINER and
+ * …_PREFIX where the attributes do not give them. What is still missing is
+ * MISSING_OPTION, with BuildKit's message. The same as cloud.py's.
+ */
+export function daemonSettings(kind, settings, attrs, env = process.env) {
+  const out = { ...settings }
+  if (kind === 's3') {
+    for (const [key, v] of [['bucket', 'AWS_BUCKET'], ['region', 'AWS_REGION']]) {
+      if (!out[key]) out[key] = env[v]
+      if (!out[key]) throw coded('MISSING_OPTION', `${key} ($${v}) not set for s3 cache`)
+    }
+  } else if (kind === 'azblob') {
+    for (const [key, attr, v] of [['accountUrl', 'account_url', 'ACCOUNT_URL'], ['container', 'container', 'CONTAINER'], ['prefix', 'prefix', 'PREFIX']]) {
+      const value = env[`BUILDKIT_AZURE_STORAGE_${v}`]
+      if (!(attr in attrs) && value !== undefined) out[key] = value
+    }
+    if (!out.accountUrl) throw coded('MISSING_OPTION', 'either ${BUILDKIT_AZURE_STORAGE_ACCOUNT_URL} or account_url attribute is required for azblob cache')
+  }
+  return out
+}

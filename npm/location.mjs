@@ -6,6 +6,7 @@
 // directory.
 import { existsSync } from 'node:fs'
 import { AzblobStorage } from './azblob.mjs'
+import { daemonSettings } from './cloud.mjs'
 import { parseCacheOptions } from './index.mjs'
 import { RegistryStorage } from './registry.mjs'
 import { S3Storage } from './s3.mjs'
@@ -52,11 +53,11 @@ export function openLocation(spec, options = {}) {
     return { storage, tag: storage.tag, digest: undefined, registry: true, source: storage }
   }
   if (entry.type === 's3') {
-    const storage = new S3Storage(entry.settings)
+    const storage = new S3Storage(daemonSettings('s3', entry.settings, entry.attrs))
     return { storage, tag: storage.tag, digest: undefined, registry: false, source: storage }
   }
   if (entry.type === 'azblob') {
-    const storage = new AzblobStorage(entry.settings)
+    const storage = new AzblobStorage(daemonSettings('azblob', entry.settings, entry.attrs))
     return { storage, tag: storage.tag, digest: undefined, registry: false, source: storage }
   }
   if (entry.type !== 'local') {

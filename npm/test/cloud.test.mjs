@@ -16,7 +16,8 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob'
-import { ImageIndex } from '../index.mjs'
+import { daemonSettings } from '../cloud.mjs'
+import { ImageIndex, parseCacheOptions } from '../index.mjs'
 import { openLocation } from '../location.mjs'
 import { copy, gc, inspect, verify } from '../operations.mjs'
 import { LocalStorage } from '../storage.mjs'
@@ -231,3 +232,15 @@ for (const [kind, make] of Object.entries(kinds)) {
     })
   })
 }
+
+test('missing attributes come from the daemon\'s environment, as BuildKit reads it', () => {
+  let e = parseCacheOptions('type=s3,name=a', { direction: 'import' })[0]
+  const done = daemonSettings('s3', e.settings, e.attrs, { AWS_BUCKET: 'b', AWS_REGION: 'r' })
+  assert.deepEqual([done.bucket, done.region], ['b', 'r'])
+  assert.throws(() => daemonSettings('s3', e.settings, e.attrs, { AWS_REGION: 'r' }), { code: 'MISSING_OPTION', message: 'bucket ($AWS_BUCKET) not set for s3 cache' })
+  e = parseCacheOptions('type=azblob,container=mine,name=a', { direction: 'import' })[0]
+  const env = { BUILDKIT_AZURE_STORAGE_ACCOUNT_URL: 'http://u', BUILDKIT_AZURE_STORAGE_CONTAINER: 'theirs', BUILDKIT_AZURE_STORAGE_PREFIX: 'p/' }
+  const az = daemonSettings('azblob', e.settings, e.attrs, env)
+  assert.deepEqual([az.accountUrl, az.container, az.prefix], ['http://u', 'mine', 'p/'])
+  assert.throws(() => daemonSettings('azblob', e.settings, e.attrs, {}), { code: 'MISSING_OPTION' })
+})

@@ -17,8 +17,9 @@ config is presented as it is, so that verify reports it and gc refuses.
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Optional, Union
 
 from ocicache._native import (
@@ -213,3 +214,30 @@ class CloudStorage:
             if self._documents.pop(digest, None) is not None:
                 return  # a document of the layout: its tag goes in write_index
         self._delete(self._blob_key(digest))
+
+
+def daemon_settings(kind: str, settings: Mapping[str, Any], attrs: Mapping[str, str],
+                    env: Optional[Mapping[str, str]] = None) -> dict[str, Any]:
+    """``settings`` of a ``type=s3`` or ``type=azblob`` cache option
+    completed from the environment the way buildkitd completes them from its
+    own (ocicache plays the daemon's part when it opens the store): s3's
+    ``bucket`` and ``region`` from ``$AWS_BUCKET`` and ``$AWS_REGION``;
+    azblob's ``account_url``, ``container`` and ``prefix`` from
+    ``$BUILDKIT_AZURE_STORAGE_ACCOUNT_URL``, ``…_CONTAINER`` and
+    ``…_PREFIX`` where the attributes do not give them. What is still
+    missing is ``MISSING_OPTION``, with BuildKit's message."""
+    env = os.environ if env is None else env
+    out = dict(settings)
+    if kind == "s3":
+        for key, var in (("bucket", "AWS_BUCKET"), ("region", "AWS_REGION")):
+            if not out.get(key):
+                out[key] = env.get(var)
+            if not out.get(key):
+                raise coded("MISSING_OPTION", f"{key} (${var}) not set for s3 cache")
+    elif kind == "azblob":
+        for key, var in (("account_url", "ACCOUNT_URL"), ("container", "CONTAINER"), ("prefix", "PREFIX")):
+            if key not in attrs and f"BUILDKIT_AZURE_STORAGE_{var}" in env:
+                out[key] = env[f"BUILDKIT_AZURE_STORAGE_{var}"]
+        if not out.get("account_url"):
+            raise coded("MISSING_OPTION", "either ${BUILDKIT_AZURE_STORAGE_ACCOUNT_URL} or account_url attribute is required for azblob cache")
+    return out

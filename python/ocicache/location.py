@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from ocicache._native import parse_cache_options
+from ocicache.cloud import daemon_settings
 from ocicache.error import coded
 from ocicache.registry import RegistryStorage
 from ocicache.storage import LocalStorage, SelectedStorage, StorageDriver
@@ -82,12 +83,12 @@ def open_location(
     if entry.type == "s3":
         from ocicache.s3 import S3Storage
 
-        s3 = S3Storage(entry.settings)
+        s3 = S3Storage(daemon_settings("s3", entry.settings, entry.attrs))
         return Location(s3, s3.tag, False, None, s3)
     if entry.type == "azblob":
         from ocicache.azblob import AzblobStorage
 
-        az = AzblobStorage(entry.settings)
+        az = AzblobStorage(daemon_settings("azblob", entry.settings, entry.attrs))
         return Location(az, az.tag, False, None, az)
     if entry.type != "local":
         raise coded(

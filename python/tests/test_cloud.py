@@ -277,3 +277,22 @@ def test_a_missing_bucket_or_container_is_a_storage_error(store: Store) -> None:
     assert err.value.code == "STORAGE_ERROR"
     assert "missing-c" in str(err.value)
     assert "secret" not in str(err.value) and "y," not in str(err.value) and AZURITE_KEY not in str(err.value)
+
+
+def test_missing_attributes_come_from_the_daemons_environment_as_buildkit_reads_it() -> None:
+    from ocicache.cloud import daemon_settings
+
+    e = ocicache.parse_cache_options("type=s3,name=a", direction="import")[0]
+    done = daemon_settings("s3", e.settings, e.attrs, {"AWS_BUCKET": "b", "AWS_REGION": "r"})
+    assert (done["bucket"], done["region"]) == ("b", "r")
+    with pytest.raises(ocicache.OcicacheError) as err:
+        daemon_settings("s3", e.settings, e.attrs, {"AWS_REGION": "r"})
+    assert (err.value.code, str(err.value)) == ("MISSING_OPTION", "bucket ($AWS_BUCKET) not set for s3 cache")
+    e = ocicache.parse_cache_options("type=azblob,container=mine,name=a", direction="import")[0]
+    env = {"BUILDKIT_AZURE_STORAGE_ACCOUNT_URL": "http://u", "BUILDKIT_AZURE_STORAGE_CONTAINER": "theirs",
+           "BUILDKIT_AZURE_STORAGE_PREFIX": "p/"}
+    done = daemon_settings("azblob", e.settings, e.attrs, env)
+    assert (done["account_url"], done["container"], done["prefix"]) == ("http://u", "mine", "p/")
+    with pytest.raises(ocicache.OcicacheError) as err:
+        daemon_settings("azblob", e.settings, e.attrs, {})
+    assert err.value.code == "MISSING_OPTION"

@@ -5,12 +5,18 @@ import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import ocicache, { Digest, parseCacheOptions } from 'ocicache'
+import { openLocation } from 'ocicache/location'
 import { gc, inspect, verify } from 'ocicache/operations'
 import { LocalStorage } from 'ocicache/storage'
 
 assert.equal(Digest.parse(String(ocicache.digest(new Uint8Array()))).algorithm, 'sha256')
 const [options] = parseCacheOptions('type=registry,ref=localhost:5000/app:cache,mode=max')
 assert.equal(options.type, 'registry')
+
+// The cloud drivers' SDKs are optional peer dependencies: without them, a clear error naming them.
+for (const [spec, sdk] of [['type=s3,bucket=b,region=r', '@aws-sdk/client-s3'], ['type=azblob,account_url=http://a', '@azure/storage-blob']]) {
+  await assert.rejects(openLocation(spec).storage.readIndex(), (err) => err.code === 'MISSING_DEPENDENCY' && err.message.includes(sdk))
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'ocicache-user-'))
 try {

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import ocicache
+from ocicache.location import open_location
 from ocicache.operations import gc, verify
 from ocicache.storage import LocalStorage
 
@@ -27,6 +28,15 @@ def main() -> None:
         assert err.code == "INVALID_DIGEST", err.code
     else:
         raise AssertionError("a bad digest parsed")
+
+    # The cloud drivers' SDKs are extras: without them, a clear error naming them.
+    for spec, package in (("type=s3,bucket=b,region=r", "ocicache[s3]"), ("type=azblob,account_url=http://a", "ocicache[azure]")):
+        try:
+            open_location(spec).storage.read_index()
+        except ocicache.OcicacheError as err:
+            assert err.code == "MISSING_DEPENDENCY" and package in str(err), (err.code, str(err))
+        else:
+            raise AssertionError(f"{spec} opened without its SDK")
 
     fixture = Path(sys.argv[1]) if len(sys.argv) > 1 else None
     if fixture is not None:
