@@ -39,8 +39,8 @@ function freePort() {
   })
 }
 
-async function serve(argv, port) {
-  const proc = spawn(argv[0], argv.slice(1), { stdio: 'ignore' })
+async function serve(argv, port, env = {}) {
+  const proc = spawn(argv[0], argv.slice(1), { stdio: 'ignore', env: { ...process.env, ...env } })
   for (let i = 0; i < 400; i++) {
     const up = await new Promise((resolve) => {
       const s = connect(port, '127.0.0.1', () => s.end(() => resolve(true))).on('error', () => resolve(false))
@@ -55,13 +55,17 @@ async function serve(argv, port) {
 const servers = []
 const dataDir = mkdtempSync(join(tmpdir(), 'ocicache-azurite-'))
 let moto
+let motoAuth
 let azurite
 let made = 0
 
 before(async () => {
   assert.ok(existsSync(motoServer), `no ${motoServer}: run scripts/setup.sh (moto[server] is in python/requirements-dev.txt)`)
-  const [p1, p2] = [await freePort(), await freePort()]
+  const [p1, p2, p3] = [await freePort(), await freePort(), await freePort()]
   servers.push(await serve([motoServer, '-H', '127.0.0.1', '-p', String(p1)], p1))
+  // A moto_server that checks credentials (and knows none).
+  servers.push(await serve([motoServer, '-H', '127.0.0.1', '-p', String(p3)], p3, { INITIAL_NO_AUTH_ACTION_COUNT: '0' }))
+  motoAuth = `http://127.0.0.1:${p3}`
   servers.push(await serve([azuriteBlob, '--blobHost', '127.0.0.1', '--blobPort', String(p2), '--location', dataDir, '--silent', '--disableTelemetry', '--skipApiVersionCheck'], p2))
   moto = `http://127.0.0.1:${p1}`
   azurite = `http://127.0.0.1:${p2}/${ACCOUNT}`
@@ -244,3 +248,15 @@ test('missing attributes come from the daemon\'s environment, as BuildKit reads 
   assert.deepEqual([az.accountUrl, az.container, az.prefix], ['http://u', 'mine', 'p/'])
   assert.throws(() => daemonSettings('azblob', e.settings, e.attrs, {}), { code: 'MISSING_OPTION' })
 })
+
+for (const kind of ['s3', 'azblob']) {
+  test(`${kind}: wrong credentials are UNAUTHORIZED, and the secret is not said`, async () => {
+    const secret = kind === 's3' ? 'not-a-real-secret' : 'bm90LXRoZS1rZXk='
+    const spec = kind === 's3'
+      ? `type=s3,bucket=b,region=us-east-1,endpoint_url=${motoAuth},use_path_style=true,access_key_id=AKIAWRONG,secret_access_key=${secret}`
+      : `type=azblob,account_url=${azurite},account_name=${ACCOUNT},secret_access_key=${secret},container=denied`
+    const err = await openLocation(spec).storage.readIndex().then(() => null, (e) => e)
+    assert.equal(err?.code, 'UNAUTHORIZED', err?.message)
+    assert.ok(!err.message.includes(secret))
+  })
+}

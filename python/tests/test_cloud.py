@@ -83,6 +83,26 @@ def moto() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def moto_auth() -> Iterator[str]:
+    """A moto_server that checks credentials (and knows none)."""
+    port = _free_port()
+    env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "0"}
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        for _ in range(400):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
 def azurite() -> Iterator[str]:
     port = _free_port()
     with tempfile.TemporaryDirectory() as data:
@@ -296,3 +316,20 @@ def test_missing_attributes_come_from_the_daemons_environment_as_buildkit_reads_
     with pytest.raises(ocicache.OcicacheError) as err:
         daemon_settings("azblob", e.settings, e.attrs, {})
     assert err.value.code == "MISSING_OPTION"
+
+
+@pytest.mark.parametrize("kind", ["s3", "azblob"])
+def test_wrong_credentials_are_unauthorized_and_the_secret_is_not_said(kind: str, request: pytest.FixtureRequest) -> None:
+    if kind == "s3":
+        url = request.getfixturevalue("moto_auth")
+        secret = "not-a-real-secret"
+        spec = (f"type=s3,bucket=b,region=us-east-1,endpoint_url={url},use_path_style=true,"
+                f"access_key_id=AKIAWRONG,secret_access_key={secret}")
+    else:
+        url = request.getfixturevalue("azurite")
+        secret = "bm90LXRoZS1rZXk="
+        spec = f"type=azblob,account_url={url},account_name={AZURITE_ACCOUNT},secret_access_key={secret},container=denied"
+    with pytest.raises(ocicache.OcicacheError) as err:
+        open_location(spec).storage.read_index()
+    assert err.value.code == "UNAUTHORIZED", (err.value.code, str(err.value))
+    assert secret not in str(err.value)
