@@ -33,5 +33,7 @@ export declare class AzblobStorage {
   readonly blobsPrefix: string
   /** The first name: the operations' default tag. */
   readonly tag: string
+  /** gc's grace period when none is given: BuildKit's touch_refresh (24 h by default). */
+  readonly defaultGracePeriodMs: number
 }
 export interface AzblobStorage extends StorageDriver {}

@@ -66,9 +66,16 @@ export class CloudStorage {
   #modified = new Map()
   #loaded = null
 
-  constructor(names) {
+  constructor(names, touchRefreshMs) {
     /** The first name: the operations' default tag. */
     this.tag = names?.[0]
+    /**
+     * gc's grace period when none is given: BuildKit's touch_refresh (24 h
+     * by default). An exporter re-touches a blob it reuses only when it is
+     * older than that, so a younger blob that no config reaches yet may be
+     * what an export in progress is about to name.
+     */
+    this.defaultGracePeriodMs = touchRefreshMs || 24 * 3600 * 1000
   }
 
   #remember(bytes) {

@@ -166,15 +166,22 @@ export const DEFAULT_SETTLE_MS = 2000
 export async function gc(storage, { dryRun = false, keepTags, dropTags, gracePeriodMs, now = Date.now(), settleMs = DEFAULT_SETTLE_MS, onProgress } = {}) {
   if (!dryRun) await storage.recoverAside?.()
   const cache = await loadCache(storage)
-  const plan = cache.gcPlan(await storage.listBlobs(), { nowMs: Math.floor(now), gracePeriodMs, keepTags, dropTags })
+  const listed = await storage.listBlobs()
+  gracePeriodMs ??= storage.defaultGracePeriodMs
+  const plan = cache.gcPlan(listed, { nowMs: Math.floor(now), gracePeriodMs, keepTags, dropTags })
   if (dryRun) return plan
   if (plan.index !== null) await updateIndex(storage, (current) => plan.indexAfter(current))
   const doomed = plan.delete.map((path) => path.slice('blobs/'.length).replace('/', ':'))
   if (typeof storage.moveAside !== 'function') {
-    // A driver that cannot move blobs aside (no concurrent exporter to fear).
-    for (let i = 0; i < doomed.length; i++) {
-      await storage.deleteBlob(doomed[i])
-      onProgress?.(i + 1, doomed.length)
+    // An object store cannot move blobs aside: gc looks again just before
+    // deleting, and keeps what an entry reaches now or what was written
+    // since its listing (BuildKit re-touches a blob it reuses).
+    const keep = doomed.length ? await lookAgainInPlace(storage, doomed, listed) : []
+    plan.settle(keep, true)
+    const gone = doomed.filter((d) => !keep.includes(d))
+    for (let i = 0; i < gone.length; i++) {
+      await storage.deleteBlob(gone[i])
+      onProgress?.(i + 1, gone.length)
     }
     return plan
   }
@@ -237,6 +244,20 @@ const CHANGED_INDEX = Symbol('index.json changed')
 // gc's second look (step 4): the moved blobs any entry of index.json now
 // reaches, put back under BuildKit's lock with index.json unchanged since it
 // was read; all of them when index.json keeps changing.
+// gc's second look where blobs cannot be moved aside: of `doomed`, those an
+// entry of the index read now reaches (all when a document cannot be read),
+// and those whose modification time is not what `listed` said.
+async function lookAgainInPlace(storage, doomed, listed) {
+  const keep = new Set((await loadCache(storage)).recheck(doomed).restore)
+  const before = new Map(listed.map((b) => [b.path, b.modified]))
+  const now = new Map((await storage.listBlobs()).map((b) => [b.path, b.modified]))
+  for (const d of doomed) {
+    const path = `blobs/${d.replace(':', '/')}`
+    if ((now.has(path) ? now.get(path) : before.get(path)) !== before.get(path)) keep.add(d)
+  }
+  return doomed.filter((d) => keep.has(d))
+}
+
 async function lookAgain(storage, aside) {
   const view = {
     readBlob: async (digest, mediaType, options) => (await storage.readBlob(digest, mediaType, options)) ?? (await aside.readBlob(digest, options)),

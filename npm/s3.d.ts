@@ -37,5 +37,7 @@ export declare class S3Storage {
   readonly blobsPrefix: string
   /** The first name: the operations' default tag. */
   readonly tag: string
+  /** gc's grace period when none is given: BuildKit's touch_refresh (24 h by default). */
+  readonly defaultGracePeriodMs: number
 }
 export interface S3Storage extends StorageDriver {}

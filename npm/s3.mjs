@@ -42,7 +42,7 @@ export class S3Storage extends CloudStorage {
   #sdk
 
   constructor(settings, { client } = {}) {
-    super(settings.names?.length ? settings.names : ['buildkit'])
+    super(settings.names?.length ? settings.names : ['buildkit'], settings.touchRefreshMs)
     this.bucket = String(settings.bucket)
     this.prefix = settings.prefix ?? ''
     this.manifestsPrefix = settings.manifestsPrefix ?? 'manifests/'

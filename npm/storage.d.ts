@@ -9,6 +9,8 @@ import type { StoredBlob } from './index'
 export interface StorageDriver {
   /** The tag the storage is bound to (a registry reference's), if any: the operations' default. */
   readonly tag?: string
+  /** Optional: gc's grace period when none is given (the object stores': BuildKit's touch_refresh). */
+  readonly defaultGracePeriodMs?: number
   /** `index.json`'s bytes, or null when the layout has none. */
   readIndex(): Promise<Uint8Array | null>
   /**

@@ -179,6 +179,27 @@ for (const [kind, make] of Object.entries(kinds)) {
       assert.deepEqual(await store.keys(), captureKeys())
     })
 
+    test('gc keeps young blobs by default, and what was touched since its listing', async () => {
+      const store = await make()
+      await uploadCapture(store)
+      const stray = Buffer.from('a blob no config names')
+      const key = `blobs/sha256:${createHash('sha256').update(stray).digest('hex')}`
+      await store.put(key, stray)
+      const s = storage(store, 'small')
+      assert.equal(s.defaultGracePeriodMs, 24 * 3600 * 1000)
+      assert.deepEqual((await gc(s, { settleMs: 0 })).delete, [])
+      const list = s.listBlobs.bind(s)
+      let calls = 0
+      s.listBlobs = async () => {
+        const listing = await list()
+        return ++calls === 1 ? listing : listing.map((b) => ({ ...b, modified: (b.modified ?? 0) + 1000 }))
+      }
+      assert.deepEqual((await gc(s, { gracePeriodMs: 0, settleMs: 0 })).delete, [])
+      assert.ok((await store.keys()).has(key))
+      await gc(storage(store, 'small'), { gracePeriodMs: 0, settleMs: 0 })
+      assert.ok(!(await store.keys()).has(key))
+    })
+
     test('damage is found and gc fails closed', async () => {
       const store = await make()
       await uploadCapture(store)

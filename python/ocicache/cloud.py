@@ -52,10 +52,16 @@ class CloudStorage:
     ``_manifest_key(name)`` and ``_manifests_prefix()``."""
 
     tag: Optional[str]
+    default_grace_period_ms: int
+    """gc's grace period when none is given: BuildKit's ``touch_refresh``
+    (24 h by default). An exporter re-touches a blob it reuses only when it
+    is older than that, so a younger blob that no config reaches yet may be
+    what an export in progress is about to name."""
 
-    def __init__(self, names: Iterable[str]) -> None:
+    def __init__(self, names: Iterable[str], touch_refresh_ms: Optional[int] = None) -> None:
         names = list(names)
         self.tag = names[0] if names else None
+        self.default_grace_period_ms = int(touch_refresh_ms or 24 * 3600 * 1000)
         self._lock = threading.Lock()
         # Documents by digest: the manifests and configs the layout shows,
         # and those written as blobs awaiting write_index.

@@ -29,7 +29,7 @@ from ocicache._native import (
 )
 from ocicache.aside import Aside
 from ocicache.error import coded
-from ocicache.storage import StorageDriver
+from ocicache.storage import StorageDriver, StoredBlob
 
 Progress = Optional[Callable[[int, int], None]]
 
@@ -162,8 +162,11 @@ def gc(
     if not dry_run and recover is not None:
         recover()
     cache = load_cache(storage)
+    listed = storage.list_blobs()
+    if grace_period_ms is None:
+        grace_period_ms = getattr(storage, "default_grace_period_ms", None)
     plan = cache.gc_plan(
-        storage.list_blobs(),
+        listed,
         now_ms=int(time.time() * 1000) if now_ms is None else now_ms,
         grace_period_ms=grace_period_ms,
         keep_tags=keep_tags,
@@ -176,11 +179,16 @@ def gc(
     doomed = [path[len("blobs/") :].replace("/", ":", 1) for path in plan.delete]
     move_aside = getattr(storage, "move_aside", None)
     if move_aside is None:
-        # A driver that cannot move blobs aside (no concurrent exporter to fear).
-        for n, digest in enumerate(doomed, 1):
+        # An object store cannot move blobs aside: gc looks again just
+        # before deleting, and keeps what an entry reaches now or what was
+        # written since its listing (BuildKit re-touches a blob it reuses).
+        keep = _look_again_in_place(storage, doomed, listed) if doomed else []
+        plan.settle(list(keep), True)
+        gone = [d for d in doomed if d not in set(keep)]
+        for n, digest in enumerate(gone, 1):
             storage.delete_blob(digest)
             if on_progress:
-                on_progress(n, len(doomed))
+                on_progress(n, len(gone))
         return plan
     if not doomed:
         return plan
@@ -298,6 +306,21 @@ def _look_again(storage: StorageDriver, aside: Aside) -> list[str]:
         except _IndexChanged:
             continue
     return list(aside.digests)
+
+
+def _look_again_in_place(storage: StorageDriver, doomed: list[str], listed: Sequence[StoredBlob]) -> list[str]:
+    """gc's second look where blobs cannot be moved aside: of ``doomed``,
+    those an entry of the index read now reaches (all when a document cannot
+    be read), and those whose modification time is not what ``listed``
+    said."""
+    keep = set(load_cache(storage).recheck(list(doomed))["restore"])
+    before = {b["path"]: b.get("modified") for b in listed}
+    now = {b["path"]: b.get("modified") for b in storage.list_blobs()}
+    for digest in doomed:
+        path = "blobs/" + digest.replace(":", "/", 1)
+        if now.get(path, before.get(path)) != before.get(path):
+            keep.add(digest)
+    return [d for d in doomed if d in keep]
 
 
 def _tag(storage: StorageDriver) -> Optional[str]:

@@ -45,7 +45,7 @@ class S3Storage(CloudStorage):
     replaces the one they describe."""
 
     def __init__(self, settings: Mapping[str, Any], *, client: Any = None) -> None:
-        super().__init__(settings.get("names") or ["buildkit"])
+        super().__init__(settings.get("names") or ["buildkit"], settings.get("touch_refresh_ms"))
         self.bucket = str(settings["bucket"])
         self.prefix = str(settings.get("prefix") or "")
         self.manifests_prefix = str(settings.get("manifests_prefix", "manifests/"))

@@ -49,7 +49,9 @@ class StorageDriver(Protocol):
     ``source`` available without transferring it; ``update_index(update)``,
     to replace ``index.json`` atomically with respect to other writers; and
     ``move_aside``, ``recover_aside`` and ``settle``, for gc to delete safely
-    beside concurrent exports (:class:`LocalStorage` has them all).
+    beside concurrent exports (:class:`LocalStorage` has them all); and
+    ``default_grace_period_ms``, gc's grace period when none is given (the
+    object stores': BuildKit's ``touch_refresh``).
 
     Reads are bounded and typed: the operations pass ``limit`` wherever
     they know how much they need (a document's size + 1, ``index.json``'s

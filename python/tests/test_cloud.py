@@ -333,3 +333,31 @@ def test_wrong_credentials_are_unauthorized_and_the_secret_is_not_said(kind: str
         open_location(spec).storage.read_index()
     assert err.value.code == "UNAUTHORIZED", (err.value.code, str(err.value))
     assert secret not in str(err.value)
+
+
+def test_gc_keeps_young_blobs_by_default_and_what_was_touched_since_its_listing(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    _upload_capture(store)
+    stray = b"a blob no config names"
+    key = "blobs/sha256:" + hashlib.sha256(stray).hexdigest()
+    store.put(key, stray)
+    storage = store.storage("small")
+    # Without a grace period: BuildKit's touch_refresh (24 h), so a new stray blob stays.
+    assert storage.default_grace_period_ms == 24 * 3600 * 1000
+    assert ops.gc(storage, settle_ms=0).delete == []
+    # An export re-touches the blob between gc's listing and its delete: it stays.
+    real = type(storage).list_blobs
+    calls = {"n": 0}
+
+    def touched(self: Any) -> list[Any]:
+        calls["n"] += 1
+        listing = real(self)
+        if calls["n"] == 1:
+            return listing
+        return [{**b, "modified": (b["modified"] or 0) + 1000} for b in listing]
+
+    monkeypatch.setattr(type(storage), "list_blobs", touched)
+    plan = ops.gc(storage, grace_period_ms=0, settle_ms=0)
+    assert plan.delete == [] and key in store.keys()
+    monkeypatch.undo()
+    ops.gc(store.storage("small"), grace_period_ms=0, settle_ms=0)
+    assert key not in store.keys()
