@@ -7,10 +7,8 @@
 // names and bytes under its default prefixes). The Python package's
 // test_cloud.py runs the same cases on its drivers.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
-import { connect, createServer } from 'node:net'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -22,59 +20,24 @@ import { openLocation } from '../location.mjs'
 import { copy, gc, inspect, verify } from '../operations.mjs'
 import { LocalStorage } from '../storage.mjs'
 import { testsDir } from './data.mjs'
+import { AZURITE_ACCOUNT as ACCOUNT, AZURITE_KEY as KEY, startAzurite, startMoto } from './servers.mjs'
 
 const capture = join(testsDir, 'fixtures/cloud/s3-small-max')
-const motoServer = new URL('../../.venv/bin/moto_server', import.meta.url).pathname
-const azuriteBlob = new URL('../node_modules/.bin/azurite-blob', import.meta.url).pathname
-// Azurite's well-known development account (public, in Microsoft's docs).
-const ACCOUNT = 'devstoreaccount1'
-const KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-async function serve(argv, port, env = {}) {
-  const proc = spawn(argv[0], argv.slice(1), { stdio: 'ignore', env: { ...process.env, ...env } })
-  for (let i = 0; i < 400; i++) {
-    const up = await new Promise((resolve) => {
-      const s = connect(port, '127.0.0.1', () => s.end(() => resolve(true))).on('error', () => resolve(false))
-    })
-    if (up) return proc
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  proc.kill()
-  throw new Error(`${argv[0]} did not start`)
-}
-
 const servers = []
-const dataDir = mkdtempSync(join(tmpdir(), 'ocicache-azurite-'))
 let moto
 let motoAuth
 let azurite
 let made = 0
 
 before(async () => {
-  assert.ok(existsSync(motoServer), `no ${motoServer}: run scripts/setup.sh (moto[server] is in python/requirements-dev.txt)`)
-  const [p1, p2, p3] = [await freePort(), await freePort(), await freePort()]
-  servers.push(await serve([motoServer, '-H', '127.0.0.1', '-p', String(p1)], p1))
-  // A moto_server that checks credentials (and knows none).
-  servers.push(await serve([motoServer, '-H', '127.0.0.1', '-p', String(p3)], p3, { INITIAL_NO_AUTH_ACTION_COUNT: '0' }))
-  motoAuth = `http://127.0.0.1:${p3}`
-  servers.push(await serve([azuriteBlob, '--blobHost', '127.0.0.1', '--blobPort', String(p2), '--location', dataDir, '--silent', '--disableTelemetry', '--skipApiVersionCheck'], p2))
-  moto = `http://127.0.0.1:${p1}`
-  azurite = `http://127.0.0.1:${p2}/${ACCOUNT}`
+  const [m, ma, az] = await Promise.all([startMoto(), startMoto({ checkCredentials: true }), startAzurite()])
+  servers.push(m, ma, az)
+  moto = m.endpoint
+  motoAuth = ma.endpoint
+  azurite = az.accountUrl
 })
 
-after(async () => {
-  await Promise.all(servers.map((s) => new Promise((resolve) => (s.exitCode !== null ? resolve() : (s.once('exit', resolve), s.kill())))))
-  rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 })
-})
+after(() => Promise.all(servers.map((s) => s.stop())))
 
 // One empty bucket or container: its location string, and raw access.
 const kinds = {

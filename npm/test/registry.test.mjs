@@ -3,7 +3,6 @@
 // the wrapper forms' content types, basic and bearer auth, an upload cut
 // off half-way, mounts and redirected blobs.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { cpSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -17,31 +16,13 @@ import { LocalStorage, SelectedStorage } from '../storage.mjs'
 import { main } from '../cli.mjs'
 import { isReference, openLocation } from '../location.mjs'
 import { testsDir } from './data.mjs'
+import { startRegistry } from './servers.mjs'
 
 const LAYOUTS = ['compression-zstd', 'image-manifest-false', 'local-max', 'local-min', 'oci-mediatypes-false', 'small-max', 'twice']
 const fixture = (name) => join(testsDir, 'fixtures/buildkit', name, 'cache')
 const temp = () => mkdtempSync(join(tmpdir(), 'ocicache-reg-'))
 const sha = (bytes) => 'sha256:' + createHash('sha256').update(bytes).digest('hex')
 const blobsOf = (root) => readdirSync(join(root, 'blobs/sha256')).sort()
-
-/** Starts a registry; resolves to serve.mjs's JSON line plus `stop()`. */
-export async function startRegistry(...args) {
-  const child = spawn(process.execPath, [join(testsDir, 'registry/serve.mjs'), ...args], { stdio: ['pipe', 'pipe', 'inherit'] })
-  const line = await new Promise((resolve, reject) => {
-    let text = ''
-    child.stdout.on('data', (d) => {
-      text += d
-      if (text.includes('\n')) resolve(text)
-    })
-    child.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)))
-  })
-  const info = JSON.parse(line)
-  info.stop = () => new Promise((r) => {
-    child.once('exit', r)
-    child.stdin.end()
-  })
-  return info
-}
 
 // The layout's entry for `tag`: the descriptor and every blob it reaches.
 async function reachable(root, tag = 'latest') {

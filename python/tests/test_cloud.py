@@ -10,11 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,37 +18,15 @@ from typing import Any, Callable
 import pytest
 
 import ocicache
+import servers
 from conftest import TESTS
 from ocicache import operations as ops
 from ocicache.cloud import CloudStorage
 from ocicache.location import open_location
 from ocicache.storage import LocalStorage
+from servers import AZURITE_ACCOUNT, AZURITE_KEY
 
-REPO = TESTS.parent
 CAPTURE = TESTS / "fixtures" / "cloud" / "s3-small-max"
-# Azurite's well-known development account (public, in Microsoft's docs).
-AZURITE_ACCOUNT = "devstoreaccount1"
-AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve(argv: list[str], port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(400):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
-        except OSError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.05)
-    proc.terminate()
-    pytest.fail(f"{argv[0]} did not start")
 
 
 @dataclass
@@ -75,43 +48,21 @@ class Store:
 
 @pytest.fixture(scope="module")
 def moto() -> Iterator[str]:
-    port = _free_port()
-    proc = _serve([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)], port)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=30)
+    with servers.moto() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture(scope="module")
 def moto_auth() -> Iterator[str]:
     """A moto_server that checks credentials (and knows none)."""
-    port = _free_port()
-    env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "0"}
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    try:
-        for _ in range(400):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with servers.moto(check_credentials=True) as endpoint:
+        yield endpoint
 
 
 @pytest.fixture(scope="module")
 def azurite() -> Iterator[str]:
-    port = _free_port()
-    with tempfile.TemporaryDirectory() as data:
-        proc = _serve([str(REPO / "npm" / "node_modules" / ".bin" / "azurite-blob"), "--blobHost", "127.0.0.1",
-                       "--blobPort", str(port), "--location", data, "--silent", "--disableTelemetry",
-                       "--skipApiVersionCheck"], port)
-        yield f"http://127.0.0.1:{port}/{AZURITE_ACCOUNT}"
-        proc.terminate()
-        proc.wait(timeout=30)
+    with servers.azurite() as url:
+        yield url
 
 
 def _s3(endpoint: str, bucket: str) -> Store:

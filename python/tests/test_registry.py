@@ -10,7 +10,6 @@ import http.client
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,32 +23,11 @@ from ocicache import OcicacheError, operations
 from ocicache.cli import main
 from ocicache.registry import RegistryStorage
 from ocicache.storage import LocalStorage
+from servers import NODE, Registry
 
 FIXTURES = TESTS / "fixtures" / "buildkit"
 LAYOUTS = ["compression-zstd", "image-manifest-false", "local-max", "local-min", "oci-mediatypes-false", "small-max", "twice"]
-NODE = shutil.which("node")
 REPO = TESTS.parent
-
-class Registry:
-    """A running tests/registry/serve.mjs."""
-
-    def __init__(self, *args: str) -> None:
-        assert NODE is not None
-        self.proc = subprocess.Popen(
-            [NODE, str(TESTS / "registry" / "serve.mjs"), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-        )
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError("serve.mjs did not start")
-        self.info: dict[str, Any] = json.loads(line)
-        self.host: str = self.info["host"]
-
-    def stop(self) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        self.proc.wait(timeout=30)
-
 
 @pytest.fixture(scope="module")
 def open_registry() -> Iterator[Registry]:
