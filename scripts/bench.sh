@@ -16,4 +16,10 @@ fi
 .venv/bin/python python/bench/options.py
 .venv/bin/python python/bench/compression.py
 .venv/bin/python python/bench/cache_config.py
-(cd python && ../.venv/bin/python bench/verify.py && ../.venv/bin/python bench/registry.py)
+# The cloud benchmark's peer: the aws CLI (PyPI awscli), in a venv of its
+# own so that its botocore pin does not move boto3's in .venv.
+if [ ! -x target/bench-awscli/bin/aws ]; then
+  python3 -m venv target/bench-awscli
+  target/bench-awscli/bin/pip install -q --disable-pip-version-check awscli
+fi
+(cd python && ../.venv/bin/python bench/verify.py && ../.venv/bin/python bench/registry.py && ../.venv/bin/python bench/cloud.py --rounds 2)
