@@ -22,7 +22,8 @@ const USAGE = `usage: ocicache inspect [--json] CACHE
        ocicache --help | --version
 CACHE, SOURCE and DEST are a directory, a registry reference (HOST/REPO:TAG,
 where HOST has a dot or a port or is localhost), or a buildx-style string:
-type=local,src=DIR[,tag=TAG][,digest=DIGEST] or type=registry,ref=HOST/REPO:TAG[,registry.insecure=true].
+type=local,src=DIR[,tag=TAG][,digest=DIGEST], type=registry,ref=HOST/REPO:TAG[,registry.insecure=true],
+type=s3,bucket=B,region=R[,name=N][,…] or type=azblob,account_url=URL[,name=N][,…] (BuildKit's attributes).
 SIZE is bytes or 2GiB, 500MB, 10g; AGE is 7d, 36h, 1w2d or seconds.
 A path that starts with /, ./ or ../ is always a directory. copy and merge write
 DEST's tag (tag= or the reference's), else latest: the tag --cache-from reads.
@@ -131,7 +132,7 @@ const commands = {
     const settleMs = ms('settle')
     const dryRun = Boolean(flags['dry-run'])
     const loc = writable(one(rest, 'CACHE'))
-    if (loc.registry) throw new UsageError('gc works on local caches; a registry frees blobs with its own garbage collector')
+    if (loc.registry) throw new UsageError('gc works on local, s3 and azblob caches; a registry frees blobs with its own garbage collector')
     const plan = await ops.gc(loc.storage, {
       dryRun,
       keepTags: list(flags['keep-tags']),
