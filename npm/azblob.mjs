@@ -15,12 +15,11 @@
 // hashed and uploaded in one request; a larger one is staged block by block
 // (uncommitted blocks are invisible) and its block list committed only when
 // the digest matches.
-import { Digester, azblobBlobPath, azblobManifestPath } from './index.mjs'
-import { CloudStorage, parts } from './cloud.mjs'
+import { azblobBlobPath, azblobManifestPath } from './index.mjs'
+import { CloudStorage } from './cloud.mjs'
 
 /** Blobs larger than this (32 MiB, BuildKit's IOChunkSize) are staged in blocks of this size. */
 export const BLOCK_SIZE = 32 << 20
-const CONCURRENCY = 4
 
 function coded(code, message, cause) {
   return Object.assign(new Error(message, cause ? { cause } : undefined), { code })
@@ -52,6 +51,7 @@ export class AzblobStorage extends CloudStorage {
     this.blobsPrefix = settings.blobsPrefix ?? 'blobs'
     this.settings = settings
     this.#container = containerClient ?? null
+    this.partSize = BLOCK_SIZE
   }
 
   toString() {
@@ -126,41 +126,26 @@ export class AzblobStorage extends CloudStorage {
     return out ?? []
   }
 
-  async _put(key, source, expect) {
-    const hasher = expect ? new Digester(expect.split(':')[0]) : null
-    const it = parts(source, BLOCK_SIZE)[Symbol.asyncIterator]()
-    const first = await it.next()
-    const second = await it.next()
-    if (second.done) {
-      const body = first.done ? new Uint8Array(0) : first.value
-      if (hasher) {
-        hasher.update(body)
-        hasher.verify(expect)
-      }
-      await this.#call(`PUT ${key}`, (c) => c.getBlockBlobClient(key).upload(body, body.length))
-      return
-    }
-    const ids = []
-    const inFlight = []
-    const stage = (part) => {
-      const id = Buffer.from(String(ids.length).padStart(8, '0')).toString('base64')
-      ids.push(id)
-      hasher?.update(part)
-      return this.#call(`stage block ${ids.length} of ${key}`, (c) => c.getBlockBlobClient(key).stageBlock(id, part, part.length))
-    }
-    try {
-      inFlight.push(stage(first.value), stage(second.value))
-      for (let r; !(r = await it.next()).done; ) {
-        if (inFlight.length >= CONCURRENCY) await inFlight.shift()
-        inFlight.push(stage(r.value))
-      }
-      await Promise.all(inFlight)
-    } catch (err) {
-      await Promise.allSettled(inFlight)
-      throw err
-    }
-    if (hasher) hasher.verify(expect) // uncommitted blocks expire unseen
-    await this.#call(`commit ${key}`, (c) => c.getBlockBlobClient(key).commitBlockList(ids))
+  _putWhole(key, body) {
+    return this.#call(`PUT ${key}`, (c) => c.getBlockBlobClient(key).upload(body, body.length))
+  }
+
+  _startParts() {
+    return null
+  }
+
+  async _putPart(key, _session, n, part) {
+    const id = Buffer.from(String(n).padStart(8, '0')).toString('base64')
+    await this.#call(`stage block ${n} of ${key}`, (c) => c.getBlockBlobClient(key).stageBlock(id, part, part.length))
+    return id
+  }
+
+  _abortParts() {
+    // Uncommitted blocks expire unseen.
+  }
+
+  _commitParts(key, _session, ids) {
+    return this.#call(`commit ${key}`, (c) => c.getBlockBlobClient(key).commitBlockList(ids))
   }
 
   async _delete(key) {

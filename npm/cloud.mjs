@@ -31,7 +31,7 @@ async function whole(source) {
 }
 
 // `source` (bytes, or an iterable of chunks) regrouped into parts of `size` bytes (the last shorter).
-export async function* parts(source, size) {
+async function* parts(source, size) {
   if (source instanceof Uint8Array) {
     if (source.length === 0) yield source
     for (let at = 0; at < source.length; at += size) yield source.subarray(at, at + size)
@@ -56,8 +56,10 @@ export async function* parts(source, size) {
  * A StorageDriver over an object store holding BuildKit's cloud form.
  * Subclasses give the store's operations — `_get(key, limit)` (bytes or
  * null), `_stream(key)`, `_head(key)` (size or null), `_list(prefix)`
- * ([{key, size, modified}]), `_put(key, source, expectDigest)` (checks the
- * digest before it commits), `_delete(key)` — and the keys: `_blobKey(digest)`
+ * ([{key, size, modified}]), `_delete(key)`, the uploads `_putWhole(key,
+ * bytes)` and, in parts, `_startParts`, `_putPart`, `_abortParts`,
+ * `_commitParts` (`_put` checks the digest before it commits) — and the
+ * keys: `_blobKey(digest)`
  * (`''` for the prefix), `_manifestKey(name)`, `_manifestsPrefix()`.
  */
 export class CloudStorage {
@@ -76,6 +78,10 @@ export class CloudStorage {
      * what an export in progress is about to name.
      */
     this.defaultGracePeriodMs = touchRefreshMs || 24 * 3600 * 1000
+    /** Blobs larger than this go up in parts of this size. */
+    this.partSize = 16 << 20
+    /** Parts in flight at once. */
+    this.parallelism = 4
   }
 
   #remember(bytes) {
@@ -193,6 +199,52 @@ export class CloudStorage {
       await this._delete(this._manifestKey(tag))
       this.#tags.delete(tag)
     }
+  }
+
+  /**
+   * Stores `source` (bytes, or an iterable of chunks) under `key`, checking
+   * `expect` (a digest) before anything is committed: up to one part as one
+   * request (`_putWhole`), larger in parts of `partSize` (`_startParts`,
+   * `_putPart`; at most `parallelism` in flight, and in memory), committed
+   * (`_commitParts`) only when the digest matches, else aborted (`_abortParts`).
+   */
+  async _put(key, source, expect) {
+    const hasher = expect ? new Digester(expect.split(':')[0]) : null
+    const it = parts(source, this.partSize)[Symbol.asyncIterator]()
+    const first = await it.next()
+    const second = await it.next()
+    if (second.done) {
+      const body = first.done ? new Uint8Array(0) : first.value
+      if (hasher) {
+        hasher.update(body)
+        hasher.verify(expect)
+      }
+      await this._putWhole(key, body)
+      return
+    }
+    const session = await this._startParts(key)
+    const done = []
+    const inFlight = []
+    try {
+      let number = 0
+      const put = async (part) => {
+        const n = ++number
+        hasher?.update(part)
+        done[n - 1] = await this._putPart(key, session, n, part)
+      }
+      inFlight.push(put(first.value), put(second.value))
+      for (let r; !(r = await it.next()).done; ) {
+        if (inFlight.length >= this.parallelism) await inFlight.shift()
+        inFlight.push(put(r.value))
+      }
+      await Promise.all(inFlight)
+      if (hasher) hasher.verify(expect)
+    } catch (err) {
+      await Promise.allSettled(inFlight)
+      await this._abortParts(key, session)
+      throw err
+    }
+    await this._commitParts(key, session, done)
   }
 
   async deleteBlob(d) {

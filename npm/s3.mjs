@@ -13,8 +13,8 @@
 // up as a multipart upload, hashed part by part (at most `upload_parallelism`
 // parts in flight), and is completed only when the digest matches (else
 // aborted), so a key never holds content that does not match its name.
-import { Digester, s3BlobKey, s3ManifestKey } from './index.mjs'
-import { CloudStorage, parts } from './cloud.mjs'
+import { s3BlobKey, s3ManifestKey } from './index.mjs'
+import { CloudStorage } from './cloud.mjs'
 
 /** Blobs larger than this go up as multipart uploads (S3's parts are at least 5 MiB, but the last). */
 export const MULTIPART_THRESHOLD = 16 << 20
@@ -48,6 +48,7 @@ export class S3Storage extends CloudStorage {
     this.manifestsPrefix = settings.manifestsPrefix ?? 'manifests/'
     this.blobsPrefix = settings.blobsPrefix ?? 'blobs/'
     this.parallelism = settings.uploadParallelism || 4
+    this.partSize = PART_SIZE
     this.#client = client ?? null
     this.settings = settings
   }
@@ -118,50 +119,25 @@ export class S3Storage extends CloudStorage {
     return out
   }
 
-  async _put(key, source, expect) {
-    const hasher = expect ? new Digester(expect.split(':')[0]) : null
-    const it = parts(source, PART_SIZE)[Symbol.asyncIterator]()
-    const first = await it.next()
-    const second = await it.next()
-    if (second.done) {
-      const body = first.done ? new Uint8Array(0) : first.value
-      if (hasher) {
-        hasher.update(body)
-        hasher.verify(expect)
-      }
-      await this.#send(`PUT ${key}`, 'PutObjectCommand', { Key: key, Body: body })
-      return
-    }
-    const { UploadId } = await this.#send(`start upload of ${key}`, 'CreateMultipartUploadCommand', { Key: key })
-    const done = []
-    const inFlight = []
-    try {
-      let number = 0
-      const upload = async (part) => {
-        const n = ++number
-        hasher?.update(part)
-        const r = await this.#send(`upload part ${n} of ${key}`, 'UploadPartCommand', { Key: key, UploadId, PartNumber: n, Body: part })
-        done.push({ ETag: r.ETag, PartNumber: n })
-      }
-      const all = (async function* () {
-        yield first.value
-        yield second.value
-        for (let r; !(r = await it.next()).done; ) yield r.value
-      })()
-      for await (const part of all) {
-        // At most `parallelism` parts in flight (and in memory).
-        if (inFlight.length >= this.parallelism) await inFlight.shift()
-        inFlight.push(upload(part))
-      }
-      await Promise.all(inFlight)
-      if (hasher) hasher.verify(expect)
-    } catch (err) {
-      await Promise.allSettled(inFlight)
-      await this.#send(`abort upload of ${key}`, 'AbortMultipartUploadCommand', { Key: key, UploadId })
-      throw err
-    }
-    done.sort((a, b) => a.PartNumber - b.PartNumber)
-    await this.#send(`complete upload of ${key}`, 'CompleteMultipartUploadCommand', { Key: key, UploadId, MultipartUpload: { Parts: done } })
+  _putWhole(key, body) {
+    return this.#send(`PUT ${key}`, 'PutObjectCommand', { Key: key, Body: body })
+  }
+
+  async _startParts(key) {
+    return (await this.#send(`start upload of ${key}`, 'CreateMultipartUploadCommand', { Key: key })).UploadId
+  }
+
+  async _putPart(key, UploadId, n, part) {
+    const r = await this.#send(`upload part ${n} of ${key}`, 'UploadPartCommand', { Key: key, UploadId, PartNumber: n, Body: part })
+    return { ETag: r.ETag, PartNumber: n }
+  }
+
+  _abortParts(key, UploadId) {
+    return this.#send(`abort upload of ${key}`, 'AbortMultipartUploadCommand', { Key: key, UploadId })
+  }
+
+  _commitParts(key, UploadId, Parts) {
+    return this.#send(`complete upload of ${key}`, 'CompleteMultipartUploadCommand', { Key: key, UploadId, MultipartUpload: { Parts } })
   }
 
   async _delete(key) {

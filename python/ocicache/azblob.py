@@ -21,16 +21,13 @@ from __future__ import annotations
 
 import base64
 import os
-from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 from urllib.parse import urlparse
 
-from ocicache._native import Digester, azblob_blob_path, azblob_manifest_path
+from ocicache._native import azblob_blob_path, azblob_manifest_path
 from ocicache.cloud import CloudStorage, StoredObject
 from ocicache.error import coded
-from ocicache.s3 import _parts
 
 #: Blobs larger than this are staged in blocks of this size.
 BLOCK_SIZE = 32 << 20
@@ -52,6 +49,7 @@ class AzblobStorage(CloudStorage):
         self.manifests_prefix = str(settings.get("manifests_prefix", "manifests"))
         self.blobs_prefix = str(settings.get("blobs_prefix", "blobs"))
         self._container = container_client if container_client is not None else _container(settings, self.container)
+        self.part_size = BLOCK_SIZE
 
     def __str__(self) -> str:
         return f"azblob {self.account_url} container {self.container}"
@@ -125,44 +123,22 @@ class AzblobStorage(CloudStorage):
         result: list[StoredObject] = self._call(f"LIST {prefix}", listing)
         return result
 
-    def _put(self, key: str, chunks: Iterable[bytes], expect: Optional[str]) -> None:
-        blob = self._container.get_blob_client(key)
-        hasher = Digester(expect.split(":")[0]) if expect else None
-        parts = _parts(chunks, BLOCK_SIZE)
-        first = next(parts, b"")
-        second = next(parts, None)
-        if second is None:
-            if hasher is not None and expect is not None:
-                hasher.update(first)
-                hasher.verify(expect)
-            self._call(f"PUT {key}", blob.upload_blob, first, overwrite=True)
-            return
-        ids: list[str] = []
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            pending: deque[Future[None]] = deque()
-            for number, part in enumerate([first, second], start=0):
-                pending.append(self._stage(pool, blob, key, number, part, ids, hasher))
-            for number, part in enumerate(parts, start=2):
-                if len(pending) >= 4:
-                    pending.popleft().result()
-                pending.append(self._stage(pool, blob, key, number, part, ids, hasher))
-            for f in pending:
-                f.result()
-        if hasher is not None and expect is not None:
-            hasher.verify(expect)  # uncommitted blocks expire unseen
-        self._call(f"commit {key}", blob.commit_block_list, ids)
+    def _put_whole(self, key: str, data: bytes) -> None:
+        self._call(f"PUT {key}", self._container.get_blob_client(key).upload_blob, data, overwrite=True)
 
-    def _stage(self, pool: ThreadPoolExecutor, blob: Any, key: str, number: int, part: bytes,
-               ids: list[str], hasher: Optional[Digester]) -> Future[None]:
+    def _start_parts(self, key: str) -> Any:
+        return self._container.get_blob_client(key)
+
+    def _put_part(self, key: str, session: Any, number: int, data: bytes) -> Any:
         block = base64.b64encode(f"{number:08d}".encode()).decode()
-        ids.append(block)
-        if hasher is not None:
-            hasher.update(part)
+        self._call(f"stage block {number} of {key}", session.stage_block, block, data)
+        return block
 
-        def stage() -> None:
-            self._call(f"stage block {number} of {key}", blob.stage_block, block, part)
+    def _abort_parts(self, key: str, session: Any) -> None:
+        pass  # uncommitted blocks expire unseen
 
-        return pool.submit(stage)
+    def _commit_parts(self, key: str, session: Any, parts: list[Any]) -> None:
+        self._call(f"commit {key}", session.commit_block_list, parts)
 
     def _delete(self, key: str) -> None:
         try:

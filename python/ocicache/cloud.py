@@ -17,9 +17,12 @@ config is presented as it is, so that verify reports it and gc refuses.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Optional, Union
 
 from ocicache._native import (
@@ -39,6 +42,18 @@ REF_NAME = "org.opencontainers.image.ref.name"
 DOCUMENT_TYPES = (MediaType.OCI_MANIFEST, MediaType.CACHE_CONFIG)
 
 
+def _parts(chunks: Iterable[bytes], size: int) -> Iterator[bytes]:
+    """``chunks`` regrouped into parts of ``size`` bytes (the last shorter)."""
+    buf = bytearray()
+    for chunk in chunks:
+        buf += chunk
+        while len(buf) >= size:
+            yield bytes(buf[:size])
+            del buf[:size]
+    if buf:
+        yield bytes(buf)
+
+
 #: An object a store lists: its key, size, and modification time (ms).
 StoredObject = tuple[str, int, Optional[int]]
 
@@ -46,12 +61,17 @@ StoredObject = tuple[str, int, Optional[int]]
 class CloudStorage:
     """A StorageDriver over an object store holding BuildKit's cloud form.
     Subclasses give the store's operations: ``_get(key, limit)``,
-    ``_stream(key)``, ``_head(key)``, ``_list(prefix)``, ``_put(key,
-    chunks, digest)`` (which checks the digest before it commits) and
-    ``_delete(key)``; and the key functions ``_blob_key(digest)``,
+    ``_stream(key)``, ``_head(key)``, ``_list(prefix)``, ``_delete(key)``,
+    the uploads ``_put_whole(key, data)`` and, in parts, ``_start_parts``,
+    ``_put_part``, ``_abort_parts`` and ``_commit_parts`` (``_put`` checks
+    the digest before it commits); and the key functions ``_blob_key(digest)``,
     ``_manifest_key(name)`` and ``_manifests_prefix()``."""
 
     tag: Optional[str]
+    part_size: int = 16 << 20
+    """Blobs larger than this go up in parts of this size."""
+    parallelism: int = 4
+    """Parts in flight at once."""
     default_grace_period_ms: int
     """gc's grace period when none is given: BuildKit's ``touch_refresh``
     (24 h by default). An exporter re-touches a blob it reuses only when it
@@ -85,8 +105,54 @@ class CloudStorage:
     def _list(self, prefix: str) -> list[StoredObject]:
         raise NotImplementedError
 
-    def _put(self, key: str, chunks: Iterable[bytes], expect: Optional[str]) -> None:
+    def _put_whole(self, key: str, data: bytes) -> None:
         raise NotImplementedError
+
+    def _start_parts(self, key: str) -> Any:
+        raise NotImplementedError
+
+    def _put_part(self, key: str, session: Any, number: int, data: bytes) -> Any:
+        raise NotImplementedError
+
+    def _abort_parts(self, key: str, session: Any) -> None:
+        raise NotImplementedError
+
+    def _commit_parts(self, key: str, session: Any, parts: list[Any]) -> None:
+        raise NotImplementedError
+
+    def _put(self, key: str, chunks: Iterable[bytes], expect: Optional[str]) -> None:
+        """Stores ``chunks`` under ``key``, checking ``expect`` (a digest)
+        before anything is committed: up to one part as one request, larger
+        in parts of ``part_size`` (at most ``parallelism`` in flight, and in
+        memory), committed only when the digest matches, else aborted."""
+        hasher = Digester(expect.split(":")[0]) if expect else None
+        parts = _parts(chunks, self.part_size)
+        first = next(parts, b"")
+        second = next(parts, None)
+        if second is None:
+            if hasher is not None and expect is not None:
+                hasher.update(first)
+                hasher.verify(expect)
+            self._put_whole(key, first)
+            return
+        session = self._start_parts(key)
+        done: list[Any] = []
+        try:
+            with ThreadPoolExecutor(max_workers=self.parallelism) as pool:
+                pending: deque[Future[Any]] = deque()
+                for number, part in enumerate(itertools.chain([first, second], parts), start=1):
+                    if hasher is not None:
+                        hasher.update(part)
+                    if len(pending) >= self.parallelism:
+                        done.append(pending.popleft().result())
+                    pending.append(pool.submit(self._put_part, key, session, number, part))
+                done.extend(f.result() for f in pending)
+            if hasher is not None and expect is not None:
+                hasher.verify(expect)
+        except BaseException:
+            self._abort_parts(key, session)
+            raise
+        self._commit_parts(key, session, done)
 
     def _delete(self, key: str) -> None:
         raise NotImplementedError

@@ -17,12 +17,10 @@ that does not match its name.
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 
-from ocicache._native import Digester, s3_blob_key, s3_manifest_key
+from ocicache._native import s3_blob_key, s3_manifest_key
 from ocicache.cloud import CloudStorage, StoredObject
 from ocicache.error import coded
 
@@ -51,6 +49,7 @@ class S3Storage(CloudStorage):
         self.manifests_prefix = str(settings.get("manifests_prefix", "manifests/"))
         self.blobs_prefix = str(settings.get("blobs_prefix", "blobs/"))
         self.parallelism = int(settings.get("upload_parallelism") or 4)
+        self.part_size = PART_SIZE
         self._client = client if client is not None else _client(settings)
 
     def __str__(self) -> str:
@@ -129,63 +128,26 @@ class S3Storage(CloudStorage):
                 return out
             token = page.get("NextContinuationToken")
 
-    def _put(self, key: str, chunks: Iterable[bytes], expect: Optional[str]) -> None:
-        hasher = Digester(expect.split(":")[0]) if expect else None
-        parts = _parts(chunks, PART_SIZE)
-        first = next(parts, b"")
-        second = next(parts, None)
-        if second is None:
-            if hasher is not None and expect is not None:
-                hasher.update(first)
-                hasher.verify(expect)
-            self._call(f"PUT {key}", self._client.put_object, Key=key, Body=first)
-            return
-        upload = self._call(f"start upload of {key}", self._client.create_multipart_upload, Key=key)["UploadId"]
-        done: list[dict[str, Any]] = []
-        try:
-            with ThreadPoolExecutor(max_workers=self.parallelism) as pool:
-                # At most `parallelism` parts in flight (and in memory).
-                pending: deque[Future[dict[str, Any]]] = deque()
-                for number, part in enumerate(_chain(first, second, parts), start=1):
-                    if hasher is not None:
-                        hasher.update(part)
-                    if len(pending) >= self.parallelism:
-                        done.append(pending.popleft().result())
-                    pending.append(pool.submit(self._upload_part, key, upload, number, part))
-                done.extend(f.result() for f in pending)
-            if hasher is not None and expect is not None:
-                hasher.verify(expect)
-        except BaseException:
-            self._call(f"abort upload of {key}", self._client.abort_multipart_upload, Key=key, UploadId=upload)
-            raise
-        self._call(f"complete upload of {key}", self._client.complete_multipart_upload,
-                   Key=key, UploadId=upload, MultipartUpload={"Parts": done})
+    def _put_whole(self, key: str, data: bytes) -> None:
+        self._call(f"PUT {key}", self._client.put_object, Key=key, Body=data)
 
-    def _upload_part(self, key: str, upload: str, number: int, data: bytes) -> dict[str, Any]:
+    def _start_parts(self, key: str) -> Any:
+        return self._call(f"start upload of {key}", self._client.create_multipart_upload, Key=key)["UploadId"]
+
+    def _put_part(self, key: str, session: Any, number: int, data: bytes) -> Any:
         r = self._call(f"upload part {number} of {key}", self._client.upload_part,
-                       Key=key, UploadId=upload, PartNumber=number, Body=data)
+                       Key=key, UploadId=session, PartNumber=number, Body=data)
         return {"ETag": r["ETag"], "PartNumber": number}
+
+    def _abort_parts(self, key: str, session: Any) -> None:
+        self._call(f"abort upload of {key}", self._client.abort_multipart_upload, Key=key, UploadId=session)
+
+    def _commit_parts(self, key: str, session: Any, parts: list[Any]) -> None:
+        self._call(f"complete upload of {key}", self._client.complete_multipart_upload,
+                   Key=key, UploadId=session, MultipartUpload={"Parts": parts})
 
     def _delete(self, key: str) -> None:
         self._call(f"DELETE {key}", self._client.delete_object, Key=key)
-
-
-def _parts(chunks: Iterable[bytes], size: int) -> Iterator[bytes]:
-    """``chunks`` regrouped into parts of ``size`` bytes (the last shorter)."""
-    buf = bytearray()
-    for chunk in chunks:
-        buf += chunk
-        while len(buf) >= size:
-            yield bytes(buf[:size])
-            del buf[:size]
-    if buf:
-        yield bytes(buf)
-
-
-def _chain(first: bytes, second: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
-    yield first
-    yield second
-    yield from rest
 
 
 def _client(settings: Mapping[str, Any]) -> Any:
