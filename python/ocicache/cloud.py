@@ -120,13 +120,20 @@ class CloudStorage:
     def _commit_parts(self, key: str, session: Any, parts: list[Any]) -> None:
         raise NotImplementedError
 
-    def _put(self, key: str, chunks: Iterable[bytes], expect: Optional[str]) -> None:
-        """Stores ``chunks`` under ``key``, checking ``expect`` (a digest)
-        before anything is committed: up to one part as one request, larger
-        in parts of ``part_size`` (at most ``parallelism`` in flight, and in
-        memory), committed only when the digest matches, else aborted."""
+    def _put(self, key: str, source: Union[bytes, Iterable[bytes]], expect: Optional[str]) -> None:
+        """Stores ``source`` (bytes, or chunks) under ``key``, checking
+        ``expect`` (a digest) before anything is committed: up to one part as
+        one request, larger in parts of ``part_size`` (at most
+        ``parallelism`` in flight, and in memory), committed only when the
+        digest matches, else aborted."""
         hasher = Digester(expect.split(":")[0]) if expect else None
-        parts = _parts(chunks, self.part_size)
+        if isinstance(source, bytes) and len(source) <= self.part_size:
+            if hasher is not None and expect is not None:
+                hasher.update(source)
+                hasher.verify(expect)
+            self._put_whole(key, source)  # most blobs: no copy
+            return
+        parts = _parts([source] if isinstance(source, bytes) else source, self.part_size)
         first = next(parts, b"")
         second = next(parts, None)
         if second is None:
@@ -250,8 +257,7 @@ class CloudStorage:
             with self._lock:
                 self._documents[digest] = data
             return
-        chunks = [source] if isinstance(source, bytes) else source
-        self._put(self._blob_key(digest), chunks, digest)
+        self._put(self._blob_key(digest), source, digest)
 
     def write_index(self, data: bytes) -> None:
         listed: dict[str, dict[str, Any]] = {}
@@ -272,7 +278,7 @@ class CloudStorage:
             config = self._document(config_digest)
             if config is None:
                 raise coded("MISSING_BLOB", f"{self}: no cache config {config_digest} to store as {tag}")
-            self._put(self._manifest_key(tag), [cloud_config(manifest, config)], None)
+            self._put(self._manifest_key(tag), cloud_config(manifest, config), None)
             with self._lock:
                 self._tags[tag] = entry["digest"]
         for tag in before:
