@@ -17,7 +17,7 @@ import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-bl
 import { daemonSettings } from '../cloud.mjs'
 import { ImageIndex, parseCacheOptions } from '../index.mjs'
 import { openLocation } from '../location.mjs'
-import { copy, gc, inspect, verify } from '../operations.mjs'
+import { convert, copy, gc, inspect, merge, prune, verify } from '../operations.mjs'
 import { LocalStorage } from '../storage.mjs'
 import { testsDir } from './data.mjs'
 import { AZURITE_ACCOUNT as ACCOUNT, AZURITE_KEY as KEY, startAzurite, startMoto } from './servers.mjs'
@@ -161,6 +161,23 @@ for (const [kind, make] of Object.entries(kinds)) {
       assert.ok((await store.keys()).has(key))
       await gc(storage(store, 'small'), { gracePeriodMs: 0, settleMs: 0 })
       assert.ok(!(await store.keys()).has(key))
+    })
+
+    test('merge, prune and convert work on the store', async () => {
+      const store = await make()
+      await copy(new LocalStorage(join(testsDir, 'fixtures/buildkit/local-min/cache')), storage(store, 'a'), { tag: 'latest', toTag: 'a' })
+      const s = storage(store, 'a')
+      await merge(s, [{ storage: s, tag: 'a' }, { storage: new LocalStorage(join(testsDir, 'fixtures/buildkit/small-max/cache')), tag: 'latest' }], { tag: 'merged' })
+      const keys = await store.keys()
+      assert.ok(keys.has('manifests/a') && keys.has('manifests/merged'))
+      assert.ok((await verify(storage(store, 'a'))).ok)
+      const stored = (await verify(storage(store, 'a'))).toJSON().bytes
+      const pruned = await prune(storage(store, 'a'), { maxSize: Math.floor((stored * 3) / 4), gracePeriodMs: 0, settleMs: 0 })
+      assert.ok(pruned.plan.freedBytes > 0 && pruned.gc.delete.length > 0, 'nothing was pruned')
+      assert.ok((await verify(storage(store, 'a'))).toJSON().bytes <= Math.floor((stored * 3) / 4))
+      await convert(storage(store, 'a'), { tag: 'a', compression: 'zstd' })
+      assert.match((await store.get('manifests/a')).toString(), /tar\+zstd/)
+      assert.ok((await verify(storage(store, 'a'))).ok)
     })
 
     test('damage is found and gc fails closed', async () => {

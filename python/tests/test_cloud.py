@@ -312,3 +312,21 @@ def test_gc_keeps_young_blobs_by_default_and_what_was_touched_since_its_listing(
     monkeypatch.undo()
     ops.gc(store.storage("small"), grace_period_ms=0, settle_ms=0)
     assert key not in store.keys()
+
+
+def test_merge_prune_and_convert_work_on_the_store(store: Store) -> None:
+    fixtures = TESTS / "fixtures" / "buildkit"
+    ops.copy(LocalStorage(str(fixtures / "local-min" / "cache")), store.storage("a"), tag="latest", to_tag="a")
+    s = store.storage("a")
+    ops.merge(s, [(s, "a"), (LocalStorage(str(fixtures / "small-max" / "cache")), "latest")], tag="merged")
+    assert {"manifests/a", "manifests/merged"} <= store.keys()
+    assert ops.verify(store.storage("a")).ok
+    stored = int(ops.verify(store.storage("a")).to_dict()["bytes"])
+    pruned = ops.prune(store.storage("a"), max_size=stored * 3 // 4, grace_period_ms=0, settle_ms=0)
+    assert pruned.plan.freed_bytes > 0 and pruned.gc is not None and pruned.gc.delete, "nothing was pruned"
+    assert int(ops.verify(store.storage("a")).to_dict()["bytes"]) <= stored * 3 // 4
+    report = ops.verify(store.storage("a"))
+    assert report.ok, report.to_text()
+    ops.convert(store.storage("a"), tag="a", compression="zstd")
+    assert b"tar+zstd" in store.get("manifests/a")
+    assert ops.verify(store.storage("a")).ok

@@ -159,3 +159,18 @@ def test_s3_to_local_to_registry_to_azblob(imports: Imports, work: Path, stores:
     ok(run("node", "copy", ref, dest))
     assert stores["azblob"].objects("across") == stores["s3"].objects("across")
     imports.check(CTX, dest, "s3 -> local -> registry -> azblob", output=False)
+
+
+@pytest.mark.parametrize("kind", ["s3", "azblob"])
+def test_merge_into_a_cloud_cache(imports: Imports, stores: dict[str, Store], kind: str) -> None:
+    """BuildKit exports app to the store; ocicache merges app's branch (a
+    local export) into that tag; BuildKit imports the merged cache from the
+    store with every hit for both contexts."""
+    names = [CTX, imports.ctxs[CTX].branches[0]]
+    dest = stores[kind].location("merged")
+    imports.bk.build(imports.ctxs[CTX].dir, imports.tools, export=dest + ",mode=max")
+    r = ok(run("node", "merge", "--json", dest, imports.export(names[1], "max"))).json()
+    assert r["existing"] == "merged", r
+    assert '"ok":true' in ok(run("python", "verify", "--json", dest)).stdout.replace(" ", "")
+    for c in names:
+        imports.check(c, dest, f"merge into {kind}: {'+'.join(names)}", repeat=2, output=False)
