@@ -18,7 +18,7 @@ import { CloudStorage } from './cloud.mjs'
 
 /** Blobs larger than this go up as multipart uploads (S3's parts are at least 5 MiB, but the last). */
 export const MULTIPART_THRESHOLD = 16 << 20
-const PART_SIZE = 16 << 20
+const PART_SIZE = MULTIPART_THRESHOLD
 
 function coded(code, message, cause) {
   return Object.assign(new Error(message, cause ? { cause } : undefined), { code })

@@ -27,7 +27,7 @@ from ocicache.error import coded
 #: Blobs larger than this go up as multipart uploads (S3's parts are at
 #: least 5 MiB, except the last).
 MULTIPART_THRESHOLD = 16 << 20
-PART_SIZE = 16 << 20
+PART_SIZE = MULTIPART_THRESHOLD
 READ_CHUNK = 1 << 20
 
 
