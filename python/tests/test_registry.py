@@ -147,7 +147,7 @@ def test_a_missing_registry_is_a_registry_error() -> None:
 
 def test_cli_gc_refuses_a_registry(open_registry: Registry) -> None:
     code, _, err = cli(["gc", f"{open_registry.host}/py-copies/twice:latest"])
-    assert code == 2 and "gc works on local caches" in err
+    assert code == 2 and "gc works on local, s3 and azblob caches; a registry frees blobs" in err
 
 
 def test_node_and_python_clis_read_each_others_copies(open_registry: Registry, tmp_path: Path) -> None:
