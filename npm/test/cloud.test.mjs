@@ -232,7 +232,7 @@ for (const [kind, make] of Object.entries(kinds)) {
       const store = await make()
       const err = await openLocation(store.missing('x')).storage.readIndex().then(() => null, (e) => e)
       assert.equal(err?.code, 'STORAGE_ERROR')
-      assert.match(err.message, /missing-c/)
+      assert.match(err.message, /no (bucket|container) "missing-c/)
       assert.ok(!err.message.includes(KEY) && !err.message.includes('secret'), err.message)
     })
   })

@@ -77,7 +77,10 @@ class AzblobStorage(CloudStorage):
         try:
             return fn(*args, **kwargs)
         except Exception as err:
-            code = str(getattr(err, "error_code", "") or "")
+            # The SDK's error codes are a str enum: compare them as strings,
+            # print their value.
+            found = getattr(err, "error_code", None) or ""
+            code = str(getattr(found, "value", found))
             status = getattr(err, "status_code", None)
             if code == "ContainerNotFound":
                 raise coded("STORAGE_ERROR", f"{self}: no container {self.container!r}") from err
