@@ -35,5 +35,5 @@ say "Release artifacts (scripts/package.sh --dev), installed and used in clean e
 scripts/package.sh --dev
 tests/packages/check.sh
 say "BuildKit interop suite (tests/buildkit): both CLIs, imported by a real BuildKit"
-(cd tests/buildkit && ../../.venv/bin/python -m mypy --strict --cache-dir ../../target/mypy-buildkit .)
+(cd tests/buildkit && MYPYPATH=../../python/tests ../../.venv/bin/python -m mypy --strict --cache-dir ../../target/mypy-buildkit .)
 .venv/bin/python -m pytest tests/buildkit -q -p no:cacheprovider

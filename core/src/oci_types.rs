@@ -189,6 +189,20 @@ fn descriptors_to(list: &[Descriptor], field: &str) -> Result<Vec<oci::Descripto
         .collect()
 }
 
+fn subject_to(subject: Option<&Descriptor>) -> Result<Option<oci::Descriptor>> {
+    subject
+        .map(oci::Descriptor::try_from)
+        .transpose()
+        .map_err(|e| e.within("subject"))
+}
+
+fn subject_from(subject: Option<&oci::Descriptor>) -> Result<Option<Descriptor>> {
+    subject
+        .map(Descriptor::try_from)
+        .transpose()
+        .map_err(|e| e.within("subject"))
+}
+
 fn schema_version_to(version: i64) -> Result<u32> {
     u32::try_from(version).map_err(|_| {
         Error::new(
@@ -220,13 +234,7 @@ impl TryFrom<&ImageManifest> for oci::ImageManifest {
             .map_err(|e| Error::new(ErrorKind::InvalidField, format!("oci-spec: {e}")))?;
         out.set_media_type(media_type_to(&m.media_type));
         out.set_artifact_type(media_type_to(&m.artifact_type));
-        out.set_subject(
-            m.subject
-                .as_ref()
-                .map(oci::Descriptor::try_from)
-                .transpose()
-                .map_err(|e| e.within("subject"))?,
-        );
+        out.set_subject(subject_to(m.subject.as_ref())?);
         out.set_annotations(annotations_to(&m.annotations));
         Ok(out)
     }
@@ -242,12 +250,7 @@ impl TryFrom<&oci::ImageManifest> for ImageManifest {
             artifact_type: media_type_from(m.artifact_type().as_ref()),
             config: Some(Descriptor::try_from(m.config()).map_err(|e| e.within("config"))?),
             layers: descriptors_from(m.layers(), "layers")?,
-            subject: m
-                .subject()
-                .as_ref()
-                .map(Descriptor::try_from)
-                .transpose()
-                .map_err(|e| e.within("subject"))?,
+            subject: subject_from(m.subject().as_ref())?,
             annotations: annotations_from(m.annotations().as_ref()),
             extra: Extra::default(),
         })
@@ -263,13 +266,7 @@ impl TryFrom<&ImageIndex> for oci::ImageIndex {
         out.set_media_type(media_type_to(&x.media_type));
         out.set_artifact_type(media_type_to(&x.artifact_type));
         out.set_manifests(descriptors_to(&x.manifests, "manifests")?);
-        out.set_subject(
-            x.subject
-                .as_ref()
-                .map(oci::Descriptor::try_from)
-                .transpose()
-                .map_err(|e| e.within("subject"))?,
-        );
+        out.set_subject(subject_to(x.subject.as_ref())?);
         out.set_annotations(annotations_to(&x.annotations));
         Ok(out)
     }
@@ -284,12 +281,7 @@ impl TryFrom<&oci::ImageIndex> for ImageIndex {
             media_type: media_type_from(x.media_type().as_ref()),
             artifact_type: media_type_from(x.artifact_type().as_ref()),
             manifests: descriptors_from(x.manifests(), "manifests")?,
-            subject: x
-                .subject()
-                .as_ref()
-                .map(Descriptor::try_from)
-                .transpose()
-                .map_err(|e| e.within("subject"))?,
+            subject: subject_from(x.subject().as_ref())?,
             annotations: annotations_from(x.annotations().as_ref()),
             extra: Extra::default(),
         })

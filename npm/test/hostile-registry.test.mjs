@@ -4,7 +4,7 @@
 // clear text to a host other than the registry's. The Python package runs
 // the same cases (python/tests/test_hostile_registry.py).
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,27 +13,15 @@ import { inspect, verify } from '../operations.mjs'
 import { RegistryStorage } from '../registry.mjs'
 import { main } from '../cli.mjs'
 import { testsDir } from './data.mjs'
+import { startJsonServer } from './servers.mjs'
 
 // The repository's virtualenv Python when set up, else the system's.
 const venv = join(testsDir, '../.venv/bin/python')
 const python = process.env.PYTHON ?? (existsSync(venv) ? venv : 'python3')
 
 async function startHostile() {
-  const child = spawn(python, [join(testsDir, 'registry/hostile.py')], { stdio: ['pipe', 'pipe', 'inherit'] })
-  const line = await new Promise((resolve, reject) => {
-    let text = ''
-    child.stdout.on('data', (d) => {
-      text += d
-      if (text.includes('\n')) resolve(text)
-    })
-    child.on('exit', (code) => reject(new Error(`hostile.py exited with ${code}`)))
-  })
-  const info = JSON.parse(line)
+  const info = await startJsonServer([python, join(testsDir, 'registry/hostile.py')])
   info.stats = async () => (await fetch(`http://${info.registry}/stats`)).json()
-  info.stop = () => new Promise((r) => {
-    child.once('exit', r)
-    child.stdin.end()
-  })
   return info
 }
 

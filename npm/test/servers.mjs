@@ -15,16 +15,19 @@ const azuriteBlob = new URL('../node_modules/.bin/azurite-blob', import.meta.url
 export const AZURITE_ACCOUNT = 'devstoreaccount1'
 export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 
-/** Starts a registry; resolves to serve.mjs's JSON line plus `stop()`. */
-export async function startRegistry(...args) {
-  const child = spawn(process.execPath, [join(testsDir, 'registry/serve.mjs'), ...args], { stdio: ['pipe', 'pipe', 'inherit'] })
+/**
+ * Starts a test server that prints one JSON line once it is up and stops
+ * when its standard input closes; resolves to that line plus `stop()`.
+ */
+export async function startJsonServer(argv) {
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] })
   const line = await new Promise((resolve, reject) => {
     let text = ''
     child.stdout.on('data', (d) => {
       text += d
       if (text.includes('\n')) resolve(text)
     })
-    child.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)))
+    child.on('exit', (code) => reject(new Error(`${argv.at(-1)} exited with ${code}`)))
   })
   const info = JSON.parse(line)
   info.stop = () => new Promise((r) => {
@@ -32,6 +35,11 @@ export async function startRegistry(...args) {
     child.stdin.end()
   })
   return info
+}
+
+/** Starts a registry (tests/registry/serve.mjs with `args`); resolves to its JSON line plus `stop()`. */
+export function startRegistry(...args) {
+  return startJsonServer([process.execPath, join(testsDir, 'registry/serve.mjs'), ...args])
 }
 
 function freePort() {

@@ -2,7 +2,8 @@
 port: Debian's docker-registry (through tests/registry/serve.mjs),
 ``moto_server`` (PyPI ``moto[server]``) and ``azurite-blob`` (npm
 ``azurite``, with ``--disableTelemetry``). The Node tests' servers.mjs
-starts the same ones."""
+starts the same ones. The BuildKit interop suite and the cloud benchmark
+use them too (it imports nothing from the package's tests' conftest)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Optional
 
-from conftest import TESTS
-
+TESTS = Path(__file__).resolve().parents[2] / "tests"
 NODE = shutil.which("node")
 REPO = TESTS.parent
 # Azurite's well-known development account and key (public, in Microsoft's docs).

@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import pytest
 
@@ -38,7 +38,9 @@ class Store:
     delete: Callable[[str], None]
     keys: Callable[[], set[str]]
     get: Callable[[str], bytes]
-    uploads: Callable[[], int]
+    uploads: Optional[Callable[[], int]]
+    """Unfinished multipart uploads (azblob has none to count: staged
+    blocks are never listed)."""
 
     def storage(self, name: str = "buildkit") -> CloudStorage:
         storage = open_location(self.spec(name)).storage
@@ -97,8 +99,7 @@ def _azblob(url: str, container: str) -> Store:
         delete=lambda k: c.delete_blob(k),
         keys=lambda: {b.name for b in c.list_blobs()},
         get=lambda k: c.download_blob(k).readall(),
-        # Staged blocks are never listed as blobs: nothing to count.
-        uploads=lambda: 0,
+        uploads=None,
     )
 
 
@@ -211,7 +212,8 @@ def test_large_blobs_are_committed_only_when_their_digest_matches(store: Store) 
         storage.write_blob(wrong, chunks())
     assert err.value.code == "DIGEST_MISMATCH"
     assert not storage.has_blob(wrong)
-    assert store.uploads() == 0
+    if store.uploads is not None:
+        assert store.uploads() == 0
     with pytest.raises(ocicache.OcicacheError) as err:
         storage.write_blob(wrong, b"small and wrong")
     assert err.value.code == "DIGEST_MISMATCH"

@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -26,27 +23,12 @@ import pytest
 from clis import CLIS, ok, run, tree
 from conftest import REPO, Imports
 
+sys.path.insert(0, str(REPO / "python" / "tests"))
+import servers  # noqa: E402
+
 boto3 = pytest.importorskip("boto3")
 CTX = "app"
-ACCOUNT = "devstoreaccount1"
-# Azurite's well-known development key (public, in Microsoft's docs).
-KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-
-
-def _serve(argv: list[str]) -> tuple[subprocess.Popen[bytes], int]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    argv = [a.replace("PORT", str(port)) for a in argv]
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(400):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc, port
-        except OSError:
-            time.sleep(0.05)
-    proc.terminate()
-    raise AssertionError(f"{argv[0]} did not start")
+ACCOUNT, KEY = servers.AZURITE_ACCOUNT, servers.AZURITE_KEY
 
 
 @dataclass
@@ -60,15 +42,16 @@ class Store:
 
 @pytest.fixture(scope="module")
 def stores() -> Iterator[dict[str, Store]]:
-    moto, moto_port = _serve([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", "PORT"])
-    data = tempfile.mkdtemp(prefix="azurite-")
-    azurite, az_port = _serve([str(REPO / "npm" / "node_modules" / ".bin" / "azurite-blob"), "--blobHost", "127.0.0.1",
-                               "--blobPort", "PORT", "--location", data, "--silent", "--disableTelemetry",
-                               "--skipApiVersionCheck"])
+    with ExitStack() as running:
+        endpoint = running.enter_context(servers.moto())
+        account_url = running.enter_context(servers.azurite())
+        yield _stores(endpoint, account_url)
+
+
+def _stores(endpoint: str, account_url: str) -> dict[str, Store]:
+    """Bucket and container makers on the running servers."""
     from azure.storage.blob import BlobServiceClient
 
-    endpoint = f"http://127.0.0.1:{moto_port}"
-    account_url = f"http://127.0.0.1:{az_port}/{ACCOUNT}"
     s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
     az = BlobServiceClient(account_url, credential={"account_name": ACCOUNT, "account_key": KEY})
 
@@ -93,16 +76,10 @@ def stores() -> Iterator[dict[str, Store]]:
     def az_put(container: str, key: str, data: bytes) -> None:
         az.get_container_client(container).upload_blob(key, data, overwrite=True)
 
-    try:
-        yield {
-            "s3": Store(s3_location, s3_objects, lambda b, k, v: s3.put_object(Bucket=b, Key=k, Body=v)),
-            "azblob": Store(az_location, az_objects, az_put),
-        }
-    finally:
-        for proc in (moto, azurite):
-            proc.terminate()
-            proc.wait(timeout=30)
-        shutil.rmtree(data, ignore_errors=True)
+    return {
+        "s3": Store(s3_location, s3_objects, lambda b, k, v: s3.put_object(Bucket=b, Key=k, Body=v)),
+        "azblob": Store(az_location, az_objects, az_put),
+    }
 
 
 @pytest.mark.parametrize("kind", ["s3", "azblob"])
