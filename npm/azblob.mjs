@@ -115,15 +115,17 @@ export class AzblobStorage extends CloudStorage {
     return p === null ? null : Number(p.contentLength)
   }
 
-  async _list(prefix) {
-    const out = await this.#call(`LIST ${prefix}`, async (c) => {
-      const list = []
-      for await (const b of c.listBlobsFlat({ prefix })) {
-        list.push({ key: b.name, size: Number(b.properties.contentLength), modified: b.properties.lastModified?.getTime() ?? null })
-      }
-      return list
-    })
-    return out ?? []
+  async *_listPages(prefix) {
+    const pages = await this.#call(`LIST ${prefix}`, async (c) => c.listBlobsFlat({ prefix }).byPage())
+    for (;;) {
+      const r = pages && (await this.#call(`LIST ${prefix}`, () => pages.next()))
+      if (!r || r.done) return
+      yield r.value.segment.blobItems.map((b) => ({
+        key: b.name,
+        size: Number(b.properties.contentLength),
+        modified: b.properties.lastModified?.getTime() ?? null,
+      }))
+    }
   }
 
   _putWhole(key, body) {

@@ -17,6 +17,10 @@ import { CacheManifest, Digester, ImageIndex, MediaType, cloudConfig, cloudDocum
 
 const REF_NAME = 'org.opencontainers.image.ref.name'
 const DOCUMENT_LIMIT = 1 << 20
+/** hasBlob's listing reads at most this many pages (of 1000 keys on S3, 5000 on Azure); keys past them are looked up one by one. */
+export const PRESENCE_PAGES = 4
+/** hasBlob's listing is taken again once it is this old. */
+const PRESENCE_TTL_MS = 60_000
 
 function coded(code, message) {
   return Object.assign(new Error(message), { code })
@@ -55,8 +59,9 @@ async function* parts(source, size) {
 /**
  * A StorageDriver over an object store holding BuildKit's cloud form.
  * Subclasses give the store's operations — `_get(key, limit)` (bytes or
- * null), `_stream(key)`, `_head(key)` (size or null), `_list(prefix)`
- * ([{key, size, modified}]), `_delete(key)`, the uploads `_putWhole(key,
+ * null), `_stream(key)`, `_head(key)` (size or null), `_listPages(prefix)`
+ * (the objects under `prefix`, [{key, size, modified}] a page at a time, in
+ * key order), `_delete(key)`, the uploads `_putWhole(key,
  * bytes)` and, in parts, `_startParts`, `_putPart`, `_abortParts`,
  * `_commitParts` (`_put` checks the digest before it commits) — and the
  * keys: `_blobKey(digest)`
@@ -67,6 +72,9 @@ export class CloudStorage {
   #tags = new Map()
   #modified = new Map()
   #loaded = null
+  // #listedAbsent's listing: { at, keys, complete, last } (last: '' when the
+  // listing was out of key order), or its promise.
+  #presence = null
 
   constructor(names, touchRefreshMs) {
     /** The first name: the operations' default tag. */
@@ -82,6 +90,8 @@ export class CloudStorage {
     this.partSize = 16 << 20
     /** Parts in flight at once. */
     this.parallelism = 4
+    /** Pages hasBlob's listing reads at most (PRESENCE_PAGES). */
+    this.presencePages = PRESENCE_PAGES
   }
 
   #remember(bytes) {
@@ -144,8 +154,63 @@ export class CloudStorage {
     yield* this._stream(this._blobKey(d))
   }
 
+  /** Every object under `prefix`. */
+  async _list(prefix) {
+    const out = []
+    for await (const page of this._listPages(prefix)) out.push(...page)
+    return out
+  }
+
   async hasBlob(d) {
-    return (await this.#document(d)) !== null || (await this._head(this._blobKey(d))) !== null
+    if ((await this.#document(d)) !== null) return true
+    const key = this._blobKey(d)
+    if (await this.#listedAbsent(key)) return false
+    return (await this._head(key)) !== null
+  }
+
+  // Whether a recent listing of the blobs (at most presencePages pages, at
+  // most PRESENCE_TTL_MS old) covers `key` and lacks it: one listing instead
+  // of a request per blob for a copy into an empty or new store. A blob the
+  // listing has is still looked up (it may have gone since); one it lacks may
+  // have come since, and is then written again — the same bytes under the
+  // same digest.
+  async #listedAbsent(key) {
+    if (this.#presence === null || (this.#presence.at !== undefined && Date.now() - this.#presence.at > PRESENCE_TTL_MS)) {
+      this.#presence = this.#listBlobKeys()
+    }
+    const { keys, complete, last } = await this.#presence
+    return !keys.has(key) && (complete || Buffer.compare(Buffer.from(key), Buffer.from(last)) <= 0)
+  }
+
+  async #listBlobKeys() {
+    const at = Date.now()
+    const keys = new Set()
+    let last = ''
+    let ordered = true
+    let complete = false
+    try {
+      let pages = 0
+      for await (const page of this._listPages(this._blobKey(''))) {
+        for (const { key } of page) {
+          ordered &&= Buffer.compare(Buffer.from(key), Buffer.from(last)) > 0
+          keys.add(key)
+          last = key
+        }
+        if (++pages === this.presencePages) break
+      }
+      complete = pages < this.presencePages
+    } catch (err) {
+      if (err.code !== 'UNAUTHORIZED') {
+        this.#presence = null
+        throw err
+      }
+      // Credentials that may look up but not list: look up.
+      keys.clear()
+      ordered = false
+    }
+    // Out of key order, the keys listed say nothing of the others.
+    this.#presence = { at, keys, complete, last: ordered ? last : '' }
+    return this.#presence
   }
 
   async listBlobs() {
@@ -173,7 +238,9 @@ export class CloudStorage {
       this.#documents.set(d, bytes)
       return
     }
-    await this._put(this._blobKey(d), source, d)
+    const key = this._blobKey(d)
+    await this._put(key, source, d)
+    this.#presence?.keys?.add(key)
   }
 
   async writeIndex(bytes) {
@@ -250,7 +317,9 @@ export class CloudStorage {
   async deleteBlob(d) {
     // A document of the layout: its tag goes in writeIndex.
     if (this.#documents.delete(d)) return
-    await this._delete(this._blobKey(d))
+    const key = this._blobKey(d)
+    this.#presence?.keys?.delete(key)
+    await this._delete(key)
   }
 }
 

@@ -9,6 +9,8 @@ import { lstat, open, stat } from 'node:fs/promises'
 
 const { O_RDONLY, O_NONBLOCK } = constants
 const CHUNK = 1 << 20
+// readBounded reads up to this much into one buffer sized from the file.
+const WHOLE_READ = 64 << 20
 
 function coded(code, message) {
   return Object.assign(new Error(message), { code })
@@ -89,8 +91,22 @@ export async function readBounded(path, limit = Infinity) {
   const handle = await openFile(path)
   if (handle === null) return null
   try {
+    // One buffer of the size the file has now (plus the byte that tells it
+    // grew), read into in place: no chunks joined again (up to WHOLE_READ;
+    // past it, or when the file grew, the rest comes in chunks).
+    const first = Math.min(limit, (await handle.stat()).size + 1, WHOLE_READ)
     const parts = []
     let total = 0
+    if (first > 0) {
+      const buffer = Buffer.allocUnsafe(first)
+      while (total < first) {
+        const { bytesRead } = await handle.read(buffer, total, first - total, total)
+        if (bytesRead === 0) break
+        total += bytesRead
+      }
+      if (total < first) return buffer.subarray(0, total)
+      parts.push(buffer)
+    }
     while (total < limit) {
       const buffer = Buffer.allocUnsafe(Math.min(CHUNK, limit - total))
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, total)

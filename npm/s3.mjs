@@ -107,16 +107,14 @@ export class S3Storage extends CloudStorage {
     return r === null ? null : Number(r.ContentLength)
   }
 
-  async _list(prefix) {
-    const out = []
+  async *_listPages(prefix) {
     let token
     do {
       const page = await this.#send(`LIST ${prefix}`, 'ListObjectsV2Command', { Prefix: prefix, ContinuationToken: token })
       if (page === null) throw coded('STORAGE_ERROR', `${this}: no bucket ${JSON.stringify(this.bucket)}`)
-      for (const o of page.Contents ?? []) out.push({ key: o.Key, size: Number(o.Size), modified: o.LastModified?.getTime() ?? null })
+      yield (page.Contents ?? []).map((o) => ({ key: o.Key, size: Number(o.Size), modified: o.LastModified?.getTime() ?? null }))
       token = page.IsTruncated ? page.NextContinuationToken : undefined
     } while (token)
-    return out
   }
 
   _putWhole(key, body) {
@@ -150,12 +148,33 @@ function client({ S3Client }, s) {
   const credentials = s.accessKeyId && s.secretAccessKey
     ? { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken ?? undefined }
     : undefined
-  return new S3Client({
+  // Blobs are named by their SHA-256, which ocicache checks before an upload
+  // commits and after every read: the SDK's own payload hash (a second
+  // SHA-256 of every byte on plain http) and CRC32 checksums (which
+  // S3-compatible stores do not all accept) would only repeat it.
+  // $AWS_REQUEST_CHECKSUM_CALCULATION / $AWS_RESPONSE_CHECKSUM_VALIDATION
+  // still choose otherwise.
+  const env = process.env
+  const c = new S3Client({
     region: s.region || undefined,
     endpoint: s.endpointUrl || undefined,
     forcePathStyle: Boolean(s.usePathStyle),
     credentials,
     maxAttempts: s.retryMaxAttempts ?? undefined,
     retryMode: s.retryMode ?? undefined,
+    requestChecksumCalculation: env.AWS_REQUEST_CHECKSUM_CALCULATION ? undefined : 'WHEN_REQUIRED',
+    responseChecksumValidation: env.AWS_RESPONSE_CHECKSUM_VALIDATION ? undefined : 'WHEN_REQUIRED',
   })
+  c.middlewareStack.add(unsignedPayload, { step: 'build', name: 'ocicacheUnsignedPayload' })
+  return c
+}
+
+// Signs a request without hashing its body (the signer takes a payload hash
+// already in the headers as it is).
+function unsignedPayload(next) {
+  return (args) => {
+    const body = args.request?.body
+    if (body instanceof Uint8Array) args.request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD'
+    return next(args)
+  }
 }

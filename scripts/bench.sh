@@ -22,4 +22,4 @@ if [ ! -x target/bench-awscli/bin/aws ]; then
   python3 -m venv target/bench-awscli
   target/bench-awscli/bin/pip install -q --disable-pip-version-check awscli
 fi
-(cd python && ../.venv/bin/python bench/verify.py && ../.venv/bin/python bench/registry.py && ../.venv/bin/python bench/cloud.py --rounds 2)
+(cd python && ../.venv/bin/python bench/verify.py && ../.venv/bin/python bench/registry.py && ../.venv/bin/python bench/cloud.py --rounds 3)

@@ -228,6 +228,54 @@ for (const [kind, make] of Object.entries(kinds)) {
       assert.ok((await verify(storage(store, 'small'))).ok)
     })
 
+    test('blobs are looked up in one listing where it covers them', async () => {
+      // hasBlob answers from one listing of the blobs for the keys it covers:
+      // a copy into an empty store looks up no blob one by one; a blob the
+      // listing has is still looked up (it may be gone); keys past a listing
+      // cut short, or any key when listing is refused, are looked up.
+      const store = await make()
+      const source = new LocalStorage(join(capture, 'cache'))
+      const heads = []
+      let listings = 0
+      const watched = (s, { refuse = false } = {}) => {
+        const blobs = s._blobKey('')
+        const head = s._head.bind(s)
+        const pages = s._listPages.bind(s)
+        s._head = (key) => (heads.push(key), head(key))
+        s._listPages = async function* (prefix) {
+          if (prefix === blobs) {
+            listings++
+            if (refuse) throw Object.assign(new Error('s3:ListBucket is not granted'), { code: 'UNAUTHORIZED' })
+          }
+          // Pages of 2 keys, to cut the listing short below.
+          for await (const page of pages(prefix)) for (let i = 0; i < page.length; i += 2) yield page.slice(i, i + 2)
+        }
+        return s
+      }
+      const s = watched(storage(store, 'small'))
+      const blobs = s._blobKey('')
+      const first = await copy(source, s, { tag: 'latest', toTag: 'small' })
+      assert.deepEqual([first.copied, heads, listings], [first.blobs, [], 1])
+      // What the driver wrote joined its listing: found, each confirmed.
+      const again = await copy(source, s, { tag: 'latest', toTag: 'small' })
+      const layers = [...(await store.keys())].filter((k) => k.startsWith(blobs)).sort()
+      assert.deepEqual([again.skipped, heads.sort(), listings], [again.blobs, layers, 1])
+      // Gone behind the driver's back: the lookup says so.
+      await store.delete(layers[0])
+      assert.equal(await s.hasBlob(layers[0].slice(blobs.length)), false)
+      // A listing cut short (one page of 2 keys) covers keys up to its last.
+      const fresh = watched(storage(store, 'small'))
+      fresh.presencePages = 1
+      heads.length = 0
+      assert.equal(await fresh.hasBlob(layers[2].slice(blobs.length)), true)
+      assert.equal(await fresh.hasBlob(`sha256:${'0'.repeat(64)}`), false)
+      assert.deepEqual(heads, [layers[2]])
+      // Refused to list (credentials that may only look up): each key is looked up.
+      heads.length = 0
+      assert.equal(await watched(storage(store, 'small'), { refuse: true }).hasBlob(`sha256:${'0'.repeat(64)}`), false)
+      assert.deepEqual(heads, [`${blobs}sha256:${'0'.repeat(64)}`])
+    })
+
     test('a missing bucket or container is STORAGE_ERROR, and says no secret', async () => {
       const store = await make()
       const err = await openLocation(store.missing('x')).storage.readIndex().then(() => null, (e) => e)

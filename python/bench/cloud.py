@@ -4,11 +4,12 @@ loopback, against ``aws s3 sync`` (PyPI ``awscli``, in its own venv) of the
 same files up and down. Every run uses a new bucket (emptied after, so that
 moto, which keeps objects in memory, does not grow), so nothing is skipped.
 
-Contenders, interleaved, best of ``--rounds``; each is a command (the
-``aws`` CLI, and the Python and Node ``ocicache`` CLIs), timed and measured
-for peak memory (``/usr/bin/time``'s maximum resident set size).
+Contenders, interleaved (each round starting with the next one), best of
+``--rounds``; each is a command (the ``aws`` CLI, and the Python and Node
+``ocicache`` CLIs), timed and measured for peak memory (``/usr/bin/time``'s
+maximum resident set size).
 
-    python bench/cloud.py [--rounds 2] [--dir DIR] [--aws PATH]
+    python bench/cloud.py [--rounds 3] [--dir DIR] [--aws PATH]
 """
 
 from __future__ import annotations
@@ -37,7 +38,11 @@ ENV = {**os.environ, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y", "AW
 
 
 def timed(argv: list[str]) -> tuple[float, int]:
-    """Seconds and peak RSS (KiB) of one command."""
+    """Seconds and peak RSS (KiB) of one command. What the previous command
+    left to write back is flushed first, untimed: ``aws s3 sync`` writes
+    without syncing, ocicache syncs every blob before it renames it into
+    place, and neither should pay for the other's dirty pages."""
+    os.sync()
     t0 = time.perf_counter()
     r = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], env=ENV, stdout=subprocess.DEVNULL,
                        stderr=subprocess.PIPE, text=True, check=False)
@@ -94,9 +99,14 @@ def main() -> None:
             "ocicache copy (Node CLI)": lambda: ocicache(["node", str(REPO / "npm" / "bin" / "ocicache.mjs")]),
         }
         best: dict[str, tuple[float, float, int]] = {}
+        order = list(contenders)
         try:
-            for _ in range(args.rounds):
-                for label, contender in contenders.items():
+            for n in range(args.rounds):
+                # Each round starts with the next contender: the first after
+                # a bucket's creation and the one after another's download
+                # measure differently on this shared machine.
+                for label in order[n % len(order):] + order[:n % len(order)]:
+                    contender = contenders[label]
                     up, down, mem = contender()
                     if label not in best or up + down < best[label][0] + best[label][1]:
                         best[label] = (up, down, mem)

@@ -116,15 +116,14 @@ class AzblobStorage(CloudStorage):
         except KeyError:
             return None
 
-    def _list(self, prefix: str) -> list[StoredObject]:
-        def listing() -> list[StoredObject]:
-            return [
-                (str(b.name), int(b.size), int(b.last_modified.timestamp() * 1000) if b.last_modified else None)
-                for b in self._container.list_blobs(name_starts_with=prefix)
-            ]
-
-        result: list[StoredObject] = self._call(f"LIST {prefix}", listing)
-        return result
+    def _list_pages(self, prefix: str) -> Iterator[list[StoredObject]]:
+        pages = self._call(f"LIST {prefix}", lambda: iter(self._container.list_blobs(name_starts_with=prefix).by_page()))
+        while True:
+            page: Optional[list[Any]] = self._call(f"LIST {prefix}", lambda: _next_page(pages))
+            if page is None:
+                return
+            yield [(str(b.name), int(b.size), int(b.last_modified.timestamp() * 1000) if b.last_modified else None)
+                   for b in page]
 
     def _put_whole(self, key: str, data: bytes) -> None:
         self._call(f"PUT {key}", self._container.get_blob_client(key).upload_blob, data, overwrite=True)
@@ -171,3 +170,9 @@ def _container(settings: Mapping[str, Any], container: str) -> Any:
             raise coded("MISSING_DEPENDENCY", "azblob without secret_access_key signs in with azure-identity: pip install azure-identity") from err
         credential = DefaultAzureCredential()
     return BlobServiceClient(url, credential=credential).get_container_client(container)
+
+
+def _next_page(pages: Iterator[Any]) -> Optional[list[Any]]:
+    """The next page of a listing (its items fetched), or ``None`` after the last."""
+    page = next(pages, None)
+    return None if page is None else list(page)

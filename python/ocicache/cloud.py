@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -54,6 +55,12 @@ def _parts(chunks: Iterable[bytes], size: int) -> Iterator[bytes]:
         yield bytes(buf)
 
 
+#: has_blob's listing reads at most this many pages (of 1000 keys on S3,
+#: 5000 on Azure); keys past them are looked up one by one.
+PRESENCE_PAGES = 4
+#: has_blob's listing is taken again once it is this old (seconds).
+PRESENCE_TTL_S = 60.0
+
 #: An object a store lists: its key, size, and modification time (ms).
 StoredObject = tuple[str, int, Optional[int]]
 
@@ -61,7 +68,8 @@ StoredObject = tuple[str, int, Optional[int]]
 class CloudStorage:
     """A StorageDriver over an object store holding BuildKit's cloud form.
     Subclasses give the store's operations: ``_get(key, limit)``,
-    ``_stream(key)``, ``_head(key)``, ``_list(prefix)``, ``_delete(key)``,
+    ``_stream(key)``, ``_head(key)``, ``_list_pages(prefix)`` (the objects
+    under ``prefix``, a page at a time, in key order), ``_delete(key)``,
     the uploads ``_put_whole(key, data)`` and, in parts, ``_start_parts``,
     ``_put_part``, ``_abort_parts`` and ``_commit_parts`` (``_put`` checks
     the digest before it commits); and the key functions ``_blob_key(digest)``,
@@ -72,6 +80,8 @@ class CloudStorage:
     """Blobs larger than this go up in parts of this size."""
     parallelism: int = 4
     """Parts in flight at once."""
+    presence_pages: int = PRESENCE_PAGES
+    """Pages ``has_blob``'s listing reads at most."""
     default_grace_period_ms: int
     """gc's grace period when none is given: BuildKit's ``touch_refresh``
     (24 h by default). An exporter re-touches a blob it reuses only when it
@@ -90,6 +100,9 @@ class CloudStorage:
         self._tags: dict[str, str] = {}
         self._modified: dict[str, Optional[int]] = {}
         self._loaded = False
+        # _listed_absent's listing: (taken at, keys, complete, last key in order).
+        self._presence: Optional[tuple[float, set[str], bool, str]] = None
+        self._presence_lock = threading.Lock()
 
     # -- the store: implemented by each driver ------------------------------
 
@@ -102,8 +115,12 @@ class CloudStorage:
     def _head(self, key: str) -> Optional[int]:
         raise NotImplementedError
 
-    def _list(self, prefix: str) -> list[StoredObject]:
+    def _list_pages(self, prefix: str) -> Iterator[list[StoredObject]]:
         raise NotImplementedError
+
+    def _list(self, prefix: str) -> list[StoredObject]:
+        """Every object under ``prefix``."""
+        return [o for page in self._list_pages(prefix) for o in page]
 
     def _put_whole(self, key: str, data: bytes) -> None:
         raise NotImplementedError
@@ -231,7 +248,48 @@ class CloudStorage:
         return self._stream(self._blob_key(digest))
 
     def has_blob(self, digest: str, media_type: Optional[str] = None) -> bool:
-        return self._document(digest) is not None or self._head(self._blob_key(digest)) is not None
+        if self._document(digest) is not None:
+            return True
+        key = self._blob_key(digest)
+        if self._listed_absent(key):
+            return False
+        return self._head(key) is not None
+
+    def _listed_absent(self, key: str) -> bool:
+        """Whether a recent listing of the blobs (at most
+        :attr:`presence_pages` pages, at most :data:`PRESENCE_TTL_S` old)
+        covers ``key`` and lacks it: one listing instead of a request per
+        blob for a copy into an empty or new store. A blob the listing has
+        is still looked up (it may have gone since); one it lacks may have
+        come since, and is then written again — the same bytes under the
+        same digest."""
+        with self._presence_lock:
+            now = time.monotonic()
+            if self._presence is None or now - self._presence[0] > PRESENCE_TTL_S:
+                keys: set[str] = set()
+                last = ""
+                ordered = complete = True
+                pages = self._list_pages(self._blob_key(""))
+                try:
+                    for _ in range(self.presence_pages):
+                        page = next(pages, None)
+                        if page is None:
+                            break
+                        for k, _, _ in page:
+                            ordered = ordered and k.encode() > last.encode()
+                            keys.add(k)
+                            last = k
+                    else:
+                        complete = False
+                except OcicacheError as err:
+                    if err.code != "UNAUTHORIZED":
+                        raise
+                    # Credentials that may look up but not list: look up.
+                    keys, complete, ordered = set(), False, False
+                # Out of key order, the keys listed say nothing of the others.
+                self._presence = (now, keys, complete, last if ordered else "")
+            _, keys, complete, last = self._presence
+        return key not in keys and (complete or key.encode() <= last.encode())
 
     def list_blobs(self) -> list[StoredBlob]:
         prefix = self._blob_key("")
@@ -257,7 +315,11 @@ class CloudStorage:
             with self._lock:
                 self._documents[digest] = data
             return
-        self._put(self._blob_key(digest), source, digest)
+        key = self._blob_key(digest)
+        self._put(key, source, digest)
+        with self._presence_lock:
+            if self._presence is not None:
+                self._presence[1].add(key)
 
     def write_index(self, data: bytes) -> None:
         listed: dict[str, dict[str, Any]] = {}
@@ -291,7 +353,11 @@ class CloudStorage:
         with self._lock:
             if self._documents.pop(digest, None) is not None:
                 return  # a document of the layout: its tag goes in write_index
-        self._delete(self._blob_key(digest))
+        key = self._blob_key(digest)
+        with self._presence_lock:
+            if self._presence is not None:
+                self._presence[1].discard(key)
+        self._delete(key)
 
 
 def daemon_settings(kind: str, settings: Mapping[str, Any], attrs: Mapping[str, str],

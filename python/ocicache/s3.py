@@ -17,6 +17,7 @@ that does not match its name.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 
@@ -29,6 +30,9 @@ from ocicache.error import coded
 MULTIPART_THRESHOLD = 16 << 20
 PART_SIZE = MULTIPART_THRESHOLD
 READ_CHUNK = 1 << 20
+#: botocore's checksum settings and the variables that set them.
+CHECKSUM_SETTINGS = (("request_checksum_calculation", "AWS_REQUEST_CHECKSUM_CALCULATION"),
+                     ("response_checksum_validation", "AWS_RESPONSE_CHECKSUM_VALIDATION"))
 
 
 def _client_error_code(err: BaseException) -> str:
@@ -114,18 +118,19 @@ class S3Storage(CloudStorage):
         except KeyError:
             return None
 
-    def _list(self, prefix: str) -> list[StoredObject]:
-        out: list[StoredObject] = []
+    def _list_pages(self, prefix: str) -> Iterator[list[StoredObject]]:
         token: Optional[str] = None
         while True:
             extra = {"ContinuationToken": token} if token else {}
             page = self._call(f"LIST {prefix}", self._client.list_objects_v2, Prefix=prefix, **extra)
+            out: list[StoredObject] = []
             for obj in page.get("Contents") or []:
                 modified = obj.get("LastModified")
                 ms = int(modified.timestamp() * 1000) if modified is not None else None
                 out.append((str(obj["Key"]), int(obj["Size"]), ms))
+            yield out
             if not page.get("IsTruncated"):
-                return out
+                return
             token = page.get("NextContinuationToken")
 
     def _put_whole(self, key: str, data: bytes) -> None:
@@ -158,9 +163,17 @@ def _client(settings: Mapping[str, Any]) -> Any:
     except ImportError as err:
         raise coded("MISSING_DEPENDENCY", "the s3 driver needs boto3: pip install 'ocicache[s3]'") from err
     config = Config(
-        s3={"addressing_style": "path" if settings.get("use_path_style") else "auto"},
+        # Blobs are named by their SHA-256, which ocicache checks before an
+        # upload commits and after every read: the SDK's own payload hash
+        # (a second SHA-256 of every byte on plain http) and CRC32 checksums
+        # (which S3-compatible stores do not all accept) would only repeat it.
+        # $AWS_REQUEST_CHECKSUM_CALCULATION / $AWS_RESPONSE_CHECKSUM_VALIDATION
+        # still choose otherwise.
+        s3={"addressing_style": "path" if settings.get("use_path_style") else "auto",
+            "payload_signing_enabled": False},
         retries={"mode": settings.get("retry_mode") or "standard",
                  "max_attempts": int(settings.get("retry_max_attempts") or 3)},
+        **{key: "when_required" for key, var in CHECKSUM_SETTINGS if var not in os.environ},
     )
     return boto3.client(
         "s3",

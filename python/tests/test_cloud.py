@@ -22,6 +22,7 @@ import servers
 from conftest import TESTS
 from ocicache import operations as ops
 from ocicache.cloud import CloudStorage
+from ocicache.error import coded
 from ocicache.location import open_location
 from ocicache.storage import LocalStorage
 from servers import AZURITE_ACCOUNT, AZURITE_KEY
@@ -241,6 +242,56 @@ def test_an_interrupted_copy_leaves_the_tag_and_the_next_completes(store: Store,
     assert 0 < again["copied"] < 7
     assert store.keys() == _capture_keys()
     assert ops.verify(store.storage("small")).ok
+
+
+def test_blobs_are_looked_up_in_one_listing_where_it_covers_them(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """has_blob answers from one listing of the blobs for the keys it
+    covers: a copy into an empty store looks up no blob one by one; a blob
+    the listing has is still looked up (it may be gone); keys past a listing
+    cut short, or any key when listing is refused, are looked up."""
+    source = LocalStorage(str(CAPTURE / "cache"))
+    storage = store.storage("small")
+    heads: list[str] = []
+    listings: list[str] = []
+    real_head, real_pages = type(storage)._head, type(storage)._list_pages
+    blobs = storage._blob_key("")
+
+    def head(self: Any, key: str) -> Optional[int]:
+        heads.append(key)
+        return real_head(self, key)
+
+    def pages(self: Any, prefix: str) -> Iterator[list[Any]]:
+        if prefix == blobs:
+            listings.append(prefix)
+        for page in real_pages(self, prefix):  # pages of 2 keys, to cut the listing short below
+            yield from (page[i:i + 2] for i in range(0, len(page), 2))
+
+    monkeypatch.setattr(type(storage), "_head", head)
+    monkeypatch.setattr(type(storage), "_list_pages", pages)
+    first = ops.copy(source, storage, tag="latest", to_tag="small")
+    assert first["copied"] == first["blobs"] and (heads, len(listings)) == ([], 1)
+    # What the driver wrote joined its listing: found, each confirmed.
+    again = ops.copy(source, storage, tag="latest", to_tag="small")
+    layers = sorted(k for k in store.keys() if k.startswith(blobs))
+    assert again["skipped"] == again["blobs"] and sorted(heads) == layers and len(listings) == 1
+    # Gone behind the driver's back: the lookup says so.
+    store.delete(layers[0])
+    assert not storage.has_blob(layers[0][len(blobs):])
+    # A listing cut short (one page of 2 keys) covers keys up to its last.
+    fresh = store.storage("small")
+    fresh.presence_pages = 1
+    heads.clear()
+    assert fresh.has_blob(layers[2][len(blobs):]) and heads == [layers[2]]
+    assert not fresh.has_blob("sha256:" + "0" * 64) and heads == [layers[2]]
+    # Refused to list (credentials that may only look up): each key is looked up.
+    def refused(self: Any, prefix: str) -> Iterator[list[Any]]:
+        if prefix == blobs:
+            raise coded("UNAUTHORIZED", "s3:ListBucket is not granted")
+        yield from real_pages(self, prefix)
+
+    monkeypatch.setattr(type(storage), "_list_pages", refused)
+    heads.clear()
+    assert not store.storage("small").has_blob("sha256:" + "0" * 64) and heads == [blobs + "sha256:" + "0" * 64]
 
 
 def test_a_missing_bucket_or_container_is_a_storage_error(store: Store) -> None:
