@@ -13,7 +13,7 @@
 // and configs written as blobs are kept in memory until then. A stored config
 // that is not a cloud config is presented as it is, so that verify reports it
 // and gc refuses.
-import { CacheManifest, Digester, ImageIndex, MediaType, cloudConfig, cloudDocuments, digest } from './index.mjs'
+import { CacheManifest, Digester, ImageIndex, MediaType, cloudConfig, cloudDocuments, digest, verifyAsync } from './index.mjs'
 
 const REF_NAME = 'org.opencontainers.image.ref.name'
 const DOCUMENT_LIMIT = 1 << 20
@@ -282,10 +282,8 @@ export class CloudStorage {
     const second = await it.next()
     if (second.done) {
       const body = first.done ? new Uint8Array(0) : first.value
-      if (hasher) {
-        hasher.update(body)
-        hasher.verify(expect)
-      }
+      // Hashed on the thread pool: other blobs go on meanwhile.
+      if (expect) await verifyAsync(body, expect)
       await this._putWhole(key, body)
       return
     }

@@ -31,7 +31,7 @@
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { CacheLoader, Digester, ImageIndex, OciLayout } from './index.mjs'
+import { CacheLoader, Digester, ImageIndex, OciLayout, verifyAsync } from './index.mjs'
 import { Aside, settle } from './aside.mjs'
 import { missing, pathType, readBounded, streamFile } from './file.mjs'
 import { DEFAULT_LOCK_TIMEOUT_MS, withLock } from './lock.mjs'
@@ -151,14 +151,19 @@ export class LocalStorage {
   async writeBlob(digest, source) {
     const target = this.#path(digest)
     await mkdir(join(target, '..'), { recursive: true })
-    const d = new Digester(digest.split(':')[0])
     await this.#atomic(target, async (handle) => {
-      const chunks = source instanceof Uint8Array ? [source] : source
-      for await (const chunk of chunks) {
-        d.update(chunk)
-        await handle.write(chunk)
+      if (source instanceof Uint8Array) {
+        // Hashed on the thread pool while it is written: neither holds the event loop.
+        const done = await Promise.allSettled([verifyAsync(source, digest), handle.write(source)])
+        for (const r of done) if (r.status === 'rejected') throw r.reason
+      } else {
+        const d = new Digester(digest.split(':')[0])
+        for await (const chunk of source) {
+          d.update(chunk)
+          await handle.write(chunk)
+        }
+        d.verify(digest)
       }
-      d.verify(digest)
       // Read-only, as BuildKit's content store writes blobs.
       await handle.chmod(0o444)
     })

@@ -29,3 +29,10 @@ export declare function digest(bytes: Uint8Array, algorithm?: string | undefined
  * and, if given, `size`.
  */
 export declare function verify(bytes: Uint8Array, digest: string | Digest, size?: number | undefined | null): void
+
+/**
+ * `verify` as a promise: `bytes` are hashed on the libuv thread pool (no
+ * copy) while the event loop goes on, so that several blobs hash at once
+ * and beside their I/O. `bytes` must not change until it settles.
+ */
+export declare function verifyAsync(bytes: Uint8Array, digest: string | Digest, size?: number | undefined | null): Promise<void>

@@ -1,7 +1,7 @@
 //! `Digester`, `digest` and `verify` (core `digester.rs`). Bytes come in as a
 //! borrowed `Uint8Array`/`Buffer`, without a copy.
 
-use napi::bindgen_prelude::{Env, Result, Unknown};
+use napi::bindgen_prelude::{AsyncTask, Env, FromNapiValue, Result, Task, Uint8Array, Unknown};
 use napi_derive::napi;
 
 use crate::arg;
@@ -90,4 +90,45 @@ pub fn verify(env: &Env, bytes: Unknown<'_>, digest: Unknown<'_>, size: Unknown<
     let expected = digest::from_js(env, digest)?;
     let size = self::size(env, size)?;
     ocicache::verify(bytes, &expected, size).map_err(|e| to_js(env, &e))
+}
+
+/// `verifyAsync`'s work on the libuv thread pool.
+pub struct VerifyTask {
+    bytes: Uint8Array,
+    expected: ocicache::Digest,
+    size: Option<u64>,
+}
+
+impl Task for VerifyTask {
+    type Output = ocicache::Result<()>;
+    type JsValue = ();
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(ocicache::verify(&self.bytes, &self.expected, self.size))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<()> {
+        output.map_err(|e| to_js(&env, &e))
+    }
+}
+
+/// `verify` as a promise: `bytes` are hashed on the libuv thread pool (no
+/// copy) while the event loop goes on, so that several blobs hash at once
+/// and beside their I/O. `bytes` must not change until it settles.
+#[napi(
+    ts_args_type = "bytes: Uint8Array, digest: string | Digest, size?: number | undefined | null",
+    ts_return_type = "Promise<void>"
+)]
+pub fn verify_async(
+    env: &Env,
+    bytes: Unknown<'_>,
+    digest: Unknown<'_>,
+    size: Unknown<'_>,
+) -> Result<AsyncTask<VerifyTask>> {
+    arg::bytes(env, "bytes", bytes)?;
+    Ok(AsyncTask::new(VerifyTask {
+        bytes: Uint8Array::from_unknown(bytes)?,
+        expected: digest::from_js(env, digest)?,
+        size: self::size(env, size)?,
+    }))
 }

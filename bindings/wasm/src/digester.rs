@@ -1,6 +1,7 @@
 //! `Digester`, `digest` and `verify` (core `digester.rs`). A browser hashes a
 //! `File` of any size by feeding its stream's chunks to `Digester.update`.
 
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use crate::arg;
@@ -101,4 +102,18 @@ pub fn verify(
     let mut digester = ocicache::Digester::new(expected.algorithm());
     arg::each_chunk("bytes", bytes, |piece| digester.update(piece))?;
     digester.verify(&expected, size).map_err(|e| to_js(&e))
+}
+
+/// `verify` as a promise. WASM has no thread pool here: the work runs before
+/// the promise is returned; the API matches the native addon's.
+#[wasm_bindgen(js_name = verifyAsync, unchecked_return_type = "Promise<void>")]
+pub fn verify_async(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | Digest")] digest: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number | undefined | null")] size: &JsValue,
+) -> Promise {
+    match verify(bytes, digest, size) {
+        Ok(()) => Promise::resolve(&JsValue::UNDEFINED),
+        Err(e) => Promise::reject(&e),
+    }
 }

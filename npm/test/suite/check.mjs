@@ -44,3 +44,20 @@ export function throwsCode(fn, expected, what = 'call') {
   if (want.field !== undefined) equal(thrown.field, want.field, `${what}: field`)
   return thrown
 }
+
+// Awaits promise, which must reject with a real Error with `code` (and
+// `field` when given in `expected`); returns the error.
+export async function rejectsCode(promise, expected, what = 'call') {
+  const want = typeof expected === 'string' ? { code: expected } : expected
+  let thrown
+  try {
+    await promise
+  } catch (err) {
+    thrown = err
+  }
+  if (thrown === undefined) throw new CheckError(`${what}: expected ${want.code}, it resolved`)
+  if (!(thrown instanceof Error)) throw new CheckError(`${what}: rejected with a non-Error ${show(thrown)}`)
+  equal(thrown.code, want.code, `${what}: code (${thrown.message})`)
+  if (want.field !== undefined) equal(thrown.field, want.field, `${what}: field`)
+  return thrown
+}

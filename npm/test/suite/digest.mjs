@@ -2,11 +2,11 @@
 // WASM build in Chromium. `cases(api, data)` returns [{name, run}], where
 // `data` holds the shared vectors (tests/cases/digest), the golden error codes
 // and the bundled blobs as [{name, bytes}].
-import { deepEqual, equal, ok, throwsCode } from './check.mjs'
+import { deepEqual, equal, ok, rejectsCode, throwsCode } from './check.mjs'
 import { inputBytes } from './input.mjs'
 
 export function cases(api, data) {
-  const { Digest, Digester, digest, verify, errorCodes } = api
+  const { Digest, Digester, digest, verify, verifyAsync, errorCodes } = api
   const list = []
   const add = (name, run) => list.push({ name, run })
 
@@ -50,15 +50,24 @@ export function cases(api, data) {
   }
 
   for (const v of data.verify) {
-    add(`verify: ${v.name}`, () => {
+    add(`verify: ${v.name}`, async () => {
       const bytes = inputBytes(v.input)
       const size = v.size ?? undefined
       if (v.error) {
         throwsCode(() => verify(bytes, v.digest, size), v.error, 'verify')
+        // verifyAsync: the same error, thrown (a wrong argument) or rejected.
+        let promise
+        try {
+          promise = verifyAsync(bytes, v.digest, size)
+        } catch (err) {
+          promise = Promise.reject(err)
+        }
+        await rejectsCode(promise, v.error, 'verifyAsync')
         return
       }
       verify(bytes, v.digest, size)
       verify(bytes, Digest.parse(v.digest), size)
+      equal(await verifyAsync(bytes, v.digest, size), undefined, 'verifyAsync')
       const d = new Digester(Digest.parse(v.digest).algorithm)
       d.update(bytes)
       d.verify(v.digest, size)
@@ -128,11 +137,19 @@ export function cases(api, data) {
     for (const blob of data.blobs) verify(blob.bytes, blob.name, blob.bytes.length)
   })
 
-  add('a corrupted bundled blob is a DIGEST_MISMATCH', () => {
+  add('a corrupted bundled blob is a DIGEST_MISMATCH', async () => {
     const blob = data.blobs[0]
     const bytes = blob.bytes.slice()
     bytes[bytes.length >> 1] ^= 1
     throwsCode(() => verify(bytes, blob.name, bytes.length), 'DIGEST_MISMATCH')
+    await rejectsCode(verifyAsync(bytes, blob.name, bytes.length), { code: 'DIGEST_MISMATCH', field: 'digest' }, 'verifyAsync')
+  })
+
+  add('verifyAsync checks every bundled blob at once', async () => {
+    await Promise.all(data.blobs.map((blob) => verifyAsync(blob.bytes, blob.name, blob.bytes.length)))
+    const wrong = data.blobs.map((blob, i) => verifyAsync(blob.bytes, data.blobs[(i + 1) % data.blobs.length].name))
+    const settled = await Promise.allSettled(wrong)
+    ok(settled.every((r) => r.status === 'rejected' && r.reason.code === 'DIGEST_MISMATCH'), 'each names another blob')
   })
 
   return list
