@@ -65,6 +65,27 @@ def test_gzip_interoperates_with_python(data: bytes) -> None:
     assert ocicache.decompress(gzip.compress(data) + gzip.compress(data)) == data * 2
 
 
+def test_every_gzip_level_reads_back_and_writes_about_what_zlib_writes() -> None:
+    """Each level's output is read by zlib and gzip, and within 1 % of the
+    size zlib writes at the same level (2 % at 2; at 1, which runs as
+    zlib-rs's 2, smaller) — on real files: a tar of this repository's
+    sources and test vectors (1.5 MB; measured from -5.8 % to +0.16 %). The
+    benchmark reports the same on larger payloads."""
+    root = Path(__file__).resolve().parents[2]
+    tar = subprocess.run(["tar", "-cf", "-", "--sort=name", "--exclude=*.so", "core/src", "bindings", "python/ocicache", "npm/bin",
+                          "viewer", "tests/cases"], cwd=root, capture_output=True, check=True).stdout
+    for level in range(-2, 10):
+        ours, used = ocicache.compress(tar, "gzip", level)
+        assert used == (6 if level == -1 else level)
+        assert zlib.decompress(ours, wbits=31) == tar and run(["gzip", "-dc"], ours) == tar, level
+        if level < 1:
+            continue
+        c = zlib.compressobj(level, zlib.DEFLATED, 31)
+        theirs = len(c.compress(tar) + c.flush())
+        bound = 1.0 if level == 1 else 1.02 if level == 2 else 1.01
+        assert len(ours) <= theirs * bound, f"level {level}: {len(ours)} vs zlib's {theirs}"
+
+
 def run(args: list[str], data: bytes) -> bytes:
     return subprocess.run(args, input=data, capture_output=True, check=True).stdout
 
