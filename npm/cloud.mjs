@@ -21,6 +21,8 @@ const DOCUMENT_LIMIT = 1 << 20
 export const PRESENCE_PAGES = 4
 /** hasBlob's listing is taken again once it is this old. */
 const PRESENCE_TTL_MS = 60_000
+// A response body up to this long is collected into one buffer of its length.
+const COLLECT_LIMIT = 256 << 20
 
 function coded(code, message) {
   return Object.assign(new Error(message), { code })
@@ -32,6 +34,26 @@ async function whole(source) {
   const parts = []
   for await (const c of source) parts.push(c)
   return Buffer.concat(parts)
+}
+
+/**
+ * The bytes of a response body (an async iterable of chunks), into one
+ * buffer of the `length` the response gave (not zero-filled first, nor
+ * joined from a list of chunks); a body longer than that is joined past it.
+ */
+export async function collect(body, length) {
+  if (!Number.isSafeInteger(length) || length < 0 || length > COLLECT_LIMIT) return whole(body)
+  const out = Buffer.allocUnsafe(length)
+  let at = 0
+  const more = []
+  for await (const chunk of body) {
+    const fits = Math.min(chunk.length, length - at)
+    if (fits > 0) out.set(chunk.subarray(0, fits), at)
+    at += fits
+    if (fits < chunk.length) more.push(chunk.subarray(fits))
+  }
+  if (at < length) return out.subarray(0, at)
+  return more.length ? Buffer.concat([out, ...more]) : out
 }
 
 // `source` (bytes, or an iterable of chunks) regrouped into parts of `size` bytes (the last shorter).

@@ -14,13 +14,11 @@
 // parts in flight), and is completed only when the digest matches (else
 // aborted), so a key never holds content that does not match its name.
 import { s3BlobKey, s3ManifestKey } from './index.mjs'
-import { CloudStorage } from './cloud.mjs'
+import { CloudStorage, collect } from './cloud.mjs'
 
 /** Blobs larger than this go up as multipart uploads (S3's parts are at least 5 MiB, but the last). */
 export const MULTIPART_THRESHOLD = 16 << 20
 const PART_SIZE = MULTIPART_THRESHOLD
-// A response body up to this long is collected into one buffer of its length.
-const COLLECT_LIMIT = 256 << 20
 
 function coded(code, message, cause) {
   return Object.assign(new Error(message, cause ? { cause } : undefined), { code })
@@ -143,24 +141,6 @@ export class S3Storage extends CloudStorage {
   async _delete(key) {
     await this.#send(`DELETE ${key}`, 'DeleteObjectCommand', { Key: key })
   }
-}
-
-// The bytes of a response body, into one buffer of the length the response
-// gave (not zero-filled first, nor joined from a list of chunks): a body
-// longer than that is collected in chunks past it.
-async function collect(body, length) {
-  if (!Number.isSafeInteger(length) || length < 0 || length > COLLECT_LIMIT) return body.transformToByteArray()
-  const out = Buffer.allocUnsafe(length)
-  let at = 0
-  const more = []
-  for await (const chunk of body) {
-    const fits = Math.min(chunk.length, length - at)
-    if (fits > 0) chunk.copy(out, at, 0, fits)
-    at += fits
-    if (fits < chunk.length) more.push(chunk.subarray(fits))
-  }
-  if (at < length) return out.subarray(0, at)
-  return more.length ? Buffer.concat([out, ...more]) : out
 }
 
 // An S3Client as BuildKit configures its SDK from `settings`.

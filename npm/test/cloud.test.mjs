@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
-import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob'
-import { daemonSettings } from '../cloud.mjs'
-import { ImageIndex, parseCacheOptions } from '../index.mjs'
+import { BlobClient, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob'
+import { collect, daemonSettings } from '../cloud.mjs'
+import { ImageIndex, digest, parseCacheOptions } from '../index.mjs'
 import { openLocation } from '../location.mjs'
 import { convert, copy, gc, inspect, merge, prune, verify } from '../operations.mjs'
 import { LocalStorage } from '../storage.mjs'
@@ -276,6 +276,30 @@ for (const [kind, make] of Object.entries(kinds)) {
       assert.deepEqual(heads, [`${blobs}sha256:${'0'.repeat(64)}`])
     })
 
+    test('a read is one request for any limit and any length', async () => {
+      // readBlob asks for a range and takes what comes: no lookup first,
+      // empty blobs, limits past the end, and a missing blob (null).
+      const store = await make()
+      const s = storage(store)
+      const [empty, hello] = [digest(Buffer.alloc(0)), digest(Buffer.from('hello'))].map(String)
+      await store.put(s._blobKey(empty), Buffer.alloc(0))
+      await store.put(s._blobKey(hello), Buffer.from('hello'))
+      const lookup = (key) => Promise.reject(new Error(`looked ${key} up before reading it`))
+      s._head = lookup
+      const properties = BlobClient.prototype.getProperties
+      BlobClient.prototype.getProperties = function () {
+        return lookup(this.name)
+      }
+      try {
+        const reads = []
+        for (const d of [empty, hello]) for (const limit of [0, 3, 10, undefined]) reads.push(Buffer.from(await s.readBlob(d, undefined, { limit })).toString())
+        assert.deepEqual(reads, ['', '', '', '', '', 'hel', 'hello', 'hello'])
+        assert.equal(await s.readBlob(String(digest(Buffer.from('gone'))), undefined, { limit: 5 }), null)
+      } finally {
+        BlobClient.prototype.getProperties = properties
+      }
+    })
+
     test('a missing bucket or container is STORAGE_ERROR, and says no secret', async () => {
       const store = await make()
       const err = await openLocation(store.missing('x')).storage.readIndex().then(() => null, (e) => e)
@@ -285,6 +309,18 @@ for (const [kind, make] of Object.entries(kinds)) {
     })
   })
 }
+
+test('a response body is collected into one buffer of its length, whatever it really holds', async () => {
+  async function* chunks(...parts) {
+    for (const p of parts) yield new Uint8Array(Buffer.from(p))
+  }
+  const text = async (...args) => Buffer.from(await collect(...args)).toString()
+  assert.equal(await text(chunks('ab', 'cd'), 4), 'abcd')
+  assert.equal(await text(chunks('ab', 'cd'), 3), 'abcd', 'longer than it said: all of it')
+  assert.equal(await text(chunks('ab'), 4), 'ab', 'shorter than it said: what came')
+  assert.equal(await text(chunks('ab', 'cd'), Number.NaN), 'abcd', 'no length')
+  assert.equal(await text(chunks(), 0), '')
+})
 
 test('missing attributes come from the daemon\'s environment, as BuildKit reads it', () => {
   let e = parseCacheOptions('type=s3,name=a', { direction: 'import' })[0]

@@ -294,6 +294,27 @@ def test_blobs_are_looked_up_in_one_listing_where_it_covers_them(store: Store, m
     assert not store.storage("small").has_blob("sha256:" + "0" * 64) and heads == [blobs + "sha256:" + "0" * 64]
 
 
+def test_a_read_is_one_request_for_any_limit_and_any_length(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """read_blob asks for a range and takes what comes: no lookup first,
+    empty blobs, limits past the end, and a missing blob (None)."""
+    storage = store.storage()
+    empty, hello = str(ocicache.digest(b"")), str(ocicache.digest(b"hello"))
+    store.put(storage._blob_key(empty), b"")
+    store.put(storage._blob_key(hello), b"hello")
+
+    def no_lookup(self: Any, key: str) -> Optional[int]:
+        raise AssertionError(f"looked {key} up before reading it")
+
+    monkeypatch.setattr(type(storage), "_head", no_lookup)
+    if type(storage).__name__ == "AzblobStorage":
+        from azure.storage.blob import BlobClient
+
+        monkeypatch.setattr(BlobClient, "get_blob_properties", no_lookup)
+    reads = [storage.read_blob(d, limit=n) for d in (empty, hello) for n in (0, 3, 10, None)]
+    assert reads == [b"", b"", b"", b"", b"", b"hel", b"hello", b"hello"]
+    assert storage.read_blob(str(ocicache.digest(b"gone")), limit=5) is None
+
+
 def test_a_missing_bucket_or_container_is_a_storage_error(store: Store) -> None:
     spec = store.spec("x").replace("bucket=c", "bucket=missing-c").replace("container=c", "container=missing-c")
     with pytest.raises(ocicache.OcicacheError) as err:
