@@ -320,7 +320,10 @@ impl GzipEncoder {
                     1 => 2,
                     n => u32::try_from(n).unwrap_or(6),
                 };
-                Deflater::Zlib(flate2::Compress::new(flate2::Compression::new(level), false))
+                Deflater::Zlib(flate2::Compress::new(
+                    flate2::Compression::new(level),
+                    false,
+                ))
             }
             _ => {
                 return Err(Error::new(
@@ -363,7 +366,11 @@ impl GzipEncoder {
         match &mut self.deflater {
             Deflater::Zlib(compress) => run_zlib(compress, &mut self.out, input, finish, sink),
             Deflater::Miniz(compressor) => {
-                let flush = if finish { MZFlush::Finish } else { MZFlush::None };
+                let flush = if finish {
+                    MZFlush::Finish
+                } else {
+                    MZFlush::None
+                };
                 run_miniz(compressor, &mut self.out, input, flush, sink)
             }
         }
@@ -456,7 +463,8 @@ fn run_miniz(
         match r.status {
             Ok(MZStatus::StreamEnd) => return Ok(()),
             Ok(_) | Err(MZError::Buf) => {
-                let done = input.is_empty() && r.bytes_written < out.len() && flush != MZFlush::Finish;
+                let done =
+                    input.is_empty() && r.bytes_written < out.len() && flush != MZFlush::Finish;
                 if done {
                     return Ok(());
                 }
