@@ -49,6 +49,14 @@ import { readSmallFileSync } from './file.mjs'
 import { timedFetch } from './transport.mjs'
 
 const CHUNK = 8 << 20
+// A broken upload request goes on from where the session stands at most
+// this many times.
+const RESUMES = 3
+
+// An upload session that broke off and cannot go on (the registry no longer
+// knows it, or holds what does not add up): the blob must go up again in a
+// new one.
+class SessionLost extends Error {}
 const REF_NAME = 'org.opencontainers.image.ref.name'
 const EMPTY = new Uint8Array(0)
 // containerd's MaxManifestSize (remotes/docker/resolver.go): the largest
@@ -373,8 +381,24 @@ export class RegistryStorage {
   async writeBlob(digest, source, mediaType) {
     if (mediaType && isManifestMediaType(mediaType)) return this.#putManifest(digest, source, mediaType)
     const what = `upload blob ${digest} to ${this.repository}`
+    try {
+      await this.#upload(digest, source, what)
+    } catch (err) {
+      if (!(err instanceof SessionLost)) throw err
+      if (!(source instanceof Uint8Array)) throw coded('REGISTRY_ERROR', `${what}: ${err.message}; the blob was streamed: copy it again`)
+      // Held whole: once more, in a new session.
+      try {
+        await this.#upload(digest, source, what)
+      } catch (again) {
+        throw again instanceof SessionLost ? coded('REGISTRY_ERROR', `${what}: ${again.message}`) : again
+      }
+    }
+  }
+
+  // One upload session for the blob `digest`.
+  async #upload(digest, source, what) {
     const start = this.location.uploadUrl()
-    let response = await this.#request('POST', start, { push: true, what, headers: { 'content-length': '0' } })
+    const response = await this.#request('POST', start, { push: true, what, headers: { 'content-length': '0' } })
     if (response.status !== 202) throw await this.#fail(response, what)
     await read(response, what, SMALL_BODY)
     let url = uploadLocation(start, response.headers.get('location') ?? '')
@@ -383,18 +407,12 @@ export class RegistryStorage {
     let last = null
     // Monolithic when it fits one chunk (POST + PUT), else chunked
     // (POST + PATCH... + PUT); the digest is checked before the PUT that
-    // commits, so content that does not match it is never stored.
+    // commits, so content that does not match it is never stored. A request
+    // that breaks goes on from where the registry's upload session stands
+    // (#resumed), not from the start of the blob.
     for await (const chunk of rechunk(source, this.#chunkSize)) {
       if (last !== null) {
-        response = await this.#request('PATCH', url, {
-          push: true,
-          what,
-          body: last,
-          headers: { 'content-type': 'application/octet-stream', 'content-length': String(last.length), 'content-range': `${offset}-${offset + last.length - 1}` },
-        })
-        if (response.status !== 202) throw await this.#fail(response, what)
-        await read(response, what, SMALL_BODY)
-        url = uploadLocation(url, response.headers.get('location') ?? url)
+        url = await this.#patch(url, last, offset, what)
         offset += last.length
       }
       hasher.update(chunk)
@@ -406,14 +424,80 @@ export class RegistryStorage {
       await this.#request('DELETE', url, { push: true, what }).then((r) => read(r, what, SMALL_BODY)).catch(() => {})
       throw err
     }
-    const body = last ?? EMPTY
-    response = await this.#request('PUT', uploadLocation(url, url, digest), {
-      push: true,
-      what,
-      body,
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) },
-    })
-    await this.#committed(response, what, digest)
+    await this.#putLast(url, last ?? EMPTY, offset, digest, what)
+  }
+
+  // PATCHes `chunk` (at `offset` of the blob) into the upload session `url`;
+  // the session's next URL. A REGISTRY_ERROR (the connection broke, or the
+  // registry refused) is followed by the upload status.
+  async #patch(url, chunk, offset, what) {
+    let held = 0 // bytes of chunk the session holds
+    for (let attempt = 0; ; attempt++) {
+      const body = chunk.subarray(held)
+      try {
+        const response = await this.#request('PATCH', url, {
+          push: true,
+          what,
+          body,
+          headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length), 'content-range': `${offset + held}-${offset + chunk.length - 1}` },
+        })
+        if (response.status === 202) {
+          await read(response, what, SMALL_BODY)
+          return uploadLocation(url, response.headers.get('location') ?? url)
+        }
+        throw await this.#fail(response, what)
+      } catch (err) {
+        if (err.code !== 'REGISTRY_ERROR' || attempt === RESUMES) throw err
+      }
+      ;[held, url] = await this.#resumed(url, offset, chunk.length, what)
+      if (held === chunk.length) return url
+    }
+  }
+
+  // The PUT that commits the blob `digest` with its `last` bytes (at
+  // `offset`); when it breaks, the blob may be stored already, or the
+  // session goes on from where it stands.
+  async #putLast(url, last, offset, digest, what) {
+    let held = 0
+    for (let attempt = 0; ; attempt++) {
+      const body = last.subarray(held)
+      try {
+        const response = await this.#request('PUT', uploadLocation(url, url, digest), {
+          push: true,
+          what,
+          body,
+          headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) },
+        })
+        return await this.#committed(response, what, digest)
+      } catch (err) {
+        if (err.code !== 'REGISTRY_ERROR' || attempt === RESUMES) throw err
+      }
+      if ((await this.#head(digest, false)) !== null) return // committed before the answer was lost
+      ;[held, url] = await this.#resumed(url, offset, last.length, what)
+    }
+  }
+
+  // After a request into the upload session `url` broke while sending
+  // `length` bytes at `offset`: how many of them the session holds (its
+  // Range, from the distribution spec's upload status), and its URL to go on
+  // with. SessionLost when the session is gone (distribution's registry
+  // forgets one whose PATCH broke off mid-body) or holds what does not add up.
+  async #resumed(url, offset, length, what) {
+    const status = `${what}: upload status`
+    const response = await this.#request('GET', url, { push: true, what: status })
+    if (response.status === 404 || response.status === 416) {
+      throw new SessionLost(`the upload session broke off and cannot go on (${(await this.#fail(response, 'status')).message})`)
+    }
+    if (response.status !== 204) throw await this.#fail(response, status)
+    await read(response, status, SMALL_BODY)
+    const range = /^\s*0-(\d+)\s*$/.exec(response.headers.get('range') ?? '')
+    if (!range) throw coded('REGISTRY_ERROR', `${what}: the upload status has no range (${JSON.stringify(response.headers.get('range'))})`)
+    // "0-0" is also what an empty session says.
+    const held = range[1] === '0' && offset === 0 ? 0 : Number(range[1]) + 1
+    if (held < offset || held > offset + length) {
+      throw new SessionLost(`the upload session broke off holding ${held} bytes, not ${offset} to ${offset + length}`)
+    }
+    return [held - offset, uploadLocation(url, response.headers.get('location') ?? url)]
   }
 
   /**

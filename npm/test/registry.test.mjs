@@ -3,15 +3,16 @@
 // the wrapper forms' content types, basic and bearer auth, an upload cut
 // off half-way, mounts and redirected blobs.
 import assert from 'node:assert/strict'
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { cpSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { ImageIndex } from '../index.mjs'
+import { ImageIndex, digest } from '../index.mjs'
 import { copy, inspect, loadCache, merge, verify } from '../operations.mjs'
 import { RegistryStorage } from '../registry.mjs'
+import { timedFetch } from '../transport.mjs'
 import { LocalStorage, SelectedStorage } from '../storage.mjs'
 import { main } from '../cli.mjs'
 import { isReference, openLocation } from '../location.mjs'
@@ -316,6 +317,75 @@ describe('an upload cut off half-way', () => {
     assert.equal(second.copied + second.skipped, second.blobs)
     const report = await verify(new RegistryStorage(`${reg.host}/cut/c:latest`, { dockerConfig: false }))
     assert.equal(report.ok, true)
+  })
+})
+
+describe('an upload cut off mid-blob', () => {
+  let reg
+  before(async () => {
+    reg = await startRegistry('--cut-patch', '5', '--cut-once', String(300 << 10))
+  })
+  after(() => reg.stop())
+
+  // The requests a RegistryStorage sends (method, and the content-range of a PATCH).
+  const watched = (host, repo) => {
+    const sent = []
+    const real = timedFetch({})
+    const storage = new RegistryStorage(`${host}/${repo}:latest`, {
+      dockerConfig: false,
+      chunkSize: 64 << 10,
+      fetch: (url, init) => {
+        const status = init.method === 'GET' && String(url).includes('/blobs/uploads/')
+        sent.push(status ? 'STATUS' : init.method === 'PATCH' ? `PATCH ${init.headers['content-range']}` : init.method)
+        return real(url, init)
+      },
+    })
+    return { storage, sent }
+  }
+
+  test('goes on from where the registry\'s session stands', async () => {
+    // Cut after a PATCH's headers: the driver asks the session where it
+    // stands (the distribution spec's upload status) and goes on in the same
+    // session — not the blob again.
+    const blob = randomBytes(1 << 20) // 16 chunks of 64 KiB: 15 PATCHes and the PUT
+    const d = String(digest(blob))
+    const { storage, sent } = watched(reg.cutPatchHost, 'resume/r')
+    await storage.writeBlob(d, blob)
+    assert.equal(sent.filter((m) => m === 'POST').length, 1, sent.join(' '))
+    assert.equal(sent.filter((m) => m === 'STATUS').length, 1, sent.join(' '))
+    assert.ok(sent.filter((m) => m === `PATCH ${4 << 16}-${(5 << 16) - 1}`).length >= 2, 'the cut chunk is sent again, from its start')
+    const direct = new RegistryStorage(`${reg.host}/resume/r:latest`, { dockerConfig: false })
+    assert.deepEqual(Buffer.from(await direct.readBlob(d)), blob)
+  })
+
+  test('starts a blob held whole again in a new session when the registry forgot the old one', async () => {
+    // Cut mid-body: this registry (distribution) forgets a session whose
+    // PATCH broke off half-way.
+    const blob = randomBytes(1 << 20)
+    const d = String(digest(blob))
+    const { storage, sent } = watched(reg.cutOnceHost, 'resume/s')
+    await storage.writeBlob(d, blob)
+    assert.equal(sent.filter((m) => m === 'POST').length, 2, sent.join(' '))
+    const direct = new RegistryStorage(`${reg.host}/resume/s:latest`, { dockerConfig: false })
+    assert.deepEqual(Buffer.from(await direct.readBlob(d)), blob)
+  })
+
+  test('asks for the copy again when a streamed blob\'s session is lost', async () => {
+    const reg2 = await startRegistry('--cut-once', String(300 << 10))
+    try {
+      const blob = randomBytes(1 << 20)
+      const d = String(digest(blob))
+      const cut = new RegistryStorage(`${reg2.cutOnceHost}/resume/t:latest`, { dockerConfig: false, chunkSize: 64 << 10 })
+      async function* chunks() {
+        for (let i = 0; i < blob.length; i += 4096) yield blob.subarray(i, i + 4096)
+      }
+      const err = await cut.writeBlob(d, chunks()).catch((e) => e)
+      assert.equal(err.code, 'REGISTRY_ERROR', String(err))
+      assert.match(err.message, /copy it again/)
+      assert.equal(await new RegistryStorage(`${reg2.host}/resume/t:latest`, { dockerConfig: false }).hasBlob(d), false)
+    } finally {
+      await reg2.stop()
+    }
   })
 })
 

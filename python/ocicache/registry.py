@@ -63,6 +63,9 @@ from ocicache.storage import StoredBlob
 from ocicache.transport import DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_READ_TIMEOUT_MS, Body, Response, Transport
 
 CHUNK = 8 << 20
+#: A broken upload request goes on from where the session stands at most
+#: this many times.
+RESUMES = 3
 REF_NAME = "org.opencontainers.image.ref.name"
 REDIRECTS = (301, 302, 303, 307, 308)
 MAX_MANIFEST_SIZE = 4 * 1048 * 1048
@@ -80,6 +83,12 @@ def _docker_config(path: Optional[str]) -> Optional[bytes]:
         base = os.environ.get("DOCKER_CONFIG") or os.path.join(os.path.expanduser("~"), ".docker")
         path = os.path.join(base, "config.json")
     return read_small_file(path, DOCKER_CONFIG_LIMIT)
+
+
+class _SessionLost(Exception):
+    """An upload session that broke off and cannot go on (the registry no
+    longer knows it, or holds what does not add up): the blob must go up
+    again in a new one."""
 
 
 def _rechunk(source: Union[bytes, Iterable[bytes]], size: int) -> Iterator[Union[bytes, memoryview]]:
@@ -397,6 +406,19 @@ class RegistryStorage:
             self._put_manifest(digest, data, media_type)
             return
         what = f"upload blob {digest} to {self.repository}"
+        try:
+            self._upload(digest, source, what)
+        except _SessionLost as lost:
+            if not isinstance(source, bytes):
+                raise coded("REGISTRY_ERROR", f"{what}: {lost}; the blob was streamed: copy it again") from None
+            # Held whole: once more, in a new session.
+            try:
+                self._upload(digest, source, what)
+            except _SessionLost as again:
+                raise coded("REGISTRY_ERROR", f"{what}: {again}") from None
+
+    def _upload(self, digest: str, source: Union[bytes, Iterable[bytes]], what: str) -> None:
+        """One upload session for the blob ``digest``."""
         start = self.location.upload_url()
         response = self._request("POST", start, push=True, what=what)
         if response.status != 202:
@@ -408,18 +430,12 @@ class RegistryStorage:
         last: Union[bytes, memoryview, None] = None
         # Monolithic when it fits one chunk (POST + PUT), else chunked
         # (POST + PATCH... + PUT); the digest is checked before the PUT that
-        # commits, so content that does not match it is never stored.
+        # commits, so content that does not match it is never stored. A
+        # request that breaks goes on from where the registry's upload
+        # session stands (_resumed), not from the start of the blob.
         for chunk in _rechunk(source, self._chunk):
             if last is not None:
-                headers = {
-                    "content-type": "application/octet-stream",
-                    "content-range": f"{offset}-{offset + len(last) - 1}",
-                }
-                response = self._request("PATCH", url, push=True, what=what, body=last, headers=headers)
-                if response.status != 202:
-                    raise self._fail(response, what)
-                response.read()
-                url = upload_location(url, response.header("location") or url)
+                url = self._patch(url, last, offset, what)
                 offset += len(last)
             hasher.update(chunk)
             last = chunk
@@ -431,15 +447,71 @@ class RegistryStorage:
             except OcicacheError:
                 pass
             raise
-        response = self._request(
-            "PUT",
-            upload_location(url, url, digest),
-            push=True,
-            what=what,
-            body=last or b"",
-            headers={"content-type": "application/octet-stream"},
-        )
-        self._committed(response, what, digest)
+        self._put_last(url, last or b"", offset, digest, what)
+
+    def _patch(self, url: str, chunk: Union[bytes, memoryview], offset: int, what: str) -> str:
+        """PATCH ``chunk`` (at ``offset`` of the blob) into the upload session
+        ``url``; the session's next URL. A ``REGISTRY_ERROR`` (the connection
+        broke, or the registry refused) is followed by the upload status."""
+        held = 0  # bytes of chunk the session holds
+        for attempt in range(RESUMES + 1):
+            headers = {"content-type": "application/octet-stream",
+                       "content-range": f"{offset + held}-{offset + len(chunk) - 1}"}
+            try:
+                response = self._request("PATCH", url, push=True, what=what, body=chunk[held:], headers=headers)
+                if response.status == 202:
+                    response.read()
+                    return upload_location(url, response.header("location") or url)
+                raise self._fail(response, what)
+            except OcicacheError as e:
+                if e.code != "REGISTRY_ERROR" or attempt == RESUMES:
+                    raise
+            held, url = self._resumed(url, offset, len(chunk), what)
+            if held == len(chunk):
+                return url
+        raise AssertionError("unreachable")
+
+    def _put_last(self, url: str, last: Union[bytes, memoryview], offset: int, digest: str, what: str) -> None:
+        """The PUT that commits the blob ``digest`` with its ``last`` bytes
+        (at ``offset``); when it breaks, the blob may be stored already, or
+        the session goes on from where it stands."""
+        held = 0
+        for attempt in range(RESUMES + 1):
+            try:
+                response = self._request("PUT", upload_location(url, url, digest), push=True, what=what,
+                                         body=last[held:], headers={"content-type": "application/octet-stream"})
+                self._committed(response, what, digest)
+                return
+            except OcicacheError as e:
+                if e.code != "REGISTRY_ERROR" or attempt == RESUMES:
+                    raise
+            if self._head(digest, False) is not None:
+                return  # committed before the answer was lost
+            held, url = self._resumed(url, offset, len(last), what)
+        raise AssertionError("unreachable")
+
+    def _resumed(self, url: str, offset: int, length: int, what: str) -> tuple[int, str]:
+        """After a request into the upload session ``url`` broke while
+        sending ``length`` bytes at ``offset``: how many of them the session
+        holds (its ``Range``, from the distribution spec's upload status),
+        and its URL to go on with. :class:`_SessionLost` when the session is
+        gone (distribution's registry forgets one whose PATCH broke off
+        mid-body) or holds what does not add up."""
+        response = self._request("GET", url, push=True, what=f"{what}: upload status")
+        if response.status in (404, 416):
+            raise _SessionLost(f"the upload session broke off and cannot go on ({self._fail(response, 'status')})")
+        if response.status != 204:
+            raise self._fail(response, f"{what}: upload status")
+        response.read()
+        stands = response.header("range") or ""
+        first, _, end = stands.partition("-")
+        if first.strip() != "0" or not end.strip().isdigit():
+            raise coded("REGISTRY_ERROR", f"{what}: the upload status has no range ({stands!r})")
+        # "0-0" is also what an empty session says.
+        held = 0 if end.strip() == "0" and offset == 0 else int(end) + 1
+        if not offset <= held <= offset + length:
+            raise _SessionLost(f"the upload session broke off holding {held} bytes, not {offset} to {offset + length}")
+        return held - offset, upload_location(url, response.header("location") or url)
 
     def mount_blob(self, digest: str, source: object) -> bool:
         """Mount ``digest`` from ``source`` (another RegistryStorage on the

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from conftest import TESTS
 
+import ocicache
 from ocicache import OcicacheError, operations
 from ocicache.cli import main
 from ocicache.registry import RegistryStorage
@@ -240,5 +241,68 @@ def test_an_upload_cut_off_half_way_leaves_the_tag_and_the_next_copy_completes()
         second = operations.copy(LocalStorage(fixture("local-max")), fresh)
         assert second["skipped"] > 0 and second["copied"] + second["skipped"] == second["blobs"]
         assert operations.verify(RegistryStorage(f"{reg.host}/cut/c:latest", docker_config=False)).ok
+    finally:
+        reg.stop()
+
+
+def _watched(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[tuple[int, int]]]:
+    """The methods of every request the registry driver sends, and each
+    (offset, bytes held) an upload status answered."""
+    methods: list[str] = []
+    resumed: list[tuple[int, int]] = []
+    real_request, real_resumed = RegistryStorage._request, RegistryStorage._resumed
+
+    def request(self: RegistryStorage, method: str, url: str, **kwargs: Any) -> Any:
+        methods.append(method)
+        return real_request(self, method, url, **kwargs)
+
+    def resumed_at(self: RegistryStorage, url: str, offset: int, length: int, what: str) -> tuple[int, str]:
+        held, next_url = real_resumed(self, url, offset, length, what)
+        resumed.append((offset, held))
+        return held, next_url
+
+    monkeypatch.setattr(RegistryStorage, "_request", request)
+    monkeypatch.setattr(RegistryStorage, "_resumed", resumed_at)
+    return methods, resumed
+
+
+def test_an_upload_cut_off_mid_blob_goes_on_from_where_the_registry_stands(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A connection cut after a PATCH's headers, in the middle of a blob:
+    the driver asks the session where it stands (the distribution spec's
+    upload status) and goes on in the same session — not the blob again."""
+    reg = Registry("--cut-patch", "5", "--cut-once", str(300 << 10))
+    try:
+        blob = os.urandom(1 << 20)  # 16 chunks of 64 KiB: 15 PATCHes and the PUT
+        digest = str(ocicache.digest(blob))
+        methods, resumed = _watched(monkeypatch)
+        RegistryStorage(f"{reg.info['cutPatchHost']}/resume/r:latest", docker_config=False, chunk_size=64 << 10).write_blob(digest, blob)
+        assert resumed == [(4 << 16, 0)], resumed
+        assert (methods.count("POST"), methods.count("PATCH"), methods.count("PUT")) == (1, 16, 1), methods
+        assert RegistryStorage(f"{reg.host}/resume/r:latest", docker_config=False).read_blob(digest) == blob
+
+        # Cut mid-body: this registry (distribution) forgets a session whose
+        # PATCH broke off half-way, so a blob held whole goes up again in a
+        # new one; a streamed one cannot, and the copy must run again.
+        blob = os.urandom(1 << 20)
+        digest = str(ocicache.digest(blob))
+        methods.clear()
+        cut = RegistryStorage(f"{reg.info['cutOnceHost']}/resume/s:latest", docker_config=False, chunk_size=64 << 10)
+        cut.write_blob(digest, blob)
+        assert methods.count("POST") == 2, methods
+        assert RegistryStorage(f"{reg.host}/resume/s:latest", docker_config=False).read_blob(digest) == blob
+    finally:
+        reg.stop()
+
+
+def test_a_streamed_blob_whose_session_is_lost_asks_for_the_copy_again() -> None:
+    reg = Registry("--cut-once", str(300 << 10))
+    try:
+        blob = os.urandom(1 << 20)
+        digest = str(ocicache.digest(blob))
+        cut = RegistryStorage(f"{reg.info['cutOnceHost']}/resume/t:latest", docker_config=False, chunk_size=64 << 10)
+        with pytest.raises(OcicacheError) as e:
+            cut.write_blob(digest, (blob[i:i + 4096] for i in range(0, len(blob), 4096)))
+        assert e.value.code == "REGISTRY_ERROR" and "copy it again" in str(e.value)
+        assert not RegistryStorage(f"{reg.host}/resume/t:latest", docker_config=False).has_blob(digest)
     finally:
         reg.stop()

@@ -3,14 +3,15 @@
 // distribution registry) on 127.0.0.1, on a free port, with its storage in
 // a temporary directory. Used by the Node and the Python tests alike.
 //
-//   node tests/registry/serve.mjs [--auth none|basic|token] [--cut-after BYTES]
+//   node tests/registry/serve.mjs [--auth none|basic|token] [--cut-after BYTES] [--cut-once BYTES]
+//                                 [--cut-patch N]
 //
 // Prints one JSON line once the registry answers, then runs until its
 // standard input closes (or SIGTERM/SIGINT), and stops the registry and
 // removes its files:
 //
 //   {"host": "127.0.0.1:PORT", "user": "…", "password": "…",
-//    "cutHost": "127.0.0.1:PORT2"}
+//    "cutHost": "127.0.0.1:PORT2", "cutOnceHost": "…", "cutPatchHost": "…"}
 //
 // --auth basic   htpasswd (bcrypt, made with apache2-utils' htpasswd)
 // --auth token   the registry's token auth, with the small token server
@@ -19,7 +20,13 @@
 //                grants what was asked for
 // --cut-after N  also a TCP proxy to the registry that cuts every
 //                connection once N request bytes have gone through it (an
-//                upload cut off half-way)
+//                upload cut off half-way, and the network gone after)
+// --cut-once N   also a TCP proxy that cuts the one connection carrying the
+//                N-th request byte (a blob cut off mid-request), then
+//                lets everything through
+// --cut-patch N  also a TCP proxy that cuts the connections of the N-th and
+//                the next PATCH right after their headers, then lets
+//                everything through
 import { spawn, execFileSync } from 'node:child_process'
 import { createPrivateKey, randomBytes, sign, X509Certificate } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -35,6 +42,8 @@ const opt = (name, fallback) => {
 }
 const auth = opt('--auth', 'none')
 const cutAfter = opt('--cut-after') === undefined ? null : Number(opt('--cut-after'))
+const cutOnce = opt('--cut-once') === undefined ? null : Number(opt('--cut-once'))
+const cutPatch = opt('--cut-patch') === undefined ? null : Number(opt('--cut-patch'))
 const user = 'ocicache'
 const password = randomBytes(12).toString('hex')
 const dir = mkdtempSync(join(tmpdir(), 'ocicache-registry-'))
@@ -94,19 +103,55 @@ async function tokenServer(certDer, key) {
   return listen(server)
 }
 
-// A proxy that cuts every connection once `limit` request bytes went through.
-async function cuttingProxy(target, limit) {
+// A TCP proxy to the registry that breaks connections:
+//   { after: N }  cuts every connection once N request bytes went through it
+//                 (all connections counted together): the network is gone
+//   { once: N }   cuts the one connection that carries the N-th request
+//                 byte, after half of the piece it arrived in (a body cut
+//                 mid-way), then lets everything through
+//   { patch: N }  cuts the connections of the N-th and the next PATCH
+//                 request right after their headers (none of their bodies
+//                 arrives; the next is a client's own retry on a new
+//                 connection), then lets everything through
+async function cuttingProxy(target, { after, once, patch }) {
   let sent = 0
+  let patches = 0
+  let healed = false
   const sockets = new Set()
   const server = createTcpServer((client) => {
     const upstream = connect(target, '127.0.0.1')
     sockets.add(client).add(upstream)
-    const cut = () => {
-      for (const s of sockets) s.destroy()
+    let dying = false
+    let tail = '' // the last bytes seen, to find a marker split between pieces
+    let armedAt = -1 // in `text` below: where the PATCH to cut starts
+    const die = (piece, heal = true) => {
+      dying = true
+      healed ||= heal
+      upstream.write(piece, () => setTimeout(() => {
+        client.destroy()
+        upstream.destroy()
+      }, 50))
     }
     client.on('data', (chunk) => {
+      if (dying) return
       sent += chunk.length
-      if (sent > limit) return cut()
+      if (after !== undefined && sent > after) {
+        for (const s of sockets) s.destroy()
+        return
+      }
+      if (once !== undefined && sent > once && !healed) return die(chunk.subarray(0, chunk.length >> 1))
+      if (patch !== undefined && !healed) {
+        const text = tail + chunk.toString('latin1')
+        for (let at = text.indexOf('PATCH /v2/'); at >= 0 && armedAt < 0; at = text.indexOf('PATCH /v2/', at + 1)) {
+          if (at + 10 > tail.length && ++patches >= patch) armedAt = at
+        }
+        if (armedAt >= 0) {
+          const end = text.indexOf('\r\n\r\n', armedAt)
+          if (end >= 0) return die(chunk.subarray(0, end + 4 - tail.length), patches > patch)
+          armedAt = Math.max(0, armedAt - (text.length - 16))
+        }
+        tail = text.slice(-16)
+      }
       upstream.write(chunk)
     })
     upstream.pipe(client)
@@ -172,7 +217,9 @@ for (let i = 0; ; i++) {
 
 const info = { host: `127.0.0.1:${port}`, auth }
 if (auth !== 'none') Object.assign(info, { user, password })
-if (cutAfter !== null) info.cutHost = `127.0.0.1:${await cuttingProxy(port, cutAfter)}`
+if (cutAfter !== null) info.cutHost = `127.0.0.1:${await cuttingProxy(port, { after: cutAfter })}`
+if (cutOnce !== null) info.cutOnceHost = `127.0.0.1:${await cuttingProxy(port, { once: cutOnce })}`
+if (cutPatch !== null) info.cutPatchHost = `127.0.0.1:${await cuttingProxy(port, { patch: cutPatch })}`
 process.stdout.write(JSON.stringify(info) + '\n')
 
 process.stdin.resume()
