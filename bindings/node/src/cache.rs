@@ -261,7 +261,7 @@ impl Cache {
         ts_args_type = "moved: Array<string | Digest>",
         ts_return_type = "{ restore: string[]; delete: string[] }"
     )]
-    pub fn recheck(&self, env: &Env, moved: Unknown<'_>) -> Result<serde_json::Value> {
+    pub fn recheck<'env>(&self, env: &'env Env, moved: Unknown<'_>) -> Result<Unknown<'env>> {
         let list = arg::array(env, "moved", "an array of digests", moved)?;
         let mut digests = Vec::new();
         for i in 0..list.get_array_length()? {
@@ -270,7 +270,10 @@ impl Cache {
         let r = self.inner.recheck(&digests);
         let strings =
             |v: Vec<ocicache::Digest>| v.iter().map(ToString::to_string).collect::<Vec<_>>();
-        Ok(serde_json::json!({"restore": strings(r.restore), "delete": strings(r.delete)}))
+        crate::plain::js(
+            env,
+            &serde_json::json!({"restore": strings(r.restore), "delete": strings(r.delete)}),
+        )
     }
 
     /// Plans copying the entry tagged `tag` to another storage.

@@ -5,7 +5,6 @@ use std::collections::{HashMap, HashSet};
 use napi::ValueType;
 use napi::bindgen_prelude::{Buffer, Env, FromNapiValue, JsObjectValue, Object, Result, Unknown};
 use napi_derive::napi;
-use serde_json::Value;
 
 use crate::arg;
 use crate::error::to_js;
@@ -101,8 +100,8 @@ impl CacheConfig {
 
     /// The config as a plain object, keys as in the file.
     #[napi(js_name = "toJSON", ts_return_type = "Record<string, any>")]
-    pub fn to_json(&self, env: &Env) -> Result<Value> {
-        plain::object(env, &self.inner.to_bytes())
+    pub fn to_json<'env>(&self, env: &'env Env) -> Result<Unknown<'env>> {
+        plain::js(env, &plain::object(env, &self.inner.to_bytes())?)
     }
 
     /// The number of records.

@@ -2,7 +2,6 @@
 
 use napi::bindgen_prelude::{Buffer, Env, JsObjectValue, Result, Unknown};
 use napi_derive::napi;
-use serde_json::Value;
 
 use crate::arg;
 use crate::error::to_js;
@@ -71,8 +70,8 @@ impl GcPlan {
         ts_args_type = "done?: boolean | undefined | null",
         ts_return_type = "Record<string, any>"
     )]
-    pub fn to_json(&self, done: Option<bool>) -> Value {
-        self.inner.to_json(done.unwrap_or(false))
+    pub fn to_json<'env>(&self, env: &'env Env, done: Option<bool>) -> Result<Unknown<'env>> {
+        crate::plain::js(env, &self.inner.to_json(done.unwrap_or(false)))
     }
 
     /// The plan as text; `done` says it was carried out.

@@ -1,7 +1,7 @@
 //! `Inspection` (core `inspection.rs`): what a cache holds.
 
+use napi::bindgen_prelude::{Env, Result, Unknown};
 use napi_derive::napi;
-use serde_json::Value;
 
 /// What `Cache.inspect` found.
 #[napi]
@@ -13,8 +13,8 @@ pub struct Inspection {
 impl Inspection {
     /// The report as plain data.
     #[napi(js_name = "toJSON", ts_return_type = "Record<string, any>")]
-    pub fn to_json(&self) -> Value {
-        self.inner.to_json().clone()
+    pub fn to_json<'env>(&self, env: &'env Env) -> Result<Unknown<'env>> {
+        crate::plain::js(env, self.inner.to_json())
     }
 
     /// The report as text (a summary per tag and the record tree).

@@ -1,6 +1,6 @@
 //! `CopyPlan` (core `transfer.rs`): what a copy of one tag transfers.
 
-use napi::bindgen_prelude::{Env, Result};
+use napi::bindgen_prelude::{Env, Result, Unknown};
 use napi_derive::napi;
 use serde_json::Value;
 
@@ -9,6 +9,15 @@ use serde_json::Value;
 #[napi]
 pub struct CopyPlan {
     pub(crate) inner: ocicache::CopyPlan,
+}
+
+impl CopyPlan {
+    /// The plan as a `serde_json::Value`, its integers checked against 2^53−1.
+    fn plain(&self, env: &Env) -> Result<Value> {
+        let value = self.inner.to_json();
+        ocicache::check_safe_integers(&value).map_err(|e| crate::error::to_js(env, &e))?;
+        Ok(value)
+    }
 }
 
 #[napi]
@@ -21,15 +30,18 @@ impl CopyPlan {
 
     /// The descriptor the destination's tag points at once every blob is there.
     #[napi(getter, ts_return_type = "Record<string, any>")]
-    pub fn descriptor(&self, env: &Env) -> Result<Value> {
-        crate::plain::object(env, &self.inner.descriptor.to_bytes())
+    pub fn descriptor<'env>(&self, env: &'env Env) -> Result<Unknown<'env>> {
+        crate::plain::js(
+            env,
+            &crate::plain::object(env, &self.inner.descriptor.to_bytes())?,
+        )
     }
 
     /// The blobs to copy, in order: `{digest, mediaType, size, manifest}`
     /// (`manifest`: a registry stores it under `/manifests/`).
     #[napi(getter, ts_return_type = "CopyBlob[]")]
-    pub fn blobs(&self, env: &Env) -> Result<Value> {
-        Ok(self.to_json(env)?["blobs"].take())
+    pub fn blobs<'env>(&self, env: &'env Env) -> Result<Unknown<'env>> {
+        crate::plain::js(env, &self.plain(env)?["blobs"])
     }
 
     /// The bytes of all the blobs.
@@ -41,9 +53,8 @@ impl CopyPlan {
 
     /// The plan as plain data.
     #[napi(js_name = "toJSON", ts_return_type = "Record<string, any>")]
-    pub fn to_json(&self, env: &Env) -> Result<Value> {
-        let bytes = serde_json::to_vec(&self.inner.to_json()).unwrap_or_default();
-        crate::plain::object(env, &bytes)
+    pub fn to_json<'env>(&self, env: &'env Env) -> Result<Unknown<'env>> {
+        crate::plain::js(env, &self.plain(env)?)
     }
 }
 

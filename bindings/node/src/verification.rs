@@ -4,7 +4,6 @@ use std::sync::{Arc, Mutex};
 
 use napi::bindgen_prelude::{AsyncTask, Env, Result, Task, Unknown};
 use napi_derive::napi;
-use serde_json::Value;
 
 use crate::arg;
 use crate::cache::gone;
@@ -118,8 +117,8 @@ impl VerifyReport {
 
     /// The report as plain data.
     #[napi(js_name = "toJSON", ts_return_type = "Record<string, any>")]
-    pub fn to_json(&self) -> Value {
-        self.inner.to_json()
+    pub fn to_json<'env>(&self, env: &'env Env) -> Result<Unknown<'env>> {
+        crate::plain::js(env, &self.inner.to_json())
     }
 
     /// The report as text.
