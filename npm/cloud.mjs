@@ -14,6 +14,7 @@
 // that is not a cloud config is presented as it is, so that verify reports it
 // and gc refuses.
 import { CacheManifest, Digester, ImageIndex, MediaType, cloudConfig, cloudDocuments, digest, verifyAsync } from './index.mjs'
+import { Spool } from './file.mjs'
 
 const REF_NAME = 'org.opencontainers.image.ref.name'
 const DOCUMENT_LIMIT = 1 << 20
@@ -332,6 +333,11 @@ export class CloudStorage {
       throw err
     }
     await this._commitParts(key, session, done)
+  }
+
+  /** A Spool in the system's temporary directory. */
+  spool() {
+    return Spool.open()
   }
 
   async deleteBlob(d) {

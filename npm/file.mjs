@@ -5,7 +5,10 @@
 // opened for reading in a way that could hang (O_NONBLOCK: a FIFO without
 // a writer does not block the open) and never read.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
-import { lstat, open, stat } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { lstat, mkdir, open, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 const { O_RDONLY, O_NONBLOCK } = constants
 const CHUNK = 1 << 20
@@ -155,5 +158,50 @@ export function readSmallFileSync(path, limit) {
     return buffer.subarray(0, total)
   } finally {
     closeSync(fd)
+  }
+}
+
+/**
+ * A temporary file for bytes whose name comes later (a converted layer is
+ * stored under its digest): `write(chunk)`, then `chunks()` reads them back,
+ * `close()` removes the file. In `dir` (the system's temporary directory by
+ * default; a layout's ingest/, where gc leaves it alone).
+ */
+export class Spool {
+  #handle
+  #path
+  size = 0
+
+  constructor(handle, path) {
+    this.#handle = handle
+    this.#path = path
+  }
+
+  /** A new spool file in `dir`. */
+  static async open(dir = tmpdir()) {
+    await mkdir(dir, { recursive: true })
+    const path = join(dir, `ocicache-spool-${process.pid}-${randomBytes(6).toString('hex')}`)
+    return new Spool(await open(path, 'wx+', 0o600), path)
+  }
+
+  async write(chunk) {
+    if (chunk.length === 0) return
+    await this.#handle.write(chunk, 0, chunk.length, this.size)
+    this.size += chunk.length
+  }
+
+  async *chunks() {
+    for (let at = 0; at < this.size; ) {
+      const buffer = Buffer.allocUnsafe(Math.min(CHUNK, this.size - at))
+      const { bytesRead } = await this.#handle.read(buffer, 0, buffer.length, at)
+      if (bytesRead === 0) throw Object.assign(new Error(`${this.#path} shrank while being read`), { code: 'STORAGE_ERROR' })
+      yield buffer.subarray(0, bytesRead)
+      at += bytesRead
+    }
+  }
+
+  async close() {
+    await this.#handle.close()
+    await rm(this.#path, { force: true })
   }
 }

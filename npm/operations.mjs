@@ -81,13 +81,26 @@ export async function inspect(storage) {
   return cache.inspect(await storage.listBlobs())
 }
 
-// Runs `work` over `items`, `limit` at a time.
+// Runs `work` over `items`, `limit` at a time. After a failure no new item
+// starts, and the first error is thrown once the items under way have
+// settled: nothing goes on in the background after the call (as Python's
+// thread pool waits for its workers).
 async function pool(items, limit, work) {
   let next = 0
+  let failed = false
   const run = async () => {
-    while (next < items.length) await work(items[next++])
+    while (!failed && next < items.length) {
+      try {
+        await work(items[next++])
+      } catch (err) {
+        failed = true
+        throw err
+      }
+    }
   }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run))
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, run))
+  const failure = settled.find((r) => r.status === 'rejected')
+  if (failure) throw failure.reason
 }
 
 /**
@@ -435,6 +448,39 @@ export async function convert(storage, options = {}) {
   return retrying(`the tag ${tag} of ${storage}`, () => convertOnce(storage, { ...options, tag }))
 }
 
+// A converted layer until its digest (its name) is known: in memory up to
+// WHOLE, then in the storage's spool file where it has one (spool(): the
+// Node drivers), so that memory never follows the size of a layer.
+class Output {
+  #parts = []
+  #size = 0
+  #spool = null
+
+  constructor(storage) {
+    this.storage = storage
+  }
+
+  async push(chunk) {
+    if (chunk.length === 0) return
+    if (this.#spool !== null) return this.#spool.write(chunk)
+    this.#parts.push(chunk)
+    this.#size += chunk.length
+    if (this.#size > WHOLE && typeof this.storage.spool === 'function') {
+      this.#spool = await this.storage.spool()
+      for (const part of this.#parts) await this.#spool.write(part)
+      this.#parts = []
+    }
+  }
+
+  chunks() {
+    return this.#spool === null ? this.#parts : this.#spool.chunks()
+  }
+
+  async close() {
+    await this.#spool?.close()
+  }
+}
+
 async function convertOnce(storage, { tag, form, compression, level, onProgress }) {
   const index = await storage.readIndex()
   const cache = await loadCache(storage, index)
@@ -445,27 +491,32 @@ async function convertOnce(storage, { tag, form, compression, level, onProgress 
     let decoder = null
     let head = new Uint8Array(0)
     const encoder = new LayerCompressor(compression, level)
-    const out = []
-    for await (const chunk of storage.openBlob(old)) {
-      if (decoder === null) {
-        head = concat([head, chunk])
-        const kind = detectCompression(head)
-        if (kind === null && head.length < 512) continue
-        decoder = new Decoder(kind ?? 'uncompressed')
-        out.push(encoder.update(decoder.update(head)))
-      } else {
-        out.push(encoder.update(decoder.update(chunk)))
+    const out = new Output(storage)
+    let d
+    try {
+      for await (const chunk of storage.openBlob(old)) {
+        if (decoder === null) {
+          head = concat([head, chunk])
+          const kind = detectCompression(head)
+          if (kind === null && head.length < 512) continue
+          decoder = new Decoder(kind ?? 'uncompressed')
+          await out.push(encoder.update(decoder.update(head)))
+        } else {
+          await out.push(encoder.update(decoder.update(chunk)))
+        }
       }
+      if (decoder === null) {
+        decoder = new Decoder(detectCompression(head) ?? 'uncompressed')
+        await out.push(encoder.update(decoder.update(head)))
+      }
+      decoder.finish()
+      const end = encoder.finalize()
+      await out.push(end.data)
+      d = end.digests
+      await storage.writeBlob(d.digest, out.chunks())
+    } finally {
+      await out.close()
     }
-    if (decoder === null) {
-      decoder = new Decoder(detectCompression(head) ?? 'uncompressed')
-      out.push(encoder.update(decoder.update(head)))
-    }
-    decoder.finish()
-    const end = encoder.finalize()
-    out.push(end.data)
-    const d = end.digests
-    await storage.writeBlob(d.digest, out)
     conversion.record(old, d.compression, d.digest, d.size, d.diffId)
     onProgress?.(i + 1, layers.length)
   }

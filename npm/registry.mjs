@@ -45,7 +45,7 @@ import {
   credentialsAllowed,
   verify,
 } from './index.mjs'
-import { readSmallFileSync } from './file.mjs'
+import { Spool, readSmallFileSync } from './file.mjs'
 import { timedFetch } from './transport.mjs'
 
 const CHUNK = 8 << 20
@@ -498,6 +498,11 @@ export class RegistryStorage {
       throw new SessionLost(`the upload session broke off holding ${held} bytes, not ${offset} to ${offset + length}`)
     }
     return [held - offset, uploadLocation(url, response.headers.get('location') ?? url)]
+  }
+
+  /** A Spool in the system's temporary directory. */
+  spool() {
+    return Spool.open()
   }
 
   /**

@@ -37,6 +37,16 @@ export interface StorageDriver {
   updateIndex?(update: (current: Uint8Array | null) => Uint8Array | null | Promise<Uint8Array | null>): Promise<Uint8Array | null>
   /** Remove a blob. */
   deleteBlob(digest: string): Promise<void>
+  /** Optional: a temporary file for bytes named later (convert's layers past 8 MiB; without it they stay in memory). */
+  spool?(): Promise<Spool>
+}
+
+/** A temporary file: `write` bytes, read them back with `chunks()`, `close()` removes it. */
+export interface Spool {
+  readonly size: number
+  write(chunk: Uint8Array): Promise<void>
+  chunks(): AsyncIterable<Uint8Array>
+  close(): Promise<void>
 }
 
 /** An OCI image layout directory (BuildKit's `type=local` cache): a StorageDriver rooted at `root`. */
@@ -52,6 +62,8 @@ export declare class LocalStorage {
   recoverAside(): Promise<void>
   /** Waits until no export has written under ingest/ for `settleMs`; whether it did. */
   settle(options: { settleMs: number; maxWaitMs?: number }): Promise<boolean>
+  /** A Spool in ingest/ (the file system of blobs/; gc leaves it alone). */
+  spool(): Promise<Spool>
 }
 
 /** Blobs gc moved out of a layout's blobs/. */

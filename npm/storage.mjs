@@ -33,7 +33,7 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { CacheLoader, Digester, ImageIndex, OciLayout, verifyAsync } from './index.mjs'
 import { Aside, settle } from './aside.mjs'
-import { missing, pathType, readBounded, streamFile } from './file.mjs'
+import { Spool, missing, pathType, readBounded, streamFile } from './file.mjs'
 import { DEFAULT_LOCK_TIMEOUT_MS, withLock } from './lock.mjs'
 
 function coded(code, message) {
@@ -171,6 +171,11 @@ export class LocalStorage {
 
   async writeIndex(bytes) {
     await this.updateIndex(() => bytes)
+  }
+
+  /** A Spool in ingest/ (the same file system as blobs/; gc leaves it alone). */
+  spool() {
+    return Spool.open(join(this.root, 'ingest'))
   }
 
   /**

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -34,6 +35,8 @@ from ocicache.storage import StorageDriver, StoredBlob
 Progress = Optional[Callable[[int, int], None]]
 
 WHOLE = 8 << 20
+#: convert reads a spooled layer back in pieces of this size.
+SPOOL_CHUNK = 1 << 20
 """Blobs up to this size are copied as one buffer, larger ones streamed."""
 
 
@@ -569,26 +572,30 @@ def _convert(
     layers = conversion.layers_to_recompress()
     for n, old in enumerate(layers, 1):
         encoder = LayerCompressor(compression, level)  # type: ignore[arg-type]
-        out: list[bytes] = []
-        decoder: Optional[Decoder] = None
-        head = b""
-        for chunk in storage.open_blob(old):
+        # The new layer until its digest (its name) is known: in memory up to
+        # WHOLE, then in a temporary file, so that memory never follows the
+        # size of a layer.
+        with tempfile.SpooledTemporaryFile(max_size=WHOLE) as out:
+            decoder: Optional[Decoder] = None
+            head = b""
+            for chunk in storage.open_blob(old):
+                if decoder is None:
+                    head += chunk
+                    kind = detect_compression(head)
+                    if kind is None and len(head) < 512:
+                        continue
+                    decoder = Decoder(kind or "uncompressed")
+                    out.write(encoder.update(decoder.update(head)))
+                else:
+                    out.write(encoder.update(decoder.update(chunk)))
             if decoder is None:
-                head += chunk
-                kind = detect_compression(head)
-                if kind is None and len(head) < 512:
-                    continue
-                decoder = Decoder(kind or "uncompressed")
-                out.append(encoder.update(decoder.update(head)))
-            else:
-                out.append(encoder.update(decoder.update(chunk)))
-        if decoder is None:
-            decoder = Decoder(detect_compression(head) or "uncompressed")
-            out.append(encoder.update(decoder.update(head)))
-        decoder.finish()
-        data, d = encoder.finalize()
-        out.append(data)
-        storage.write_blob(d["digest"], out)
+                decoder = Decoder(detect_compression(head) or "uncompressed")
+                out.write(encoder.update(decoder.update(head)))
+            decoder.finish()
+            data, d = encoder.finalize()
+            out.write(data)
+            out.seek(0)
+            storage.write_blob(d["digest"], iter(lambda: out.read(SPOOL_CHUNK), b""))
         conversion.record(old, d["compression"], d["digest"], d["size"], d["diff_id"])
         if on_progress:
             on_progress(n, len(layers))

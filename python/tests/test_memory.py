@@ -1,12 +1,14 @@
-"""verify's memory stays flat whatever a layer's uncompressed size: both
+"""verify's and convert's memory stays flat whatever a layer's size: both
 CLIs verify a cache whose zstd layer is a 128 KiB "bomb" of 1 GiB of zeros
-(RLE blocks) in the memory they need for one of 64 MiB. Peak RSS is each
+(RLE blocks) in the memory they need for one of 64 MiB, and convert a
+256 MiB layer in what they need for one of 32 MiB. Peak RSS is each
 CLI process's own (``ru_maxrss`` of a wrapper's only child)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -101,3 +103,43 @@ def test_verify_of_a_1_gib_zstd_layer_needs_the_memory_of_a_64_mib_one(cli: str,
     print(f"{cli}: verify peak RSS {small / MIB:.0f} MiB (64 MiB layer), {large / MIB:.0f} MiB (1 GiB layer)")
     assert large < small + 32 * MIB, (small, large)
     assert large < 256 * MIB, large
+
+
+def random_layout(into: Path, size: int) -> Path:
+    """compression-zstd with its first layer replaced by ``size`` random
+    bytes, uncompressed (gzip keeps their size)."""
+    layout = into / f"random-{size // MIB}"
+    shutil.copytree(TESTS / "fixtures" / "buildkit" / "compression-zstd" / "cache", layout)
+    index = json.loads((layout / "index.json").read_bytes())
+    entry = index["manifests"][0]
+    manifest = json.loads((layout / "blobs" / "sha256" / entry["digest"][7:]).read_bytes())
+    config = json.loads((layout / "blobs" / "sha256" / manifest["config"]["digest"][7:]).read_bytes())
+    layer = manifest["layers"][0]
+    old = layer["digest"]
+    layer.update(put(layout, os.urandom(size)))
+    layer["mediaType"] = "application/vnd.oci.image.layer.v1.tar"
+    layer["annotations"]["containerd.io/uncompressed"] = layer["digest"]
+    for c in config["layers"]:
+        if c["blob"] == old:
+            c["blob"] = layer["digest"]
+    manifest["config"].update(put(layout, json.dumps(config, separators=(",", ":")).encode()))
+    entry.update(put(layout, json.dumps(manifest, separators=(",", ":")).encode()))
+    (layout / "index.json").write_bytes(json.dumps(index, separators=(",", ":")).encode())
+    return layout
+
+
+@pytest.mark.parametrize("cli", ["python", "node"])
+def test_convert_of_a_256_mib_layer_needs_the_memory_of_a_32_mib_one(cli: str, tmp_path: Path) -> None:
+    """The converted layer goes to a temporary file until its digest is
+    known, not into memory (the scale benchmark found it held whole)."""
+    if cli == "node" and NODE is None:
+        pytest.fail("node is not installed")
+    peaks = []
+    for size in (32 * MIB, 256 * MIB):
+        layout = random_layout(tmp_path, size)
+        peaks.append(peak_rss([*CLIS[cli], "convert", "--compression", "gzip", str(layout)]))
+        assert not list((layout / "ingest").iterdir()), "a spool file was left behind"
+        shutil.rmtree(layout)
+    small, large = peaks
+    print(f"{cli}: convert peak RSS {small / MIB:.0f} MiB (32 MiB layer), {large / MIB:.0f} MiB (256 MiB layer)")
+    assert large < small + 32 * MIB, (small, large)
