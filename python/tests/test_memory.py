@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Optional
 
 import pytest
 from conftest import TESTS
@@ -53,9 +54,10 @@ def put(layout: Path, data: bytes) -> dict[str, object]:
     return {"digest": digest, "size": len(data)}
 
 
-def bomb_layout(into: Path, size: int) -> Path:
-    """compression-zstd with its first layer replaced by ``size`` zeros."""
-    layout = into / f"bomb-{size // MIB}"
+def replaced_layout(into: Path, name: str, blob: bytes, diff_id: str, media_type: Optional[str] = None) -> Path:
+    """compression-zstd with its first layer replaced by ``blob`` (its
+    uncompressed content ``diff_id``; ``media_type`` when it changes)."""
+    layout = into / name
     shutil.copytree(TESTS / "fixtures" / "buildkit" / "compression-zstd" / "cache", layout)
     index = json.loads((layout / "index.json").read_bytes())
     entry = index["manifests"][0]
@@ -63,11 +65,13 @@ def bomb_layout(into: Path, size: int) -> Path:
     config = json.loads((layout / "blobs" / "sha256" / manifest["config"]["digest"][7:]).read_bytes())
     layer = manifest["layers"][0]
     old = layer["digest"]
-    layer.update(put(layout, zstd_zeros(size)))
-    layer["annotations"]["containerd.io/uncompressed"] = zeros_digest(size)
+    layer.update(put(layout, blob))
+    layer["annotations"]["containerd.io/uncompressed"] = diff_id
+    if media_type:
+        layer["mediaType"] = media_type
     for listed in manifest["layers"]:
         if listed["digest"] == old:
-            listed.update({k: layer[k] for k in ("digest", "size", "annotations")})
+            listed.update({k: layer[k] for k in ("mediaType", "digest", "size", "annotations")})
     for c in config["layers"]:
         if c["blob"] == old:
             c["blob"] = layer["digest"]
@@ -75,6 +79,11 @@ def bomb_layout(into: Path, size: int) -> Path:
     entry.update(put(layout, json.dumps(manifest, separators=(",", ":")).encode()))
     (layout / "index.json").write_bytes(json.dumps(index, separators=(",", ":")).encode())
     return layout
+
+
+def bomb_layout(into: Path, size: int) -> Path:
+    """compression-zstd with its first layer replaced by ``size`` zeros."""
+    return replaced_layout(into, f"bomb-{size // MIB}", zstd_zeros(size), zeros_digest(size))
 
 
 def peak_rss(command: list[str]) -> int:
@@ -108,24 +117,9 @@ def test_verify_of_a_1_gib_zstd_layer_needs_the_memory_of_a_64_mib_one(cli: str,
 def random_layout(into: Path, size: int) -> Path:
     """compression-zstd with its first layer replaced by ``size`` random
     bytes, uncompressed (gzip keeps their size)."""
-    layout = into / f"random-{size // MIB}"
-    shutil.copytree(TESTS / "fixtures" / "buildkit" / "compression-zstd" / "cache", layout)
-    index = json.loads((layout / "index.json").read_bytes())
-    entry = index["manifests"][0]
-    manifest = json.loads((layout / "blobs" / "sha256" / entry["digest"][7:]).read_bytes())
-    config = json.loads((layout / "blobs" / "sha256" / manifest["config"]["digest"][7:]).read_bytes())
-    layer = manifest["layers"][0]
-    old = layer["digest"]
-    layer.update(put(layout, os.urandom(size)))
-    layer["mediaType"] = "application/vnd.oci.image.layer.v1.tar"
-    layer["annotations"]["containerd.io/uncompressed"] = layer["digest"]
-    for c in config["layers"]:
-        if c["blob"] == old:
-            c["blob"] = layer["digest"]
-    manifest["config"].update(put(layout, json.dumps(config, separators=(",", ":")).encode()))
-    entry.update(put(layout, json.dumps(manifest, separators=(",", ":")).encode()))
-    (layout / "index.json").write_bytes(json.dumps(index, separators=(",", ":")).encode())
-    return layout
+    data = os.urandom(size)
+    digest = "sha256:" + hashlib.sha256(data).hexdigest()
+    return replaced_layout(into, f"random-{size // MIB}", data, digest, "application/vnd.oci.image.layer.v1.tar")
 
 
 @pytest.mark.parametrize("cli", ["python", "node"])
