@@ -1,11 +1,13 @@
 // Digest benchmark: 256 MiB in 1 MiB chunks, SHA-256, measured in one run:
 //   the native addon vs node:crypto createHash (OpenSSL)
 //   the WASM build in Node vs hash-wasm, and vs WebCrypto one-shot
+//   the WASM build in Chromium vs hash-wasm there (digest_browser.mjs)
 // Run by scripts/bench.sh after a release build.
 import { createHash, webcrypto } from 'node:crypto'
 import { createSHA256 } from 'hash-wasm'
 import * as native from 'ocicache'
 import * as wasm from 'ocicache/wasm'
+import { chromiumSeconds } from './digest_browser.mjs'
 import { best, bestAsync, report } from './measure.mjs'
 
 const SIZE = 256 * 1024 * 1024
@@ -58,4 +60,9 @@ report('SHA-256, 256 MiB in 1 MiB chunks (Node ' + process.version + ')', SIZE, 
   ['ocicache native Digester', 'node:crypto createHash', 0.97],
   ['ocicache wasm Digester', 'hash-wasm createSHA256', 1.2],
   ['ocicache wasm digest (one shot)', 'WebCrypto subtle.digest (one shot)'],
+])
+
+const browser = await chromiumSeconds(SIZE, CHUNK)
+report('SHA-256, 256 MiB in 1 MiB chunks (Chromium, the viewer\'s engine)', SIZE, browser, [
+  ['ocicache wasm Digester (Chromium)', 'hash-wasm createSHA256 (Chromium)', 1.2],
 ])
