@@ -5,10 +5,12 @@ image-manifest form). The registry is Debian's docker-registry, started by
 ``tests/registry/serve.mjs``.
 
 Contenders, interleaved, best of ``--rounds``: skopeo, the Python
-package's ``operations.copy`` and the Node CLI's ``copy``. Every run copies
+package's ``operations.copy`` and the Node CLI's ``copy``; each round starts
+with the next one, and what a leg left to write back is flushed (untimed)
+before the next, so that no contender pays for another's dirty pages. Every run copies
 into a new repository and a new directory, so nothing is skipped; skopeo
-gets an empty ``$HOME`` each time, so its blob-info cache cannot turn
-uploads into mounts.
+starts with an empty blob-info cache each time, so that it cannot turn
+uploads into mounts (see ``skopeo``).
 
     python bench/registry.py [--rounds 3] [--dir DIR]
 """
@@ -37,12 +39,28 @@ counter = itertools.count()
 
 
 def skopeo(args: list[str]) -> None:
+    """Run ``skopeo copy`` with no memory of earlier copies: its blob-info
+    cache would turn uploads into cross-repository mounts of the blobs an
+    earlier round pushed. Unprivileged it keeps that cache under
+    ``$XDG_DATA_HOME`` (fresh each run); as root in
+    ``/var/lib/containers/cache``, which is emptied first."""
+    if os.geteuid() == 0:
+        for cache in Path("/var/lib/containers/cache").glob("blob-info-cache-v1*"):
+            cache.unlink()
     home = tempfile.mkdtemp(prefix="ocicache-bench-home-")
     try:
         env = {**os.environ, "HOME": home, "XDG_DATA_HOME": home, "XDG_CONFIG_HOME": home}
         subprocess.run(["skopeo", "copy", "--quiet", "--preserve-digests", *args], check=True, env=env)
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def leg(run: Callable[[], object]) -> float:
+    """Seconds of ``run()``, after flushing what is left to write back."""
+    os.sync()
+    t0 = time.perf_counter()
+    run()
+    return time.perf_counter() - t0
 
 
 def main() -> None:
@@ -60,34 +78,25 @@ def main() -> None:
 
     def run_skopeo() -> tuple[float, float]:
         ref, dest = fresh()
-        t0 = time.perf_counter()
-        skopeo(["--dest-tls-verify=false", f"oci:{root}:latest", f"docker://{ref}"])
-        t1 = time.perf_counter()
-        skopeo(["--src-tls-verify=false", f"docker://{ref}", f"oci:{dest}:latest"])
-        t2 = time.perf_counter()
+        up = leg(lambda: skopeo(["--dest-tls-verify=false", f"oci:{root}:latest", f"docker://{ref}"]))
+        down = leg(lambda: skopeo(["--src-tls-verify=false", f"docker://{ref}", f"oci:{dest}:latest"]))
         shutil.rmtree(dest)
-        return t1 - t0, t2 - t1
+        return up, down
 
     def run_python() -> tuple[float, float]:
         ref, dest = fresh()
-        t0 = time.perf_counter()
-        operations.copy(LocalStorage(root), RegistryStorage(ref, docker_config=False))
-        t1 = time.perf_counter()
-        operations.copy(RegistryStorage(ref, docker_config=False), LocalStorage(dest))
-        t2 = time.perf_counter()
+        up = leg(lambda: operations.copy(LocalStorage(root), RegistryStorage(ref, docker_config=False)))
+        down = leg(lambda: operations.copy(RegistryStorage(ref, docker_config=False), LocalStorage(dest)))
         shutil.rmtree(dest)
-        return t1 - t0, t2 - t1
+        return up, down
 
     def run_node() -> tuple[float, float]:
         ref, dest = fresh()
         quiet = {"stdout": subprocess.DEVNULL, "check": True}
-        t0 = time.perf_counter()
-        subprocess.run([*NODE_CLI, "copy", str(root), ref], **quiet)  # type: ignore[call-overload]
-        t1 = time.perf_counter()
-        subprocess.run([*NODE_CLI, "copy", ref, str(dest)], **quiet)  # type: ignore[call-overload]
-        t2 = time.perf_counter()
+        up = leg(lambda: subprocess.run([*NODE_CLI, "copy", str(root), ref], **quiet))  # type: ignore[call-overload]
+        down = leg(lambda: subprocess.run([*NODE_CLI, "copy", ref, str(dest)], **quiet))  # type: ignore[call-overload]
         shutil.rmtree(dest)
-        return t1 - t0, t2 - t1
+        return up, down
 
     contenders: dict[str, Callable[[], tuple[float, float]]] = {
         "skopeo copy": run_skopeo,
@@ -95,10 +104,11 @@ def main() -> None:
         "ocicache copy (Node CLI)": run_node,
     }
     best: dict[str, tuple[float, float, float]] = {}
+    order = list(contenders)
     try:
-        for _ in range(args.rounds):
-            for name, run in contenders.items():
-                up, down = run()
+        for n in range(args.rounds):
+            for name in order[n % len(order):] + order[:n % len(order)]:
+                up, down = contenders[name]()
                 if name not in best or up + down < best[name][2]:
                     best[name] = (up, down, up + down)
     finally:
