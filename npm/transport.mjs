@@ -61,13 +61,20 @@ export function timedFetch({ connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS, read
       const agent = retry ? AGENTS[target.protocol] : false
       const request = client.request(target, { method, headers, agent })
       let timer = null
+      let answered = false
       const arm = (ms, message) => {
         clearTimeout(timer)
         timer = setTimeout(() => request.destroy(timedOut(message)), ms)
       }
       const disarm = () => clearTimeout(timer)
       const connected = target.protocol === 'https:' ? 'secureConnect' : 'connect'
-      const awaitAnswer = () => arm(readTimeoutMs, `waiting ${readTimeoutMs} ms for an answer from ${target.host} (readTimeoutMs)`)
+      // The answer may come before the request's 'finish' (a registry that
+      // has read the whole body answers while Node still reports the write):
+      // then there is nothing left to wait for, and no timer may be left to
+      // keep the process alive or to destroy the socket, back in the pool.
+      const awaitAnswer = () => {
+        if (!answered) arm(readTimeoutMs, `waiting ${readTimeoutMs} ms for an answer from ${target.host} (readTimeoutMs)`)
+      }
       request.on('socket', (socket) => {
         if (!socket.connecting) return
         arm(connectTimeoutMs, `connecting to ${target.host} after ${connectTimeoutMs} ms (connectTimeoutMs)`)
@@ -84,7 +91,9 @@ export function timedFetch({ connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS, read
         if (retry && request.reusedSocket && err.code === 'ECONNRESET') resolve(once(url, init, false))
         else reject(err)
       })
+      request.on('close', disarm)
       request.on('response', (response) => {
+        answered = true
         disarm()
         const empty = method === 'HEAD' || NO_BODY.has(response.statusCode)
         if (empty) response.resume()
