@@ -8,7 +8,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Any, Callable, NamedTuple, Optional, TypeVar
 
 from ocicache._native import (
@@ -472,13 +472,38 @@ def copy(
                 on_progress(done, plan.total_bytes)
 
     blobs: list[dict[str, Any]] = [dict(b) for b in plan.blobs]
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        list(pool.map(one, [b for b in blobs if not b["manifest"]]))
+    _each([b for b in blobs if not b["manifest"]], concurrency, one)
     for b in blobs:
         if b["manifest"]:
             one(b)
     update_index(into, lambda current: ImageIndex.updated_layout_index(current, to_tag, plan.descriptor))
     return {"tag": to_tag, "descriptor": plan.descriptor, "blobs": len(blobs), **counts, "bytes": copied_bytes}
+
+
+def _each(items: Sequence[_T], limit: int, work: Callable[[_T], None]) -> None:
+    """``work(item)`` for every item, ``limit`` at a time. After the first
+    failure nothing new starts (a failed copy leaves no uploads running
+    behind it, as the Node package's pool); the ones under way finish, then
+    that first failure is raised."""
+    first: list[BaseException] = []
+    lock = threading.Lock()
+
+    def guarded(item: _T) -> None:
+        if first:
+            return
+        try:
+            work(item)
+        except BaseException as err:
+            with lock:
+                first.append(err)
+            raise
+
+    with ThreadPoolExecutor(max_workers=max(1, limit)) as pool:
+        futures = [pool.submit(guarded, item) for item in items]
+        wait(futures, return_when=FIRST_EXCEPTION)
+        pool.shutdown(wait=True, cancel_futures=True)
+    if first:
+        raise first[0]
 
 
 def _index_of(storage: StorageDriver) -> Optional[bytes]:

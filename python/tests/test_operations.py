@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Optional, Union
@@ -135,3 +137,36 @@ def test_merge_and_convert_keep_records_and_diff_ids(tmp_path: Path) -> None:
     assert manifest_diff_ids(dest, "merged") == before
     # verify checks every layer's content against those annotations
     assert operations.verify(dest).ok
+
+
+class FailingStorage(LocalStorage):
+    """A local layout whose first blob write takes long, whose second fails
+    at once and whose others take a little while; counts the writes."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.writes = 0
+        self.lock = threading.Lock()
+
+    def write_blob(self, digest: str, source: Union[bytes, Iterable[bytes]], media_type: Optional[str] = None) -> None:
+        with self.lock:
+            self.writes += 1
+            n = self.writes
+        if n == 2:
+            raise Crash
+        time.sleep(0.5 if n == 1 else 0.02)
+        super().write_blob(digest, source, media_type)
+
+
+def test_a_failed_copy_starts_no_more_transfers(tmp_path: Path) -> None:
+    """After a blob fails, the ones already under way finish and no other
+    starts — also while an earlier blob is still being written (a pool that
+    raises failures in submission order would go on starting blobs for as
+    long as that one takes): 2 at a time, so at most 3 writes, not 11."""
+    source = LocalStorage(FIXTURES / "local-max" / "cache")
+    blobs = [b for b in operations.load_cache(source).copy_plan("latest").blobs if not b["manifest"]]
+    assert len(blobs) > 4
+    into = FailingStorage(tmp_path / "into")
+    with pytest.raises(Crash):
+        operations.copy(source, into, concurrency=2)
+    assert into.writes <= 3, into.writes
