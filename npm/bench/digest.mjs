@@ -9,19 +9,11 @@ import * as native from 'ocicache'
 import * as wasm from 'ocicache/wasm'
 import { chromiumSeconds } from './digest_browser.mjs'
 import { best, bestAsync, report } from './measure.mjs'
+import { patternBytes } from './pattern.mjs'
 
 const SIZE = 256 * 1024 * 1024
 const CHUNK = 1024 * 1024
-const data = new Uint8Array(SIZE)
-for (let i = 0, x = 88172645; i < SIZE; i += 4) {
-  x ^= x << 13
-  x ^= x >>> 17
-  x ^= x << 5
-  data[i] = x
-  data[i + 1] = x >>> 8
-  data[i + 2] = x >>> 16
-  data[i + 3] = x >>> 24
-}
+const data = patternBytes(SIZE)
 const chunks = []
 for (let i = 0; i < SIZE; i += CHUNK) chunks.push(data.subarray(i, i + CHUNK))
 

@@ -10,6 +10,7 @@ const FILES = {
   '/ocicache_wasm.js': ['wasm/ocicache_wasm.js', 'text/javascript'],
   '/ocicache_wasm_bg.wasm': ['wasm/ocicache_wasm_bg.wasm', 'application/wasm'],
   '/hash-wasm.js': ['node_modules/hash-wasm/dist/sha256.umd.min.js', 'text/javascript'],
+  '/pattern.mjs': ['bench/pattern.mjs', 'text/javascript'],
   '/': [null, 'text/html'],
 }
 
@@ -33,16 +34,7 @@ export async function chromiumSeconds(size, chunk) {
       async ([size, chunk]) => {
         const wasm = await import('/ocicache_wasm.js')
         await wasm.default({ module_or_path: '/ocicache_wasm_bg.wasm' })
-        const data = new Uint8Array(size)
-        for (let i = 0, x = 88172645; i < size; i += 4) {
-          x ^= x << 13
-          x ^= x >>> 17
-          x ^= x << 5
-          data[i] = x
-          data[i + 1] = x >>> 8
-          data[i + 2] = x >>> 16
-          data[i + 3] = x >>> 24
-        }
+        const data = (await import('/pattern.mjs')).patternBytes(size)
         const hashWasm = await globalThis.hashwasm.createSHA256()
         const contenders = {
           'ocicache wasm Digester (Chromium)': () => {
