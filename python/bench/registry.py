@@ -7,10 +7,10 @@ image-manifest form). The registry is Debian's docker-registry, started by
 Contenders, interleaved, best of ``--rounds``: skopeo, the Python
 package's ``operations.copy`` and the Node CLI's ``copy``; each round starts
 with the next one, and what a leg left to write back is flushed (untimed)
-before the next, so that no contender pays for another's dirty pages. Every run copies
-into a new repository and a new directory, so nothing is skipped; skopeo
-starts with an empty blob-info cache each time, so that it cannot turn
-uploads into mounts (see ``skopeo``).
+before the next, so that no contender pays for another's dirty pages.
+Every run copies into a new repository and a new directory, so nothing is
+skipped; skopeo starts with an empty blob-info cache each time, so that it
+cannot turn uploads into mounts (see ``skopeo``).
 
     python bench/registry.py [--rounds 3] [--dir DIR]
 """
