@@ -219,8 +219,8 @@ const commands = {
   async copy(args, out, err) {
     const { flags, rest } = parse(args, { json: 'bool', concurrency: 'value' })
     if (rest.length !== 2) throw new UsageError('copy takes SOURCE and DEST')
-    const concurrency = flags.concurrency === undefined ? 4 : Number(flags.concurrency)
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency takes a whole number from 1 to 64')
+    const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency)
+    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)) throw new UsageError('--concurrency takes a whole number from 1 to 64')
     const src = location(rest[0])
     const dst = writable(rest[1])
     const tag = src.source.tag ?? 'latest'

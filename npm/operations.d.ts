@@ -60,7 +60,7 @@ export interface CopyResult {
   skipped: number
   bytes: number
 }
-/** Copies the entry tagged `tag` of `from` to `to` under `toTag` (default: `to.tag`, else `latest`), keeping every digest. */
+/** Copies the entry tagged `tag` of `from` to `to` under `toTag` (default: `to.tag`, else `latest`), keeping every digest; `concurrency` blobs at a time (default: the plan's choice, 4 to 16 by the blob sizes). */
 export declare function copy(
   from: StorageDriver,
   to: StorageDriver,

@@ -368,14 +368,15 @@ async function retrying(what, attempt) {
  * registry's is its reference's), else `latest`; `toTag` to the
  * destination's own, else `latest` — the tag BuildKit reads when
  * `--cache-from` names none, so that a copy is imported as it is. It copies
- * the blobs the destination lacks (`concurrency` at a time, then the
- * manifests, children first), then sets the tag. Stopping anywhere leaves
+ * the blobs the destination lacks (`concurrency` at a time — by default
+ * the plan's choice, `CopyPlan.concurrency`: 4 to 16 by the blob sizes —
+ * then the manifests, children first), then sets the tag. Stopping anywhere leaves
  * the destination's tag as it was; running it again copies only what is
  * still missing. `onProgress(doneBytes, totalBytes)`. Returns `{tag,
  * descriptor, blobs, copied, mounted, skipped, bytes}` (`bytes`: those
  * copied).
  */
-export async function copy(from, to, { tag = from.tag ?? 'latest', toTag = to.tag ?? 'latest', concurrency = 4, onProgress } = {}) {
+export async function copy(from, to, { tag = from.tag ?? 'latest', toTag = to.tag ?? 'latest', concurrency, onProgress } = {}) {
   const cache = await loadCache(from)
   const plan = cache.copyPlan(tag)
   const counts = { copied: 0, mounted: 0, skipped: 0 }
@@ -389,7 +390,7 @@ export async function copy(from, to, { tag = from.tag ?? 'latest', toTag = to.ta
     onProgress?.(done, plan.totalBytes)
   }
   const blobs = plan.blobs
-  await pool(blobs.filter((b) => !b.manifest), Math.max(1, concurrency), one)
+  await pool(blobs.filter((b) => !b.manifest), Math.max(1, concurrency ?? plan.concurrency), one)
   for (const b of blobs.filter((b) => b.manifest)) await one(b)
   await updateIndex(to, (current) => ImageIndex.updatedLayoutIndex(current, toTag, plan.descriptor))
   return { tag: toTag, descriptor: plan.descriptor, blobs: blobs.length, ...counts, bytes }

@@ -38,15 +38,47 @@ pub struct CopyPlan {
     pub blobs: Vec<Descriptor>,
 }
 
+/// Bytes a copy keeps in flight when it chooses its own concurrency: enough
+/// to hide a remote registry's round trips behind small blobs, without the
+/// blobs held whole (up to 8 MiB each) adding up past this.
+const COPY_BYTES_IN_FLIGHT: u64 = 32 << 20;
+
+/// The fewest and the most blobs a copy sends at once by its own choice.
+const COPY_CONCURRENCY: (usize, usize) = (4, 16);
+
 impl CopyPlan {
     /// The bytes of all the blobs.
     pub fn total_bytes(&self) -> u64 {
         self.blobs.iter().map(|d| d.size).sum()
     }
 
+    /// How many blobs to transfer at once when the host is not told: as
+    /// many as keep 32 MiB in flight at the median size of the plan's
+    /// non-manifest blobs, from 4 to 16. Small
+    /// blobs cost their requests' round trips more than their bytes, so
+    /// more of them go at once; large ones are bound by bandwidth, and
+    /// more at once only add memory (`python/bench/latency.py`).
+    pub fn concurrency(&self) -> usize {
+        let mut sizes: Vec<u64> = self
+            .blobs
+            .iter()
+            .filter(|d| !is_manifest_media_type(&d.media_type))
+            .map(|d| d.size)
+            .collect();
+        let (fewest, most) = COPY_CONCURRENCY;
+        if sizes.is_empty() {
+            return fewest;
+        }
+        let middle = sizes.len() / 2;
+        let median = *sizes.select_nth_unstable(middle).1;
+        let wanted = COPY_BYTES_IN_FLIGHT.div_ceil(median.max(1));
+        usize::try_from(wanted).map_or(most, |n| n.clamp(fewest, most))
+    }
+
     /// The plan as plain data: `{tag, descriptor, blobs: [{digest,
-    /// mediaType, size, manifest}], totalBytes}`; `manifest` says the blob
-    /// is a manifest or index (a registry stores it under `/manifests/`).
+    /// mediaType, size, manifest}], totalBytes, concurrency}`; `manifest`
+    /// says the blob is a manifest or index (a registry stores it under
+    /// `/manifests/`).
     pub fn to_json(&self) -> Value {
         json!({
             "tag": self.tag,
@@ -58,6 +90,7 @@ impl CopyPlan {
                 "manifest": is_manifest_media_type(&d.media_type),
             })).collect::<Vec<_>>(),
             "totalBytes": self.total_bytes(),
+            "concurrency": self.concurrency(),
         })
     }
 }
@@ -150,6 +183,7 @@ mod tests {
             plan.blobs.iter().map(|d| d.size).sum::<u64>()
         );
         assert_eq!(plan.to_json()["blobs"][2]["manifest"], true);
+        assert_eq!(plan.to_json()["concurrency"], plan.concurrency());
         assert_eq!(plan.to_json()["blobs"][0]["manifest"], false);
         assert_eq!(
             cache.copy_plan("nope").unwrap_err().kind(),
@@ -163,5 +197,41 @@ mod tests {
             loader.finish().copy_plan("t").unwrap_err().kind(),
             ErrorKind::IncompleteCache
         );
+    }
+
+    fn plan_of(sizes: &[u64]) -> super::CopyPlan {
+        let blobs: Vec<Descriptor> = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &size)| {
+                let mut d = Descriptor::for_content(MediaType::OCI_LAYER_GZIP, &i.to_le_bytes());
+                d.size = size;
+                d
+            })
+            .collect();
+        let manifest = Descriptor::for_content(MediaType::OCI_MANIFEST, b"{}");
+        let mut all = blobs;
+        all.push(manifest.clone());
+        super::CopyPlan {
+            tag: "t".into(),
+            descriptor: manifest,
+            blobs: all,
+        }
+    }
+
+    #[test]
+    fn concurrency_follows_the_median_blob() {
+        // Small blobs: as many at once as allowed; large ones: the fewest.
+        assert_eq!(plan_of(&[16 << 10; 50]).concurrency(), 16);
+        assert_eq!(plan_of(&[400 << 20; 3]).concurrency(), 4);
+        // 5 MB layers: 32 MiB / 5 MB = 6.7, so 7 at once.
+        assert_eq!(plan_of(&[5_000_000; 200]).concurrency(), 7);
+        // The median, not the mean: one huge blob among small ones changes nothing.
+        let mut mixed = vec![16 << 10; 99];
+        mixed.push(10 << 30);
+        assert_eq!(plan_of(&mixed).concurrency(), 16);
+        // Empty blobs and a plan of manifests only stay in bounds.
+        assert_eq!(plan_of(&[0; 3]).concurrency(), 16);
+        assert_eq!(plan_of(&[]).concurrency(), 4);
     }
 }

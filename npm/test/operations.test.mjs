@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { convert, gc, merge, verify } from '../operations.mjs'
+import { convert, copy as copyCache, gc, loadCache, merge, verify } from '../operations.mjs'
 import { LocalStorage } from '../storage.mjs'
 import { testsDir } from './data.mjs'
 
@@ -88,4 +88,34 @@ test('verify with several blobs in flight is clean and reports progress up to th
   const report = await verify(new LocalStorage(fixture('local-max')), { concurrency: 4, onProgress: (d, t) => (last = [d, t]) })
   assert.ok(report.ok)
   assert.ok(last[1] > 0 && last[0] === last[1])
+})
+
+test("copy sends as many blobs at once as the plan chooses, unless told", async () => {
+  // local-max: 11 small layers and a config, so the plan chooses 16 (its
+  // most) and all of them go at once; told 2, at most 2 do.
+  const source = new LocalStorage(join(testsDir, 'fixtures/buildkit/local-max/cache'))
+  const plan = (await loadCache(source)).copyPlan('latest')
+  assert.equal(plan.concurrency, 16)
+  assert.equal(plan.toJSON().concurrency, 16)
+  const peak = async (options) => {
+    const into = new LocalStorage(mkdtempSync(join(tmpdir(), 'ocicache-conc-')))
+    let now = 0
+    let most = 0
+    const write = into.writeBlob.bind(into)
+    into.writeBlob = async (...args) => {
+      most = Math.max(most, ++now)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      try {
+        return await write(...args)
+      } finally {
+        now--
+      }
+    }
+    await copyCache(source, into, options)
+    rmSync(into.root, { recursive: true, force: true })
+    return most
+  }
+  const blobs = plan.blobs.filter((b) => !b.manifest).length
+  assert.equal(await peak({}), Math.min(blobs, plan.concurrency))
+  assert.equal(await peak({ concurrency: 2 }), 2)
 })

@@ -16,6 +16,11 @@ export declare class CopyPlan {
   get blobs(): CopyBlob[]
   /** The bytes of all the blobs. */
   get totalBytes(): number
+  /**
+   * How many blobs to transfer at once when not told: as many as keep
+   * 32 MiB in flight at the median blob size, from 4 to 16.
+   */
+  get concurrency(): number
   /** The plan as plain data. */
   toJSON(): Record<string, any>
 }

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 from measure import best, print_speeds, ratio_line
 
@@ -84,10 +84,13 @@ def generate(root: Path) -> None:
     (root / "oci-layout").write_bytes(b'{"imageLayoutVersion":"1.0.0"}')
 
 
-def synthetic_cache(description: str) -> tuple[argparse.Namespace, Path, int]:
-    """The command line (``--rounds``, ``--dir``) and the synthetic cache:
-    its directory (generated there once) and its blob bytes."""
-    parser = argparse.ArgumentParser(description=description)
+def synthetic_cache(
+    description: str, parser: Optional[argparse.ArgumentParser] = None
+) -> tuple[argparse.Namespace, Path, int]:
+    """The command line (``--rounds``, ``--dir`` and what ``parser`` adds)
+    and the synthetic cache: its directory (generated there once) and its
+    blob bytes."""
+    parser = parser or argparse.ArgumentParser(description=description)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--dir", default=os.path.join(tempfile.gettempdir(), "ocicache-bench-verify"))
     args = parser.parse_args()

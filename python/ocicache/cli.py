@@ -333,13 +333,13 @@ def _copy(args: list[str], out: Out) -> int:
     flags, rest = _parse(args, {"json": "bool", "concurrency": "value"})
     if len(rest) != 2:
         raise UsageError("copy takes SOURCE and DEST")
-    concurrency = flags.get("concurrency", "4")
-    if not re.fullmatch(r"[0-9]+", concurrency) or not 1 <= int(concurrency) <= 64:
+    concurrency = flags.get("concurrency")
+    if concurrency is not None and (not re.fullmatch(r"[0-9]+", concurrency) or not 1 <= int(concurrency) <= 64):
         raise UsageError("--concurrency takes a whole number from 1 to 64")
     src, dst = _location(rest[0]), _writable(rest[1])
     tag = _tag_of(src.source)
     to_tag = dst.tag or "latest"
-    r = ops.copy(src.source, dst.storage, tag=tag, to_tag=to_tag, concurrency=int(concurrency), on_progress=_progress("copy"))
+    r = ops.copy(src.source, dst.storage, tag=tag, to_tag=to_tag, concurrency=int(concurrency) if concurrency else None, on_progress=_progress("copy"))
     report = {"source": str(src.source), "destination": str(dst.storage), **r}
     if flags.get("json"):
         _json(out, report)

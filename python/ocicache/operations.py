@@ -440,7 +440,7 @@ def copy(
     *,
     tag: Optional[str] = None,
     to_tag: Optional[str] = None,
-    concurrency: int = 4,
+    concurrency: Optional[int] = None,
     on_progress: Progress = None,
 ) -> dict[str, Any]:
     """Copy the entry tagged ``tag`` of ``source`` to ``into`` under
@@ -448,7 +448,9 @@ def copy(
     (a registry's is its reference's), else ``latest`` — for ``to_tag`` the
     tag BuildKit reads when ``--cache-from`` names none, so that a copy is
     imported as it is. The blobs ``into`` lacks are copied
-    (``concurrency`` at a time, then the manifests, children first), then
+    (``concurrency`` at a time — by default the plan's choice,
+    ``CopyPlan.concurrency``: 4 to 16 by the blob sizes — then the
+    manifests, children first), then
     the tag is set: stopping anywhere leaves the tag as it was, and running
     it again copies only what is still missing. Returns ``{tag, descriptor,
     blobs, copied, mounted, skipped, bytes}`` (``bytes``: those copied)."""
@@ -472,7 +474,7 @@ def copy(
                 on_progress(done, plan.total_bytes)
 
     blobs: list[dict[str, Any]] = [dict(b) for b in plan.blobs]
-    _each([b for b in blobs if not b["manifest"]], concurrency, one)
+    _each([b for b in blobs if not b["manifest"]], concurrency or plan.concurrency, one)
     for b in blobs:
         if b["manifest"]:
             one(b)

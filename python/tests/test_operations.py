@@ -170,3 +170,41 @@ def test_a_failed_copy_starts_no_more_transfers(tmp_path: Path) -> None:
     with pytest.raises(Crash):
         operations.copy(source, into, concurrency=2)
     assert into.writes <= 3, into.writes
+
+
+def test_copy_sends_as_many_blobs_at_once_as_the_plan_chooses(tmp_path: Path) -> None:
+    """local-max: small layers and a config, so the plan chooses 16 (its
+    most) and all of them go at once; told 2, at most 2 do."""
+    source = LocalStorage(FIXTURES / "local-max" / "cache")
+    plan = operations.load_cache(source).copy_plan("latest")
+    assert plan.concurrency == 16
+    assert plan.to_dict()["concurrency"] == 16
+    blobs = len([b for b in plan.blobs if not b["manifest"]])
+
+    def peak(into: Path, concurrency: Optional[int]) -> int:
+        storage = CountingStorage(into)
+        operations.copy(source, storage, concurrency=concurrency)
+        return storage.most
+
+    assert peak(tmp_path / "default", None) == min(blobs, plan.concurrency)
+    assert peak(tmp_path / "two", 2) == 2
+
+
+class CountingStorage(LocalStorage):
+    """A local layout that counts the most blob writes under way at once."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.now = self.most = 0
+        self.lock = threading.Lock()
+
+    def write_blob(self, digest: str, source: Union[bytes, Iterable[bytes]], media_type: Optional[str] = None) -> None:
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        time.sleep(0.05)
+        try:
+            super().write_blob(digest, source, media_type)
+        finally:
+            with self.lock:
+                self.now -= 1

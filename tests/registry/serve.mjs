@@ -4,14 +4,15 @@
 // a temporary directory. Used by the Node and the Python tests alike.
 //
 //   node tests/registry/serve.mjs [--auth none|basic|token] [--cut-after BYTES] [--cut-once BYTES]
-//                                 [--cut-patch N]
+//                                 [--cut-patch N] [--delay MS]
 //
 // Prints one JSON line once the registry answers, then runs until its
 // standard input closes (or SIGTERM/SIGINT), and stops the registry and
 // removes its files:
 //
 //   {"host": "127.0.0.1:PORT", "user": "…", "password": "…",
-//    "cutHost": "127.0.0.1:PORT2", "cutOnceHost": "…", "cutPatchHost": "…"}
+//    "cutHost": "127.0.0.1:PORT2", "cutOnceHost": "…", "cutPatchHost": "…",
+//    "delayHost": "…"}
 //
 // --auth basic   htpasswd (bcrypt, made with apache2-utils' htpasswd)
 // --auth token   the registry's token auth, with the small token server
@@ -27,6 +28,8 @@
 // --cut-patch N  also a TCP proxy that cuts the connections of the N-th and
 //                the next PATCH right after their headers, then lets
 //                everything through
+// --delay MS     also a TCP proxy that delivers everything MS ms late both
+//                ways: a registry at a round trip of 2 × MS (benchmarks)
 import { spawn, execFileSync } from 'node:child_process'
 import { createPrivateKey, randomBytes, sign, X509Certificate } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -44,6 +47,7 @@ const auth = opt('--auth', 'none')
 const cutAfter = opt('--cut-after') === undefined ? null : Number(opt('--cut-after'))
 const cutOnce = opt('--cut-once') === undefined ? null : Number(opt('--cut-once'))
 const cutPatch = opt('--cut-patch') === undefined ? null : Number(opt('--cut-patch'))
+const delay = opt('--delay') === undefined ? null : Number(opt('--delay'))
 const user = 'ocicache'
 const password = randomBytes(12).toString('hex')
 const dir = mkdtempSync(join(tmpdir(), 'ocicache-registry-'))
@@ -163,6 +167,20 @@ async function cuttingProxy(target, { after, once, patch }) {
   return listen(server)
 }
 
+// A TCP proxy that delivers every piece `ms` milliseconds late, both ways:
+// a registry `ms` away (a round trip of 2 × ms), for the benchmarks.
+async function delayingProxy(target, ms) {
+  const server = createTcpServer((client) => {
+    const upstream = connect(target, '127.0.0.1')
+    for (const [from, to] of [[client, upstream], [upstream, client]]) {
+      from.on('data', (chunk) => setTimeout(() => to.write(chunk), ms))
+      from.on('end', () => setTimeout(() => to.end(), ms))
+      from.on('error', () => setTimeout(() => to.destroy(), ms))
+    }
+  })
+  return listen(server)
+}
+
 const port = await freePort()
 const lines = [
   'version: 0.1',
@@ -220,6 +238,7 @@ if (auth !== 'none') Object.assign(info, { user, password })
 if (cutAfter !== null) info.cutHost = `127.0.0.1:${await cuttingProxy(port, { after: cutAfter })}`
 if (cutOnce !== null) info.cutOnceHost = `127.0.0.1:${await cuttingProxy(port, { once: cutOnce })}`
 if (cutPatch !== null) info.cutPatchHost = `127.0.0.1:${await cuttingProxy(port, { patch: cutPatch })}`
+if (delay !== null) info.delayHost = `127.0.0.1:${await delayingProxy(port, delay)}`
 process.stdout.write(JSON.stringify(info) + '\n')
 
 process.stdin.resume()

@@ -51,6 +51,14 @@ impl CopyPlan {
         self.inner.total_bytes() as f64
     }
 
+    /// How many blobs to transfer at once when not told: as many as keep
+    /// 32 MiB in flight at the median blob size, from 4 to 16.
+    #[napi(getter)]
+    #[allow(clippy::cast_possible_truncation)]
+    pub fn concurrency(&self) -> u32 {
+        self.inner.concurrency() as u32
+    }
+
     /// The plan as plain data.
     #[napi(js_name = "toJSON", ts_return_type = "Record<string, any>")]
     pub fn to_json<'env>(&self, env: &'env Env) -> Result<Unknown<'env>> {

@@ -35,6 +35,13 @@ impl CopyPlan {
         self.inner.total_bytes()
     }
 
+    /// How many blobs to transfer at once when not told: as many as keep
+    /// 32 MiB in flight at the median blob size, from 4 to 16.
+    #[getter]
+    pub fn concurrency(&self) -> usize {
+        self.inner.concurrency()
+    }
+
     /// The plan as plain data.
     pub fn to_dict(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         crate::plain::value(py, &self.inner.to_json())

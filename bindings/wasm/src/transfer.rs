@@ -37,6 +37,14 @@ impl CopyPlan {
         self.inner.total_bytes() as f64
     }
 
+    /// How many blobs to transfer at once when not told: as many as keep
+    /// 32 MiB in flight at the median blob size, from 4 to 16.
+    #[wasm_bindgen(getter)]
+    #[allow(clippy::cast_possible_truncation)]
+    pub fn concurrency(&self) -> u32 {
+        self.inner.concurrency() as u32
+    }
+
     /// The plan as plain data.
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "Record<string, any>")]
     pub fn to_json(&self) -> Result<JsValue, JsValue> {
