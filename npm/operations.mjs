@@ -370,9 +370,9 @@ async function retrying(what, attempt) {
  * `--cache-from` names none, so that a copy is imported as it is. It copies
  * the blobs the destination lacks (`concurrency` at a time — by default
  * the plan's choice, `CopyPlan.concurrency`: 4 to 16 by the blob sizes —
- * then the manifests, children first), then sets the tag. Stopping anywhere leaves
- * the destination's tag as it was; running it again copies only what is
- * still missing. `onProgress(doneBytes, totalBytes)`. Returns `{tag,
+ * then the manifests, children first), then sets the tag. Stopping
+ * anywhere leaves the destination's tag as it was; running it again copies
+ * only what is still missing. `onProgress(doneBytes, totalBytes)`. Returns `{tag,
  * descriptor, blobs, copied, mounted, skipped, bytes}` (`bytes`: those
  * copied).
  */

@@ -54,10 +54,10 @@ impl CopyPlan {
 
     /// How many blobs to transfer at once when the host is not told: as
     /// many as keep 32 MiB in flight at the median size of the plan's
-    /// non-manifest blobs, from 4 to 16. Small
-    /// blobs cost their requests' round trips more than their bytes, so
-    /// more of them go at once; large ones are bound by bandwidth, and
-    /// more at once only add memory (`python/bench/latency.py`).
+    /// non-manifest blobs, from 4 to 16. Small blobs cost their requests'
+    /// round trips more than their bytes, so more of them go at once; large
+    /// ones are bound by bandwidth, and more at once only add memory
+    /// (`python/bench/latency.py`).
     pub fn concurrency(&self) -> usize {
         let mut sizes: Vec<u64> = self
             .blobs
