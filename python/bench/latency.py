@@ -12,7 +12,6 @@ copy plan chooses (``CopyPlan.concurrency``). Best of ``--rounds``.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import itertools
 import json
 import os
@@ -22,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from scale import LAYER_GZIP, gzip_member, sha, write_blob, write_layout
 from verify import synthetic_cache
 
 from ocicache import operations
@@ -33,32 +33,17 @@ SMALL, SMALL_SIZE = 2000, 16 << 10
 
 
 def small_cache(root: Path) -> int:
-    """A layout of SMALL random layers of SMALL_SIZE bytes; their bytes."""
-    blobs = root / "blobs" / "sha256"
-    blobs.mkdir(parents=True)
-
-    def put(data: bytes) -> str:
-        hexdigest = hashlib.sha256(data).hexdigest()
-        (blobs / hexdigest).write_bytes(data)
-        return f"sha256:{hexdigest}"
-
-    layers, descriptors, records = [], [], []
-    for n in range(SMALL):
-        data = os.urandom(SMALL_SIZE)
-        digest = put(data)
-        descriptors.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": digest,
-                            "size": len(data), "annotations": {"containerd.io/uncompressed": digest}})
-        layers.append({"blob": digest, "parent": n - 1})
-        records.append({"digest": f"sha256:{n:064x}", "layers": [{"layer": n}], **({"inputs": [[{"link": n - 1}]]} if n else {})})
-    config = json.dumps({"layers": layers, "records": records}).encode()
-    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                           "config": {"mediaType": "application/vnd.buildkit.cacheconfig.v0", "digest": put(config),
-                                      "size": len(config)}, "layers": descriptors}).encode()
-    (root / "oci-layout").write_text('{"imageLayoutVersion":"1.0.0"}')
-    entry = {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": put(manifest), "size": len(manifest),
-             "annotations": {"org.opencontainers.image.ref.name": "latest"}}
-    (root / "index.json").write_text(json.dumps({"schemaVersion": 2, "manifests": [entry]}))
-    return sum(p.stat().st_size for p in blobs.iterdir())
+    """A layout of SMALL gzip layers of SMALL_SIZE random bytes each
+    (written by ``scale.py``'s helpers); their bytes."""
+    (root / "blobs" / "sha256").mkdir(parents=True)
+    descriptors = []
+    for _ in range(SMALL):
+        content = os.urandom(SMALL_SIZE)
+        data = gzip_member(content)
+        descriptors.append({"mediaType": LAYER_GZIP, "digest": write_blob(root, data), "size": len(data),
+                            "annotations": {"containerd.io/uncompressed": sha(content)}})
+    write_layout(root, descriptors, SMALL)
+    return sum(p.stat().st_size for p in (root / "blobs" / "sha256").iterdir())
 
 
 def main() -> None:

@@ -474,7 +474,7 @@ def copy(
                 on_progress(done, plan.total_bytes)
 
     blobs: list[dict[str, Any]] = [dict(b) for b in plan.blobs]
-    _each([b for b in blobs if not b["manifest"]], concurrency or plan.concurrency, one)
+    _pool([b for b in blobs if not b["manifest"]], concurrency or plan.concurrency, one)
     for b in blobs:
         if b["manifest"]:
             one(b)
@@ -482,7 +482,7 @@ def copy(
     return {"tag": to_tag, "descriptor": plan.descriptor, "blobs": len(blobs), **counts, "bytes": copied_bytes}
 
 
-def _each(items: Sequence[_T], limit: int, work: Callable[[_T], None]) -> None:
+def _pool(items: Sequence[_T], limit: int, work: Callable[[_T], None]) -> None:
     """``work(item)`` for every item, ``limit`` at a time. After the first
     failure nothing new starts (a failed copy leaves no uploads running
     behind it, as the Node package's pool); the ones under way finish, then
