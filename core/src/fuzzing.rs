@@ -206,7 +206,8 @@ pub fn inline(data: &[u8]) {
     }
 }
 
-/// A decoder under small limits, fed in two chunks.
+/// A decoder under small limits, fed in two chunks: the first whole, the
+/// second with its output limited to 4 KiB a call.
 fn decode(compression: Compression, data: &[u8]) {
     let limits = Limits {
         max_output: 16 << 20,
@@ -215,9 +216,18 @@ fn decode(compression: Compression, data: &[u8]) {
     let mut d = Decoder::new(compression, limits);
     let (a, b) = data.split_at(data.len() / 2);
     let mut sink = |_: &[u8]| Ok(());
-    if d.update(a, &mut sink).is_ok() && d.update(b, &mut sink).is_ok() {
-        let _ = d.finish();
+    if d.update(a, &mut sink).is_err() {
+        return;
     }
+    let mut input = b;
+    loop {
+        match d.update_limited(input, 4096, &mut sink) {
+            Ok(true) => input = &[],
+            Ok(false) => break,
+            Err(_) => return,
+        }
+    }
+    let _ = d.finish();
 }
 
 /// Detection, the estargz footer, and the one-pass layer digester.

@@ -18,7 +18,8 @@ use miniz_oxide::deflate::core::{CompressorOxide, create_comp_flags_from_zip_par
 use miniz_oxide::inflate::stream::InflateState;
 use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
 
-use super::{Limits, Sink, limit_error};
+use super::held::Held;
+use super::{Limits, Sink, limit_error, output_left};
 use crate::error::{Error, ErrorKind, Result};
 
 const MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -47,6 +48,12 @@ pub struct GzipDecoder {
     total_in: u64,
     members: u64,
     limits: Limits,
+    /// Input an output limit stopped short of.
+    held: Held,
+    /// Output the current update may still hand out.
+    budget: usize,
+    /// Whether the last update stopped at its output limit.
+    stopped: bool,
 }
 
 fn invalid(message: &str, offset: u64) -> Error {
@@ -126,6 +133,9 @@ impl GzipDecoder {
             total_in: 0,
             members: 0,
             limits,
+            held: Held::default(),
+            budget: usize::MAX,
+            stopped: false,
         }
     }
 
@@ -135,9 +145,33 @@ impl GzipDecoder {
     }
 
     /// Decode `input`, handing uncompressed bytes to `sink`.
-    pub fn update(&mut self, mut input: &[u8], sink: &mut Sink<'_>) -> Result<()> {
-        while !input.is_empty() {
+    pub fn update(&mut self, input: &[u8], sink: &mut Sink<'_>) -> Result<()> {
+        self.update_limited(input, usize::MAX, sink).map(drop)
+    }
+
+    /// See [`super::Decoder::update_limited`].
+    pub fn update_limited(
+        &mut self,
+        input: &[u8],
+        max: usize,
+        sink: &mut Sink<'_>,
+    ) -> Result<bool> {
+        self.budget = max.max(1);
+        let mut held = std::mem::take(&mut self.held);
+        let done = held.feed(input, |data| self.decode(data, sink));
+        self.held = held;
+        done?;
+        self.stopped = self.budget == 0;
+        Ok(self.stopped)
+    }
+
+    /// Decodes from `input` until it is used up or the budget is; returns
+    /// the bytes used.
+    fn decode(&mut self, mut input: &[u8], sink: &mut Sink<'_>) -> Result<usize> {
+        let given = input.len();
+        while self.budget > 0 {
             match &mut self.state {
+                State::Header(_) | State::Trailer(_) if input.is_empty() => break,
                 State::Header(h) => {
                     let start = self.total_in - h.len() as u64;
                     let before = h.len();
@@ -177,8 +211,13 @@ impl GzipDecoder {
                     }
                 }
                 State::Body => {
-                    let used = self.inflate_some(input, sink)?;
+                    // Also with no input: inflate may hold output that an
+                    // earlier call's limit left.
+                    let (used, wrote) = self.inflate_some(input, sink)?;
                     input = &input[used..];
+                    if used == 0 && !wrote && matches!(self.state, State::Body) {
+                        break;
+                    }
                 }
                 State::Trailer(t) => {
                     let take = input.len().min(8 - t.len());
@@ -215,13 +254,15 @@ impl GzipDecoder {
                 }
             }
         }
-        Ok(())
+        Ok(given - input.len())
     }
 
-    /// Inflate from `input` until it is used up or the member's deflate
-    /// stream ends; returns the bytes used.
-    fn inflate_some(&mut self, input: &[u8], sink: &mut Sink<'_>) -> Result<usize> {
+    /// Inflate from `input` until it is used up, the member's deflate
+    /// stream ends or the budget is used up; returns the bytes used and
+    /// whether any output went to `sink`.
+    fn inflate_some(&mut self, input: &[u8], sink: &mut Sink<'_>) -> Result<(usize, bool)> {
         let mut used = 0;
+        let mut wrote = false;
         loop {
             let r = miniz_oxide::inflate::stream::inflate(
                 &mut self.inflate,
@@ -240,18 +281,23 @@ impl GzipDecoder {
                     return Err(limit_error(self.limits.max_output));
                 }
                 sink(chunk)?;
+                self.budget = self.budget.saturating_sub(r.bytes_written);
+                wrote = true;
             }
             match r.status {
                 Ok(MZStatus::StreamEnd) => {
                     self.state = State::Trailer(Vec::with_capacity(8));
-                    return Ok(used);
+                    return Ok((used, wrote));
                 }
                 Ok(_) | Err(MZError::Buf) => {
                     if used == input.len() && r.bytes_written < self.out.len() {
-                        return Ok(used);
+                        return Ok((used, wrote));
                     }
                     if r.bytes_consumed == 0 && r.bytes_written == 0 {
-                        return Ok(used);
+                        return Ok((used, wrote));
+                    }
+                    if self.budget == 0 {
+                        return Ok((used, wrote));
                     }
                 }
                 Err(_) => {
@@ -261,8 +307,12 @@ impl GzipDecoder {
         }
     }
 
-    /// End of input: the stream must have ended after a complete member.
+    /// End of input: the stream must have ended after a complete member
+    /// (and the last update must not have stopped at its output limit).
     pub fn finish(&mut self) -> Result<()> {
+        if self.stopped {
+            return Err(output_left());
+        }
         match &self.state {
             State::Header(h) if h.is_empty() && self.members > 0 => Ok(()),
             State::Header(h) if self.members > 0 => Err(Error::new(

@@ -7,12 +7,18 @@
 //! (`gzip.rs`), RFC 8878 (`zstd.rs`), POSIX tar (`ustar` magic at offset
 //! 257). Everything is push-based: the caller hands in compressed bytes in
 //! chunks of any size and gets uncompressed bytes back through a sink, so a
-//! layer of any size never sits in memory.
+//! layer of any size never sits in memory. A host that collects the output
+//! of each chunk (the bindings) bounds it with
+//! [`Decoder::update_limited`]: a few bytes of zstd stand for 128 KiB (an
+//! RLE block), so one 64 KiB chunk can decode to 2 GiB.
 
 mod gzip;
+mod held;
+mod plain;
 mod zstd;
 
 pub use gzip::{GzipDecoder, GzipEncoder};
+pub use plain::PlainDecoder;
 pub use zstd::{ZstdDecoder, ZstdEncoder};
 
 use crate::error::{Error, ErrorKind, Result};
@@ -138,12 +144,7 @@ pub enum Decoder {
     /// zstd.
     Zstd(ZstdDecoder),
     /// Plain data, passed through (the size limit still applies).
-    Uncompressed {
-        /// Bytes passed so far.
-        size: u64,
-        /// The limits.
-        limits: Limits,
-    },
+    Uncompressed(PlainDecoder),
 }
 
 impl Decoder {
@@ -152,33 +153,52 @@ impl Decoder {
         match compression {
             Compression::Gzip => Decoder::Gzip(GzipDecoder::new(limits)),
             Compression::Zstd => Decoder::Zstd(ZstdDecoder::new(limits)),
-            Compression::Uncompressed => Decoder::Uncompressed { size: 0, limits },
+            Compression::Uncompressed => Decoder::Uncompressed(PlainDecoder::new(limits)),
         }
     }
 
     /// Decode `input`, handing uncompressed bytes to `sink`.
     pub fn update(&mut self, input: &[u8], sink: &mut Sink<'_>) -> Result<()> {
+        self.update_limited(input, usize::MAX, sink).map(drop)
+    }
+
+    /// Decode `input` (after any input an earlier call kept), handing
+    /// uncompressed bytes to `sink` until at least `max` bytes (at least 1)
+    /// went to it — at most one piece of up to 128 KiB more — and keeping
+    /// the input it did not decode. Returns whether it stopped at `max`:
+    /// then more output may follow without more input, so call again (with
+    /// an empty `input`) until it returns `false`. `finish` refuses a
+    /// decoder that stopped.
+    pub fn update_limited(
+        &mut self,
+        input: &[u8],
+        max: usize,
+        sink: &mut Sink<'_>,
+    ) -> Result<bool> {
         match self {
-            Decoder::Gzip(d) => d.update(input, sink),
-            Decoder::Zstd(d) => d.update(input, sink),
-            Decoder::Uncompressed { size, limits } => {
-                *size += input.len() as u64;
-                if *size > limits.max_output {
-                    return Err(limit_error(limits.max_output));
-                }
-                sink(input)
-            }
+            Decoder::Gzip(d) => d.update_limited(input, max, sink),
+            Decoder::Zstd(d) => d.update_limited(input, max, sink),
+            Decoder::Uncompressed(d) => d.update_limited(input, max, sink),
         }
     }
 
-    /// End of input: fails when the stream is incomplete.
+    /// End of input: fails when the stream is incomplete, or when the last
+    /// `update_limited` stopped at its limit (output not handed out yet).
     pub fn finish(&mut self) -> Result<()> {
         match self {
             Decoder::Gzip(d) => d.finish(),
             Decoder::Zstd(d) => d.finish(),
-            Decoder::Uncompressed { .. } => Ok(()),
+            Decoder::Uncompressed(d) => d.finish(),
         }
     }
+}
+
+/// What `finish` says to a decoder whose last update stopped at its limit.
+pub(crate) fn output_left() -> Error {
+    Error::new(
+        ErrorKind::InvalidArgument,
+        "finish() before the decoder handed out all its output: call update with an empty chunk until it returns nothing",
+    )
 }
 
 /// A compression level given as a JavaScript number: an integer, else

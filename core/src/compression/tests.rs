@@ -294,3 +294,130 @@ fn levels_from_js_numbers() {
         );
     }
 }
+
+/// A zstd frame of `blocks` RLE blocks of 128 KiB of zeros: 4 bytes each.
+fn zstd_zeros(blocks: usize) -> Vec<u8> {
+    let mut out = vec![0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38];
+    for i in 0..blocks {
+        let header = (128u32 << 10) << 3 | 1 << 1 | u32::from(i + 1 == blocks);
+        out.extend_from_slice(&header.to_le_bytes()[..3]);
+        out.push(0);
+    }
+    out
+}
+
+/// `data` decoded in chunks of `chunk` with `update_limited(…, max)`,
+/// called again with no input while it says it stopped; every call's
+/// output, and the calls that found it stopped.
+fn decode_limited(
+    data: &[u8],
+    compression: Compression,
+    chunk: usize,
+    max: usize,
+) -> Result<(Vec<Vec<u8>>, usize)> {
+    let mut calls = Vec::new();
+    let mut stops = 0;
+    let mut d = Decoder::new(compression, Limits::default());
+    for piece in data.chunks(chunk).chain(std::iter::once(&[][..])) {
+        let mut input = piece;
+        loop {
+            let mut out = Vec::new();
+            let stopped = d.update_limited(input, max, &mut |c| {
+                out.extend_from_slice(c);
+                Ok(())
+            })?;
+            calls.push(out);
+            input = &[];
+            if !stopped {
+                break;
+            }
+            stops += 1;
+        }
+    }
+    d.finish()?;
+    Ok((calls, stops))
+}
+
+#[test]
+fn a_limited_update_hands_out_the_same_bytes_in_bounded_pieces() {
+    let bomb = zstd_zeros(64);
+    let mut cases: Vec<(Compression, Vec<u8>, Vec<u8>)> =
+        vec![(Compression::Zstd, bomb, vec![0; 64 << 17])];
+    for compression in [
+        Compression::Gzip,
+        Compression::Zstd,
+        Compression::Uncompressed,
+    ] {
+        for data in samples() {
+            let (packed, _) = compress(&data, compression, None).unwrap();
+            cases.push((compression, packed, data));
+        }
+    }
+    for (compression, packed, data) in &cases {
+        for (chunk, max) in [
+            (usize::MAX, 1000),
+            (4096, 1),
+            (4096, 70_000),
+            (100_000, 1 << 20),
+        ] {
+            let chunk = chunk.min(packed.len().max(1));
+            if max == 1 && data.len() > 20_000 {
+                continue;
+            }
+            let (calls, stops) = decode_limited(packed, *compression, chunk, max).unwrap();
+            assert_eq!(
+                calls.concat(),
+                *data,
+                "{compression:?} in chunks of {chunk}, at most {max}"
+            );
+            for out in &calls {
+                assert!(
+                    out.len() < max + (128 << 10),
+                    "{compression:?}: {} bytes for at most {max}",
+                    out.len()
+                );
+            }
+            if chunk >= packed.len() && data.len() > 2 * max {
+                assert!(stops > 0, "{compression:?}: never stopped at {max}");
+            }
+        }
+    }
+}
+
+#[test]
+fn finish_refuses_a_decoder_stopped_at_its_limit() {
+    let (packed, _) = compress(&b"layer".repeat(100_000), Compression::Gzip, None).unwrap();
+    let mut d = Decoder::new(Compression::Gzip, Limits::default());
+    assert!(d.update_limited(&packed, 1000, &mut |_| Ok(())).unwrap());
+    let err = d.finish().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    assert!(
+        err.to_string().contains("call update with an empty chunk"),
+        "{err}"
+    );
+    while d.update_limited(&[], 1000, &mut |_| Ok(())).unwrap() {}
+    d.finish().unwrap();
+}
+
+#[test]
+fn an_unlimited_update_after_a_limited_one_decodes_what_it_kept_first() {
+    let data = b"hello, layer".repeat(50_000);
+    for compression in [
+        Compression::Gzip,
+        Compression::Zstd,
+        Compression::Uncompressed,
+    ] {
+        let (packed, _) = compress(&data, compression, None).unwrap();
+        let mut out = Vec::new();
+        let mut d = Decoder::new(compression, Limits::default());
+        let (a, b) = packed.split_at(packed.len() / 2);
+        let mut sink = |c: &[u8]| {
+            out.extend_from_slice(c);
+            Ok(())
+        };
+        assert!(d.update_limited(a, 10, &mut sink).unwrap());
+        d.update(b, &mut sink).unwrap();
+        d.finish().unwrap();
+        assert_eq!(out, data, "{compression:?}");
+    }
+}

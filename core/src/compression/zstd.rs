@@ -14,7 +14,7 @@ use ruzstd::decoding::FrameDecoder;
 use ruzstd::decoding::errors::FrameDecoderError;
 use ruzstd::encoding::CompressionLevel;
 
-use super::{Limits, Sink, limit_error};
+use super::{Limits, Sink, limit_error, output_left};
 use crate::error::{Error, ErrorKind, Result};
 
 const MAGIC: u32 = 0xFD2F_B528;
@@ -57,6 +57,10 @@ pub struct ZstdDecoder {
     total_out: u64,
     frames: u64,
     limits: Limits,
+    /// Output the current update may still hand out.
+    budget: usize,
+    /// Whether the last update stopped at its output limit.
+    stopped: bool,
 }
 
 impl ZstdDecoder {
@@ -76,6 +80,8 @@ impl ZstdDecoder {
             total_out: 0,
             frames: 0,
             limits,
+            budget: usize::MAX,
+            stopped: false,
         }
     }
 
@@ -96,6 +102,7 @@ impl ZstdDecoder {
                 return Err(limit_error(self.limits.max_output));
             }
             sink(&self.out[..written])?;
+            self.budget = self.budget.saturating_sub(written);
         }
         Ok(())
     }
@@ -119,6 +126,17 @@ impl ZstdDecoder {
 
     /// Decode `input`, handing uncompressed bytes to `sink`.
     pub fn update(&mut self, input: &[u8], sink: &mut Sink<'_>) -> Result<()> {
+        self.update_limited(input, usize::MAX, sink).map(drop)
+    }
+
+    /// See [`super::Decoder::update_limited`].
+    pub fn update_limited(
+        &mut self,
+        input: &[u8],
+        max: usize,
+        sink: &mut Sink<'_>,
+    ) -> Result<bool> {
+        self.budget = max.max(1);
         if self.pos > 0 && self.pos == self.buf.len() {
             self.buf.clear();
             self.pos = 0;
@@ -129,11 +147,15 @@ impl ZstdDecoder {
             self.buf.drain(..self.pos);
             self.pos = 0;
         }
-        Ok(())
+        self.stopped = self.budget == 0;
+        Ok(self.stopped)
     }
 
     fn run(&mut self, sink: &mut Sink<'_>) -> Result<()> {
         loop {
+            if self.budget == 0 {
+                return Ok(());
+            }
             let available = self.buf.len() - self.pos;
             if self.skip > 0 {
                 let n = usize::try_from(self.skip)
@@ -196,7 +218,17 @@ impl ZstdDecoder {
             // is given before handing anything out, and a block of a few
             // bytes (RLE) stands for 128 KiB, so a whole input chunk could
             // be gigabytes. A block at a time keeps memory at the window
-            // plus one block, whatever the layer's size.
+            // plus one block, whatever the layer's size. What a block made
+            // is handed out (drained) before the next one is decoded, and
+            // before the frame counts as done.
+            self.drain(sink)?;
+            if self.budget == 0 {
+                return Ok(());
+            }
+            if self.frame.is_finished() {
+                self.end_frame()?;
+                continue;
+            }
             let Some(len) = self.next_block_len()? else {
                 return Ok(());
             };
@@ -209,26 +241,7 @@ impl ZstdDecoder {
             };
             self.consume(read);
             self.emit(written, sink)?;
-            self.drain(sink)?;
-            if self.frame.is_finished() {
-                if let (Some(stored), Some(computed)) = (
-                    self.frame.get_checksum_from_data(),
-                    self.frame.get_calculated_checksum(),
-                ) && stored != computed
-                {
-                    return Err(at(
-                        Error::new(
-                            ErrorKind::ChecksumMismatch,
-                            format!(
-                                "zstd: content checksum {stored:08x} in the frame, {computed:08x} computed"
-                            ),
-                        ),
-                        self.total_in - 4,
-                    ));
-                }
-                self.in_frame = false;
-                self.frames += 1;
-            } else if read == 0 {
+            if read == 0 && !self.frame.is_finished() {
                 return Err(at(
                     Error::new(
                         ErrorKind::InvalidCompressedData,
@@ -238,6 +251,29 @@ impl ZstdDecoder {
                 ));
             }
         }
+    }
+
+    /// The current frame is decoded and handed out: checks its content
+    /// checksum and counts it.
+    fn end_frame(&mut self) -> Result<()> {
+        if let (Some(stored), Some(computed)) = (
+            self.frame.get_checksum_from_data(),
+            self.frame.get_calculated_checksum(),
+        ) && stored != computed
+        {
+            return Err(at(
+                Error::new(
+                    ErrorKind::ChecksumMismatch,
+                    format!(
+                        "zstd: content checksum {stored:08x} in the frame, {computed:08x} computed"
+                    ),
+                ),
+                self.total_in - 4,
+            ));
+        }
+        self.in_frame = false;
+        self.frames += 1;
+        Ok(())
     }
 
     /// The input length of the next block (its header, its content, and the
@@ -270,9 +306,9 @@ impl ZstdDecoder {
     }
 
     /// Hands out everything decoded that the frame no longer needs (all of
-    /// it once the frame is finished).
+    /// it once the frame is finished), or as much as the budget allows.
     fn drain(&mut self, sink: &mut Sink<'_>) -> Result<()> {
-        while self.frame.can_collect() > 0 {
+        while self.budget > 0 && self.frame.can_collect() > 0 {
             let written = match self.frame.decode_from_to(&[], &mut self.out) {
                 Ok((_, w)) => w,
                 Err(e) => return Err(self.map(&e)),
@@ -285,8 +321,12 @@ impl ZstdDecoder {
         Ok(())
     }
 
-    /// End of input: the last frame must be complete.
+    /// End of input: the last frame must be complete (and the last update
+    /// must not have stopped at its output limit).
     pub fn finish(&mut self) -> Result<()> {
+        if self.stopped {
+            return Err(output_left());
+        }
         let pending = self.buf.len() - self.pos;
         if self.in_frame || self.skip > 0 || pending > 0 || self.frames == 0 {
             let message = if self.total_in == 0 && pending == 0 {
