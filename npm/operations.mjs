@@ -10,6 +10,10 @@ const cores = () => globalThis.navigator?.hardwareConcurrency ?? 4
 
 // Blobs up to this size are copied as one buffer, larger ones streamed.
 const WHOLE = 8 << 20
+// convert decodes at most about this much of a layer at once: a few bytes of
+// zstd can stand for gigabytes.
+const DECODED = 1 << 20
+const EMPTY = new Uint8Array(0)
 
 // The bytes of `parts`, one after the other.
 function concat(parts) {
@@ -482,6 +486,11 @@ class Output {
   }
 }
 
+// What `decoder` makes of `chunk`, in pieces of about DECODED bytes.
+function* decoded(decoder, chunk) {
+  for (let out = decoder.update(chunk, DECODED); out.length > 0; out = decoder.update(EMPTY, DECODED)) yield out
+}
+
 async function convertOnce(storage, { tag, form, compression, level, onProgress }) {
   const index = await storage.readIndex()
   const cache = await loadCache(storage, index)
@@ -501,14 +510,14 @@ async function convertOnce(storage, { tag, form, compression, level, onProgress 
           const kind = detectCompression(head)
           if (kind === null && head.length < 512) continue
           decoder = new Decoder(kind ?? 'uncompressed')
-          await out.push(encoder.update(decoder.update(head)))
+          for (const piece of decoded(decoder, head)) await out.push(encoder.update(piece))
         } else {
-          await out.push(encoder.update(decoder.update(chunk)))
+          for (const piece of decoded(decoder, chunk)) await out.push(encoder.update(piece))
         }
       }
       if (decoder === null) {
         decoder = new Decoder(detectCompression(head) ?? 'uncompressed')
-        await out.push(encoder.update(decoder.update(head)))
+        for (const piece of decoded(decoder, head)) await out.push(encoder.update(piece))
       }
       decoder.finish()
       const end = encoder.finalize()

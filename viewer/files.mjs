@@ -80,10 +80,13 @@ export class FileStorage {
     if (kind === 'gzip' || kind === 'zstd') {
       const decoder = new Decoder(kind)
       const parts = []
-      for (let at = 0; at < file.size; at += CHUNK) {
-        parts.push(decoder.update(new Uint8Array(await file.slice(at, at + CHUNK).arrayBuffer())))
+      // At most about CHUNK decoded bytes a call: a few bytes of zstd can
+      // stand for gigabytes, more than WebAssembly's memory holds.
+      const decode = (chunk) => {
+        for (let out = decoder.update(chunk, CHUNK); out.length > 0; out = decoder.update(new Uint8Array(0), CHUNK)) parts.push(out)
       }
-      parts.push(decoder.finish())
+      for (let at = 0; at < file.size; at += CHUNK) decode(new Uint8Array(await file.slice(at, at + CHUNK).arrayBuffer()))
+      decoder.finish()
       tar = new Blob(parts)
     }
     return FileStorage.fromEntries(await readTar(tar), name)

@@ -7,7 +7,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Any, Callable, NamedTuple, Optional, TypeVar
 
@@ -35,9 +35,12 @@ from ocicache.storage import StorageDriver, StoredBlob
 Progress = Optional[Callable[[int, int], None]]
 
 WHOLE = 8 << 20
+"""Blobs up to this size are copied as one buffer, larger ones streamed."""
 #: convert reads a spooled layer back in pieces of this size.
 SPOOL_CHUNK = 1 << 20
-"""Blobs up to this size are copied as one buffer, larger ones streamed."""
+#: convert decodes at most about this much of a layer at once: a few bytes of
+#: zstd can stand for gigabytes.
+DECODED = 1 << 20
 
 
 _UNREAD = object()
@@ -585,6 +588,14 @@ def convert(
     return _retrying(f"the tag {name} of {storage}", lambda: _convert(storage, name, form, compression, level, on_progress))
 
 
+def _decoded(decoder: Decoder, chunk: bytes) -> Iterator[bytes]:
+    """What ``decoder`` makes of ``chunk``, in pieces of about ``DECODED`` bytes."""
+    out = decoder.update(chunk, DECODED)
+    while out:
+        yield out
+        out = decoder.update(b"", DECODED)
+
+
 def _convert(
     storage: StorageDriver,
     tag: str,
@@ -612,12 +623,15 @@ def _convert(
                     if kind is None and len(head) < 512:
                         continue
                     decoder = Decoder(kind or "uncompressed")
-                    out.write(encoder.update(decoder.update(head)))
+                    for piece in _decoded(decoder, head):
+                        out.write(encoder.update(piece))
                 else:
-                    out.write(encoder.update(decoder.update(chunk)))
+                    for piece in _decoded(decoder, chunk):
+                        out.write(encoder.update(piece))
             if decoder is None:
                 decoder = Decoder(detect_compression(head) or "uncompressed")
-                out.write(encoder.update(decoder.update(head)))
+                for piece in _decoded(decoder, head):
+                    out.write(encoder.update(piece))
             decoder.finish()
             data, d = encoder.finalize()
             out.write(data)

@@ -126,6 +126,53 @@ def test_streaming_decoder_and_encoder() -> None:
     assert Encoder("gzip", 1).level == 1
 
 
+def zstd_zeros(blocks: int) -> bytes:
+    """A zstd frame of ``blocks`` RLE blocks of 128 KiB of zeros: 4 bytes each."""
+    out = bytearray(b"\x28\xb5\x2f\xfd\x00\x38")
+    for i in range(blocks):
+        header = (128 << 10) << 3 | 1 << 1 | (1 if i + 1 == blocks else 0)
+        out += header.to_bytes(3, "little") + b"\x00"
+    return bytes(out)
+
+
+def test_max_bytes_bounds_what_one_update_hands_out() -> None:
+    # 2 KiB that stand for 64 MiB of zeros: one call without max_bytes would
+    # hold all of them (a 64 KiB chunk of these stands for 2 GiB).
+    bomb = zstd_zeros(512)
+    dec = Decoder("zstd")
+    total = calls = 0
+    out = dec.update(bomb, 1 << 20)
+    while out:
+        assert len(out) <= (1 << 20) + (128 << 10)
+        assert out.count(0) == len(out)
+        total += len(out)
+        calls += 1
+        out = dec.update(b"", 1 << 20)
+    assert total == 64 << 20
+    assert calls >= 50
+    dec.finish()
+    stopped = Decoder("zstd")
+    stopped.update(bomb, 1 << 20)
+    with pytest.raises(OcicacheError) as info:
+        stopped.finish()
+    assert info.value.code == "INVALID_ARGUMENT"
+    # Any chunking and limit gives the same bytes.
+    data = b"stream me " * 100_000
+    for compression in ("gzip", "zstd", "uncompressed"):
+        packed = ocicache.compress(data, compression)[0]
+        for chunk, limit in ((1000, 777), (1 << 20, 65536)):
+            dec = Decoder(compression)
+            parts = []
+            for i in range(0, len(packed) + 1, chunk):
+                piece = dec.update(packed[i : i + chunk], limit)
+                while piece:
+                    assert len(piece) < limit + (128 << 10)
+                    parts.append(piece)
+                    piece = dec.update(b"", limit)
+            dec.finish()
+            assert b"".join(parts) == data, (compression, chunk, limit)
+
+
 def test_layer_compressor_keeps_the_diff_id() -> None:
     tar = b"\0" * 1024
     for compression in ("gzip", "zstd", "uncompressed"):

@@ -3,7 +3,7 @@
 //! is a `Buffer` handed over without a copy.
 
 use napi::bindgen_prelude::{
-    AsyncTask, Buffer, Either, Env, JsObjectValue, Null, Result, Task, Unknown,
+    AsyncTask, Buffer, BufferSlice, Either, Env, JsObjectValue, Null, Result, Task, Unknown,
 };
 use napi_derive::napi;
 
@@ -57,18 +57,30 @@ pub(crate) fn level(env: &Env, value: Unknown<'_>) -> Result<Option<i32>> {
         .transpose()
 }
 
-/// Runs `f` with a sink that collects into a `Buffer`.
-pub(crate) fn collect(
+/// Runs `f` with a sink that collects its output.
+pub(crate) fn collect_vec(
     env: &Env,
     f: impl FnOnce(&mut ocicache::Sink<'_>) -> ocicache::Result<()>,
-) -> Result<Buffer> {
+) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     f(&mut |chunk| {
         out.extend_from_slice(chunk);
         Ok(())
     })
     .map_err(|e| to_js(env, &e))?;
-    Ok(out.into())
+    Ok(out)
+}
+
+/// Runs `f` with a sink that collects into a `Buffer` that Node allocates.
+/// That is one copy more than handing over the `Vec`, but V8 counts a
+/// buffer it allocates and not one made from a `Vec`: a stream of those
+/// (a layer decoded a megabyte at a time) never made the garbage collector
+/// run, and piled up to the size of the whole layer.
+pub(crate) fn collect(
+    env: &Env,
+    f: impl FnOnce(&mut ocicache::Sink<'_>) -> ocicache::Result<()>,
+) -> Result<BufferSlice<'_>> {
+    BufferSlice::copy_from(env, collect_vec(env, f)?)
 }
 
 /// `gzip`, `zstd` or `uncompressed` from the first bytes of a blob (512 are
@@ -79,8 +91,8 @@ pub fn detect_compression(env: &Env, bytes: Unknown<'_>) -> Result<Option<&'stat
     Ok(ocicache::detect_compression(bytes).map(ocicache::Compression::as_str))
 }
 
-/// A streaming decoder: `update(chunk)` returns the bytes decoded so far;
-/// `finish()` throws unless the stream is complete.
+/// A streaming decoder: `update(chunk, maxBytes?)` returns the bytes
+/// decoded so far; `finish()` throws unless the stream is complete.
 #[napi]
 pub struct Decoder {
     inner: ocicache::Decoder,
@@ -102,11 +114,30 @@ impl Decoder {
         })
     }
 
-    /// Decode the next chunk; returns what it decoded.
-    #[napi(ts_args_type = "chunk: Uint8Array", ts_return_type = "Uint8Array")]
-    pub fn update(&mut self, env: &Env, chunk: Unknown<'_>) -> Result<Buffer> {
+    /// Decode the next chunk; returns what it decoded. With `maxBytes`,
+    /// returns about that many bytes at most (one piece of up to 128 KiB
+    /// more) and keeps the input it did not decode: call
+    /// `update(new Uint8Array(0), maxBytes)` until it returns no bytes
+    /// before giving it the next chunk. A few bytes of zstd can stand for
+    /// gigabytes; `maxBytes` bounds what one call holds.
+    #[napi(
+        ts_args_type = "chunk: Uint8Array, maxBytes?: number | undefined | null",
+        ts_return_type = "Uint8Array"
+    )]
+    pub fn update<'env>(
+        &mut self,
+        env: &'env Env,
+        chunk: Unknown<'_>,
+        max_bytes: Unknown<'_>,
+    ) -> Result<BufferSlice<'env>> {
         let input = arg::bytes(env, "chunk", chunk)?;
-        collect(env, |sink| self.inner.update(input, sink))
+        let max = arg::optional_number(env, "maxBytes", max_bytes)?
+            .map(|v| ocicache::size_from_number(v).map_err(|e| to_js(env, &e.in_field("maxBytes"))))
+            .transpose()?
+            .map_or(usize::MAX, |v| usize::try_from(v).unwrap_or(usize::MAX));
+        collect(env, |sink| {
+            self.inner.update_limited(input, max, sink).map(drop)
+        })
     }
 
     /// End of input: throws unless the stream is complete.
@@ -147,14 +178,18 @@ impl Encoder {
 
     /// Compress the next chunk; returns compressed bytes.
     #[napi(ts_args_type = "chunk: Uint8Array", ts_return_type = "Uint8Array")]
-    pub fn update(&mut self, env: &Env, chunk: Unknown<'_>) -> Result<Buffer> {
+    pub fn update<'env>(
+        &mut self,
+        env: &'env Env,
+        chunk: Unknown<'_>,
+    ) -> Result<BufferSlice<'env>> {
         let input = arg::bytes(env, "chunk", chunk)?;
         collect(env, |sink| self.inner.update(input, sink))
     }
 
     /// End of input: returns the last compressed bytes.
     #[napi(ts_return_type = "Uint8Array")]
-    pub fn finish(&mut self, env: &Env) -> Result<Buffer> {
+    pub fn finish<'env>(&mut self, env: &'env Env) -> Result<BufferSlice<'env>> {
         collect(env, |sink| self.inner.finish(sink))
     }
 }

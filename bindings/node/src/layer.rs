@@ -1,11 +1,13 @@
 //! `layerDigests`, `layerDigestsAsync`, `LayerDigester`, `LayerCompressor`
 //! (core `layer.rs`).
 
-use napi::bindgen_prelude::{AsyncTask, Buffer, Either, Env, Null, Result, Task, Unknown};
+use napi::bindgen_prelude::{
+    AsyncTask, Buffer, BufferSlice, Either, Env, Null, Result, Task, Unknown,
+};
 use napi_derive::napi;
 
 use crate::arg;
-use crate::compression::{collect, compression, level, limits};
+use crate::compression::{collect, collect_vec, compression, level, limits};
 use crate::error::to_js;
 
 /// What one pass over a layer blob yields.
@@ -156,7 +158,11 @@ impl LayerCompressor {
 
     /// Compress the next chunk of the tar; returns compressed bytes.
     #[napi(ts_args_type = "chunk: Uint8Array", ts_return_type = "Uint8Array")]
-    pub fn update(&mut self, env: &Env, chunk: Unknown<'_>) -> Result<Buffer> {
+    pub fn update<'env>(
+        &mut self,
+        env: &'env Env,
+        chunk: Unknown<'_>,
+    ) -> Result<BufferSlice<'env>> {
         let input = arg::bytes(env, "chunk", chunk)?;
         let inner = self.inner.as_mut().ok_or_else(|| finished(env))?;
         collect(env, |sink| inner.update(input, sink))
@@ -167,13 +173,13 @@ impl LayerCompressor {
     pub fn finalize(&mut self, env: &Env) -> Result<CompressedLayer> {
         let inner = self.inner.take().ok_or_else(|| finished(env))?;
         let mut done = None;
-        let data = collect(env, |sink| {
+        let data = collect_vec(env, |sink| {
             done = Some(inner.finalize(sink)?);
             Ok(())
         })?;
         let done = done.ok_or_else(|| finished(env))?;
         Ok(CompressedLayer {
-            data,
+            data: data.into(),
             digests: to_js_digests(env, &done.digests)?,
             level: done.level.map_or(Either::B(Null), Either::A),
         })

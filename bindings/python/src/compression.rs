@@ -30,8 +30,8 @@ pub fn detect_compression(data: Bytes<'_>) -> Option<&'static str> {
     ocicache::detect_compression(data.as_slice()).map(ocicache::Compression::as_str)
 }
 
-/// A streaming decoder: ``update(chunk)`` returns the bytes decoded so far,
-/// ``finish()`` checks that the stream is complete.
+/// A streaming decoder: ``update(chunk, max_bytes=None)`` returns the bytes
+/// decoded so far, ``finish()`` checks that the stream is complete.
 #[pyclass(module = "ocicache")]
 pub struct Decoder {
     inner: ocicache::Decoder,
@@ -55,15 +55,23 @@ impl Decoder {
         })
     }
 
-    /// Decode the next chunk; returns what it decoded.
+    /// Decode the next chunk; returns what it decoded. With ``max_bytes``,
+    /// returns about that many bytes at most (one piece of up to 128 KiB
+    /// more) and keeps the input it did not decode: call
+    /// ``update(b"", max_bytes)`` until it returns no bytes before giving
+    /// it the next chunk. A few bytes of zstd can stand for gigabytes;
+    /// ``max_bytes`` bounds what one call holds.
+    #[pyo3(signature = (chunk, max_bytes = None))]
     pub fn update<'py>(
         &mut self,
         py: Python<'py>,
         chunk: Bytes<'_>,
+        max_bytes: Option<u64>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         let input = chunk.as_slice();
+        let max = max_bytes.map_or(usize::MAX, |v| usize::try_from(v).unwrap_or(usize::MAX));
         let inner = &mut self.inner;
-        Ok(collect(py, |sink| inner.update(input, sink))?.0)
+        Ok(collect(py, |sink| inner.update_limited(input, max, sink).map(drop))?.0)
     }
 
     /// End of input: raises unless the stream is complete.

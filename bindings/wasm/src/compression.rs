@@ -68,8 +68,8 @@ pub fn detect_compression(
     Ok(ocicache::detect_compression(&prefix).map_or(JsValue::NULL, |c| c.as_str().into()))
 }
 
-/// A streaming decoder: `update(chunk)` returns the bytes decoded so far;
-/// `finish()` throws unless the stream is complete.
+/// A streaming decoder: `update(chunk, maxBytes?)` returns the bytes
+/// decoded so far; `finish()` throws unless the stream is complete.
 #[wasm_bindgen]
 pub struct Decoder {
     inner: ocicache::Decoder,
@@ -88,13 +88,27 @@ impl Decoder {
         })
     }
 
-    /// Decode the next chunk; returns what it decoded.
+    /// Decode the next chunk; returns what it decoded. With `maxBytes`,
+    /// returns about that many bytes at most (one piece of up to 128 KiB
+    /// more) and keeps the input it did not decode: call
+    /// `update(new Uint8Array(0), maxBytes)` until it returns no bytes
+    /// before giving it the next chunk. A few bytes of zstd can stand for
+    /// gigabytes; `maxBytes` bounds what one call holds.
     pub fn update(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] chunk: &JsValue,
+        #[wasm_bindgen(
+            unchecked_param_type = "number | undefined | null",
+            js_name = "maxBytes"
+        )]
+        max_bytes: &JsValue,
     ) -> Result<Vec<u8>, JsValue> {
         let input = arg::bytes("chunk", chunk)?;
-        collect(|sink| self.inner.update(&input, sink))
+        let max = arg::optional_number("maxBytes", max_bytes)?
+            .map(|v| ocicache::size_from_number(v).map_err(|e| to_js(&e.in_field("maxBytes"))))
+            .transpose()?
+            .map_or(usize::MAX, |v| usize::try_from(v).unwrap_or(usize::MAX));
+        collect(|sink| self.inner.update_limited(&input, max, sink).map(drop))
     }
 
     /// End of input: throws unless the stream is complete.

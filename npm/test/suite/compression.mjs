@@ -18,6 +18,16 @@ const same = (a, b, what) => {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) throw new Error(`${what}: differs at byte ${i}`)
 }
 
+// A zstd frame of `blocks` RLE blocks of 128 KiB of zeros: 4 bytes each.
+function zstdZeros(blocks) {
+  const out = [0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38]
+  for (let i = 0; i < blocks; i++) {
+    const header = ((128 << 10) << 3) | (1 << 1) | (i + 1 === blocks ? 1 : 0)
+    out.push(header & 0xff, (header >> 8) & 0xff, (header >> 16) & 0xff, 0)
+  }
+  return new Uint8Array(out)
+}
+
 function samples() {
   let x = 2463534242
   const random = new Uint8Array(150_000).map(() => {
@@ -66,12 +76,47 @@ export function cases(api, data) {
           d.finish()
           same(concat(parts), bytes, `${compression} in chunks of ${chunk}`)
         }
+        for (const [chunk, max] of [[1000, 1], [4096, 5000], [1 << 20, 65536]]) {
+          if (max === 1 && bytes.length > 20000) continue
+          const d = new Decoder(compression)
+          const parts = []
+          for (let i = 0; i <= packed.length; i += chunk) {
+            for (let out = d.update(packed.subarray(i, i + chunk), max); out.length > 0; out = d.update(new Uint8Array(0), max)) {
+              ok(out.length < max + (128 << 10), `${out.length} bytes for at most ${max}`)
+              parts.push(out)
+            }
+          }
+          d.finish()
+          same(concat(parts), bytes, `${compression} in chunks of ${chunk}, at most ${max} out`)
+        }
         const e = new Encoder(compression)
         const streamed = concat([e.update(bytes.subarray(0, 5)), e.update(bytes.subarray(5)), e.finish()])
         same(decompress(streamed, compression), bytes, `${compression} streaming encoder`)
       }
     })
   }
+
+  add('maxBytes bounds what one update of a zstd bomb hands out', () => {
+    // 2 KiB that stand for 64 MiB of zeros: one call without maxBytes would
+    // hold all of them (a 64 KiB chunk of these stands for 2 GiB).
+    const bomb = zstdZeros(512)
+    const d = new Decoder('zstd')
+    let total = 0
+    let calls = 0
+    for (let out = d.update(bomb, 1 << 20); out.length > 0; out = d.update(new Uint8Array(0), 1 << 20)) {
+      ok(out.length <= (1 << 20) + (128 << 10), `${out.length} bytes in one call`)
+      ok(out.every((b) => b === 0), 'zeros')
+      total += out.length
+      calls++
+    }
+    equal(total, 64 << 20, 'all of it')
+    ok(calls >= 50, `${calls} calls`)
+    d.finish()
+    const stopped = new Decoder('zstd')
+    stopped.update(bomb, 1 << 20)
+    throwsCode(() => stopped.finish(), 'INVALID_ARGUMENT')
+    throwsCode(() => new Decoder('zstd').update(bomb, -1), { code: 'SIZE_OUT_OF_RANGE', field: 'maxBytes' })
+  })
 
   add('levels: gzip -2..9, zstd always 1 and says so', () => {
     const bytes = enc.encode('abc'.repeat(1000))
