@@ -16,7 +16,7 @@
 // (uncommitted blocks are invisible) and its block list committed only when
 // the digest matches.
 import { azblobBlobPath, azblobManifestPath } from './index.mjs'
-import { CloudStorage, collect } from './cloud.mjs'
+import { CloudStorage, changedError, collect, unconditionalError } from './cloud.mjs'
 
 /** Blobs larger than this (32 MiB, BuildKit's IOChunkSize) are staged in blocks of this size. */
 export const BLOCK_SIZE = 32 << 20
@@ -102,11 +102,11 @@ export class AzblobStorage extends CloudStorage {
       try {
         r = await c.getBlockBlobClient(key).download(0, limit === undefined ? undefined : Math.max(limit, 1))
       } catch (err) {
-        if (limit !== undefined && err.statusCode === 416) return new Uint8Array(0)
+        if (limit !== undefined && err.statusCode === 416) return { bytes: new Uint8Array(0), etag: null }
         throw err
       }
       const bytes = await collect(r.readableStreamBody, Number(r.contentLength))
-      return limit === undefined ? bytes : bytes.subarray(0, limit)
+      return { bytes: limit === undefined ? bytes : bytes.subarray(0, limit), etag: r.etag ?? null }
     })
   }
 
@@ -134,8 +134,20 @@ export class AzblobStorage extends CloudStorage {
     }
   }
 
-  _putWhole(key, body) {
-    return this.#call(`PUT ${key}`, (c) => c.getBlockBlobClient(key).upload(body, body.length))
+  async _putWhole(key, body, condition) {
+    const conditions = condition?.ifMatch ? { ifMatch: condition.ifMatch } : condition?.ifNoneMatch ? { ifNoneMatch: condition.ifNoneMatch } : null
+    const r = await this.#call(`PUT ${key}`, async (c) => {
+      try {
+        return await c.getBlockBlobClient(key).upload(body, body.length, conditions ? { conditions } : undefined)
+      } catch (err) {
+        const code = err.details?.errorCode
+        // 404: the config read is gone (deleted since).
+        if (conditions && ([404, 412].includes(err.statusCode) || ['ConditionNotMet', 'BlobAlreadyExists', 'BlobNotFound'].includes(code))) throw changedError(this, key, err)
+        if (conditions && err.statusCode === 501) throw unconditionalError(this, key, err)
+        throw err
+      }
+    })
+    return r?.etag ?? null
   }
 
   _startParts() {

@@ -13,6 +13,12 @@
 // and configs written as blobs are kept in memory until then. A stored config
 // that is not a cloud config is presented as it is, so that verify reports it
 // and gc refuses.
+//
+// Object stores have no lock, so a config is written only if it is still the
+// one read (a conditional write: If-Match its ETag, or If-None-Match: * for a
+// new name; S3 since 2024, Azure always): an export that stored the same name
+// since is not overwritten. updateIndex reads again and retries; a store that
+// answers a condition with 501 Not Implemented is written to without one.
 import { CacheManifest, Digester, ImageIndex, MediaType, cloudConfig, cloudDocuments, digest, verifyAsync } from './index.mjs'
 import { Spool } from './file.mjs'
 
@@ -20,6 +26,8 @@ const REF_NAME = 'org.opencontainers.image.ref.name'
 const DOCUMENT_LIMIT = 1 << 20
 /** hasBlob's listing reads at most this many pages (of 1000 keys on S3, 5000 on Azure); keys past them are looked up one by one. */
 export const PRESENCE_PAGES = 4
+/** updateIndex gives up (CACHE_LOCKED) after this many writes that found a config changed since it was read. */
+export const INDEX_ATTEMPTS = 3
 /** hasBlob's listing is taken again once it is this old. */
 const PRESENCE_TTL_MS = 60_000
 // A response body up to this long is collected into one buffer of its length.
@@ -27,6 +35,29 @@ const COLLECT_LIMIT = 256 << 20
 
 function coded(code, message) {
   return Object.assign(new Error(message), { code })
+}
+
+const CHANGED = Symbol('changed since it was read')
+const UNCONDITIONAL = Symbol('conditions are not implemented')
+
+/**
+ * What a driver throws when a conditional write finds `key` changed since
+ * it was read (S3 412 PreconditionFailed or 409 ConditionalRequestConflict;
+ * Azure 412 ConditionNotMet or 409 BlobAlreadyExists): CACHE_LOCKED.
+ */
+export function changedError(store, key, cause) {
+  return Object.assign(new Error(`${store}: ${key} changed since it was read (another writer stored it); read it again`, { cause }), {
+    code: 'CACHE_LOCKED',
+    [CHANGED]: true,
+  })
+}
+
+/** What a driver throws when the store refuses a conditional request as not implemented (501). */
+export function unconditionalError(store, key, cause) {
+  return Object.assign(new Error(`${store}: ${key}: the store does not implement conditional writes`, { cause }), {
+    code: 'STORAGE_ERROR',
+    [UNCONDITIONAL]: true,
+  })
 }
 
 /** The bytes of `source` (bytes, or an iterable of chunks), joined. */
@@ -81,18 +112,24 @@ async function* parts(source, size) {
 
 /**
  * A StorageDriver over an object store holding BuildKit's cloud form.
- * Subclasses give the store's operations — `_get(key, limit)` (bytes or
- * null), `_stream(key)`, `_head(key)` (size or null), `_listPages(prefix)`
- * (the objects under `prefix`, [{key, size, modified}] a page at a time, in
- * key order), `_delete(key)`, the uploads `_putWhole(key,
- * bytes)` and, in parts, `_startParts`, `_putPart`, `_abortParts`,
- * `_commitParts` (`_put` checks the digest before it commits) — and the
- * keys: `_blobKey(digest)`
- * (`''` for the prefix), `_manifestKey(name)`, `_manifestsPrefix()`.
+ * Subclasses give the store's operations — `_get(key, limit)` ({bytes,
+ * etag} or null), `_stream(key)`, `_head(key)` (size or null),
+ * `_listPages(prefix)` (the objects under `prefix`, [{key, size, modified}]
+ * a page at a time, in key order), `_delete(key)`, the uploads
+ * `_putWhole(key, bytes, condition)` (its ETag; `condition`: null,
+ * {ifMatch: etag} or {ifNoneMatch: '*'}, a failed one changedError, one
+ * not implemented unconditionalError) and, in parts, `_startParts`,
+ * `_putPart`, `_abortParts`, `_commitParts` (`_put` checks the digest
+ * before it commits) — and the keys: `_blobKey(digest)` (`''` for the
+ * prefix), `_manifestKey(name)`, `_manifestsPrefix()`.
  */
 export class CloudStorage {
   #documents = new Map()
   #tags = new Map()
+  // The ETag of each stored config as read (or written), by name.
+  #etags = new Map()
+  // false once the store refused a conditional write as not implemented.
+  #conditional = true
   #modified = new Map()
   #loaded = null
   // #listedAbsent's listing: { at, keys, complete, last } (last: '' when the
@@ -128,10 +165,13 @@ export class CloudStorage {
     const stored = (await this._list(prefix)).sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)))
     let index = null
     const tags = new Map()
+    const etags = new Map()
     for (const { key, modified } of stored) {
       const name = key.slice(prefix.length)
-      const bytes = await this._get(key, DOCUMENT_LIMIT + 1)
-      if (bytes === null) continue // removed since the listing
+      const got = await this._get(key, DOCUMENT_LIMIT + 1)
+      if (got === null) continue // removed since the listing
+      const bytes = got.bytes
+      if (got.etag) etags.set(name, got.etag)
       let descriptor
       try {
         const docs = cloudDocuments(bytes)
@@ -146,6 +186,7 @@ export class CloudStorage {
       index = ImageIndex.updatedLayoutIndex(index, name, descriptor)
     }
     this.#tags = tags
+    this.#etags = etags
     this.#loaded = Promise.resolve()
     return index
   }
@@ -165,7 +206,7 @@ export class CloudStorage {
   async readBlob(d, mediaType, { limit } = {}) {
     const doc = await this.#document(d)
     if (doc !== null) return limit === undefined ? doc : doc.subarray(0, limit)
-    return this._get(this._blobKey(d), limit)
+    return (await this._get(this._blobKey(d), limit))?.bytes ?? null
   }
 
   async *openBlob(d) {
@@ -281,13 +322,51 @@ export class CloudStorage {
       const configDigest = CacheManifest.fromBytes(manifest).config.digest
       const config = this.#documents.get(configDigest)
       if (config === undefined) throw coded('MISSING_BLOB', `${this}: no cache config ${configDigest} to store as ${tag}`)
-      await this._put(this._manifestKey(tag), cloudConfig(manifest, config), null)
+      // Only over the config read (or, for a new name, none): see the top.
+      const etag = this.#etags.get(tag)
+      const condition = etag ? { ifMatch: etag } : before.has(tag) ? null : { ifNoneMatch: '*' }
+      const stored = await this.#putConfig(this._manifestKey(tag), cloudConfig(manifest, config), condition)
+      if (stored) this.#etags.set(tag, stored)
+      else this.#etags.delete(tag)
       this.#tags.set(tag, entry.digest)
     }
     for (const tag of before.keys()) {
       if (listed.has(tag)) continue
       await this._delete(this._manifestKey(tag))
       this.#tags.delete(tag)
+      this.#etags.delete(tag)
+    }
+  }
+
+  // Stores a config with `condition` (see the top); its new ETag.
+  async #putConfig(key, bytes, condition) {
+    if (condition === null || !this.#conditional) return this._putWhole(key, bytes, null)
+    try {
+      return await this._putWhole(key, bytes, condition)
+    } catch (err) {
+      if (!err?.[UNCONDITIONAL]) throw err
+      this.#conditional = false
+      return this._putWhole(key, bytes, null)
+    }
+  }
+
+  /**
+   * Replaces the stored configs with what `update(current)` makes of the
+   * index read now (bytes, or null to leave them), each written only over
+   * the config read (see the top); when another writer got in between, reads
+   * and updates again, at most INDEX_ATTEMPTS times (then CACHE_LOCKED).
+   * Returns what was written, or null.
+   */
+  async updateIndex(update) {
+    for (let n = 1; ; n++) {
+      const next = await update(await this.readIndex())
+      if (next === null || next === undefined) return null
+      try {
+        await this.writeIndex(next)
+        return next
+      } catch (err) {
+        if (!err?.[CHANGED] || n === INDEX_ATTEMPTS) throw err
+      }
     }
   }
 
@@ -307,7 +386,7 @@ export class CloudStorage {
       const body = first.done ? new Uint8Array(0) : first.value
       // Hashed on the thread pool: other blobs go on meanwhile.
       if (expect) await verifyAsync(body, expect)
-      await this._putWhole(key, body)
+      await this._putWhole(key, body, null)
       return
     }
     const session = await this._startParts(key)

@@ -14,7 +14,7 @@
 // parts in flight), and is completed only when the digest matches (else
 // aborted), so a key never holds content that does not match its name.
 import { s3BlobKey, s3ManifestKey } from './index.mjs'
-import { CloudStorage, collect } from './cloud.mjs'
+import { CloudStorage, changedError, collect, unconditionalError } from './cloud.mjs'
 
 /** Blobs larger than this go up as multipart uploads (S3's parts are at least 5 MiB, but the last). */
 export const MULTIPART_THRESHOLD = 16 << 20
@@ -78,6 +78,11 @@ export class S3Storage extends CloudStorage {
       const code = err?.name ?? err?.Code ?? ''
       const status = err?.$metadata?.httpStatusCode
       if (code === 'NoSuchBucket') throw coded('STORAGE_ERROR', `${this}: no bucket ${JSON.stringify(this.bucket)}`, err)
+      if (input.IfMatch || input.IfNoneMatch) {
+        // 404: the config read is gone (deleted since).
+        if (['PreconditionFailed', 'ConditionalRequestConflict', 'NoSuchKey'].includes(code) || status === 412 || status === 404) throw changedError(this, input.Key, err)
+        if (code === 'NotImplemented' || status === 501) throw unconditionalError(this, input.Key, err)
+      }
       if (code === 'NoSuchKey' || code === 'NotFound' || status === 404) return null
       if (['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch'].includes(code) || status === 403) {
         throw coded('UNAUTHORIZED', `${this}: ${what}: ${code}: ${err.message}`, err)
@@ -91,9 +96,9 @@ export class S3Storage extends CloudStorage {
     const range = limit === undefined ? {} : { Range: `bytes=0-${Math.max(limit, 1) - 1}` }
     const r = await this.#send(`GET ${key}`, 'GetObjectCommand', { Key: key, ...range })
     if (r === null) return null
-    if (r.empty) return new Uint8Array(0)
+    if (r.empty) return { bytes: new Uint8Array(0), etag: null }
     const bytes = await collect(r.Body, Number(r.ContentLength))
-    return limit === undefined ? bytes : bytes.subarray(0, limit)
+    return { bytes: limit === undefined ? bytes : bytes.subarray(0, limit), etag: r.ETag ?? null }
   }
 
   async *_stream(key) {
@@ -117,8 +122,9 @@ export class S3Storage extends CloudStorage {
     } while (token)
   }
 
-  _putWhole(key, body) {
-    return this.#send(`PUT ${key}`, 'PutObjectCommand', { Key: key, Body: body })
+  async _putWhole(key, body, condition) {
+    const when = condition?.ifMatch ? { IfMatch: condition.ifMatch } : condition?.ifNoneMatch ? { IfNoneMatch: condition.ifNoneMatch } : {}
+    return (await this.#send(`PUT ${key}`, 'PutObjectCommand', { Key: key, Body: body, ...when }))?.ETag ?? null
   }
 
   async _startParts(key) {

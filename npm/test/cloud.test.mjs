@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { BlobClient, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob'
-import { collect, daemonSettings } from '../cloud.mjs'
+import { INDEX_ATTEMPTS, collect, daemonSettings, unconditionalError } from '../cloud.mjs'
 import { ImageIndex, digest, parseCacheOptions } from '../index.mjs'
 import { openLocation } from '../location.mjs'
 import { convert, copy, gc, inspect, merge, prune, verify } from '../operations.mjs'
@@ -178,6 +178,68 @@ for (const [kind, make] of Object.entries(kinds)) {
       await convert(storage(store, 'a'), { tag: 'a', compression: 'zstd' })
       assert.match((await store.get('manifests/a')).toString(), /tar\+zstd/)
       assert.ok((await verify(storage(store, 'a'))).ok)
+    })
+
+    test('a config another writer stored since it was read is not overwritten: the update runs again', async () => {
+      // An export that stores a name between updateIndex's read and its
+      // write fails the write's condition (If-Match the ETag read, or
+      // If-None-Match: * for a new name); the update then sees the export.
+      const store = await make()
+      await copy(new LocalStorage(join(capture, 'cache')), storage(store, 'small'), { tag: 'latest', toTag: 'small' })
+      await copy(new LocalStorage(join(testsDir, 'fixtures/buildkit/local-min/cache')), storage(store, 'a'), { tag: 'latest', toTag: 'a' })
+      const exported = await store.get('manifests/small')
+      const original = await store.get('manifests/a')
+      const named = (bytes, tag) => {
+        try {
+          return ImageIndex.fromBytes(bytes).findTag(tag).digest
+        } catch {
+          return null
+        }
+      }
+      for (const tag of ['a', 'new']) {
+        const s = storage(store, 'a')
+        const seen = []
+        const small = named(await s.readIndex(), 'small')
+        await s.updateIndex(async (current) => {
+          seen.push(named(current, tag))
+          if (seen.length === 1) await store.put(`manifests/${tag}`, exported) // the export lands
+          return ImageIndex.updatedLayoutIndex(current, tag, ImageIndex.fromBytes(current).findTag('small'))
+        })
+        assert.equal(seen.length, 2, `${tag}: the update ran ${seen.length} time(s)`)
+        assert.equal(seen[1], small, `${tag}: the second run saw the export`)
+        assert.notEqual(seen[0], small)
+      }
+      // An export before every write: CACHE_LOCKED after INDEX_ATTEMPTS.
+      await store.put('manifests/a', original)
+      const s = storage(store, 'a')
+      let runs = 0
+      await assert.rejects(
+        s.updateIndex(async (current) => {
+          runs++
+          // New bytes each time (an S3 ETag is their MD5), and not what the update writes.
+          await store.put('manifests/a', Buffer.concat([original, Buffer.from(' '.repeat(runs))]))
+          return ImageIndex.updatedLayoutIndex(current, 'a', ImageIndex.fromBytes(current).findTag('small'))
+        }),
+        { code: 'CACHE_LOCKED' },
+      )
+      assert.equal(runs, INDEX_ATTEMPTS)
+    })
+
+    test('a store that does not implement conditional writes is written to without them', async () => {
+      const store = await make()
+      const s = storage(store, 'a')
+      const put = s._putWhole.bind(s)
+      const asked = []
+      s._putWhole = (key, body, condition) => {
+        if (key.startsWith('manifests/')) asked.push([key, condition])
+        return condition ? Promise.reject(unconditionalError(s, key)) : put(key, body, null)
+      }
+      const source = new LocalStorage(join(testsDir, 'fixtures/buildkit/local-min/cache'))
+      await copy(source, s, { tag: 'latest', toTag: 'a' })
+      await copy(source, s, { tag: 'latest', toTag: 'b' })
+      assert.deepEqual(asked, [['manifests/a', { ifNoneMatch: '*' }], ['manifests/a', null], ['manifests/b', null]])
+      assert.ok((await store.keys()).has('manifests/b'))
+      assert.ok((await verify(storage(store, 'b'))).ok)
     })
 
     test('damage is found and gc fails closed', async () => {

@@ -25,8 +25,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 from urllib.parse import urlparse
 
-from ocicache._native import azblob_blob_path, azblob_manifest_path
-from ocicache.cloud import CloudStorage, StoredObject
+from ocicache._native import OcicacheError, azblob_blob_path, azblob_manifest_path
+from ocicache.cloud import CloudStorage, Condition, StoredObject, changed_error, unconditional_error
 from ocicache.error import coded
 
 #: Blobs larger than this are staged in blocks of this size.
@@ -76,6 +76,8 @@ class AzblobStorage(CloudStorage):
     def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
+        except OcicacheError:
+            raise
         except Exception as err:
             # The SDK's error codes are a str enum: compare them as strings,
             # print their value.
@@ -90,27 +92,28 @@ class AzblobStorage(CloudStorage):
                 raise coded("UNAUTHORIZED", f"{self}: {what}: {code or status}") from err
             raise coded("STORAGE_ERROR", f"{self}: {what}: {code or err}") from err
 
-    def _get(self, key: str, limit: Optional[int]) -> Optional[bytes]:
+    def _get(self, key: str, limit: Optional[int]) -> Optional[tuple[bytes, Optional[str]]]:
         # One (ranged) GET: Azure answers a range past the end with what is
         # there, and a range of an empty blob with 416.
         blob = self._container.get_blob_client(key)
         length = None if limit is None else max(limit, 1)
 
-        def download() -> bytes:
+        def download() -> tuple[bytes, Optional[str]]:
             try:
                 ranged = {} if length is None else {"offset": 0, "length": length}
-                data: bytes = blob.download_blob(**ranged).readall()
+                downloader = blob.download_blob(**ranged)
+                data: bytes = downloader.readall()
             except Exception as err:
                 if length is not None and getattr(err, "status_code", None) == 416:
-                    return b""
+                    return b"", None
                 raise
-            return data
+            return data, downloader.properties.etag
 
         try:
-            data: bytes = self._call(f"GET {key}", download)
+            data, etag = self._call(f"GET {key}", download)
         except KeyError:
             return None
-        return data if limit is None else data[:limit]
+        return (data if limit is None else data[:limit]), etag
 
     def _stream(self, key: str) -> Iterator[bytes]:
         blob = self._container.get_blob_client(key)
@@ -135,8 +138,34 @@ class AzblobStorage(CloudStorage):
             yield [(str(b.name), int(b.size), int(b.last_modified.timestamp() * 1000) if b.last_modified else None)
                    for b in page]
 
-    def _put_whole(self, key: str, data: bytes) -> None:
-        self._call(f"PUT {key}", self._container.get_blob_client(key).upload_blob, data, overwrite=True)
+    def _put_whole(self, key: str, data: bytes, condition: Optional[Condition] = None) -> Optional[str]:
+        blob = self._container.get_blob_client(key)
+
+        def upload() -> Optional[str]:
+            try:
+                if condition and condition.get("if_match"):
+                    from azure.core import MatchConditions
+
+                    r = blob.upload_blob(data, overwrite=True, etag=condition["if_match"],
+                                         match_condition=MatchConditions.IfNotModified)
+                else:
+                    # overwrite=False is If-None-Match: *.
+                    r = blob.upload_blob(data, overwrite=not (condition and condition.get("if_none_match")))
+            except Exception as err:
+                found = getattr(err, "error_code", None) or ""
+                code = str(getattr(found, "value", found))
+                status = getattr(err, "status_code", None)
+                # 404: the config read is gone (deleted since).
+                if condition and (status in (404, 412) or code in ("ConditionNotMet", "BlobAlreadyExists", "BlobNotFound")):
+                    raise changed_error(self, key) from err
+                if condition and status == 501:
+                    raise unconditional_error(self, key) from err
+                raise
+            etag: Optional[str] = r.get("etag")
+            return etag
+
+        result: Optional[str] = self._call(f"PUT {key}", upload)
+        return result
 
     def _start_parts(self, key: str) -> Any:
         return self._container.get_blob_client(key)

@@ -13,6 +13,13 @@ into a cloud config (:func:`~ocicache.cloud_config`) stored under its tag,
 and removes the names it no longer lists; manifests and configs written as
 blobs are kept in memory until then. A stored config that is not a cloud
 config is presented as it is, so that verify reports it and gc refuses.
+
+Object stores have no lock, so a config is written only if it is still the
+one read (a conditional write: If-Match its ETag, or If-None-Match: * for a
+new name; S3 since 2024, Azure always): an export that stored the same name
+since is not overwritten. ``update_index`` reads again and retries; a store
+that answers a condition with 501 Not Implemented is written to without one.
+The same as the Node package's cloud.mjs.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from ocicache._native import (
     CacheManifest,
@@ -58,19 +65,44 @@ def _parts(chunks: Iterable[bytes], size: int) -> Iterator[bytes]:
 #: has_blob's listing reads at most this many pages (of 1000 keys on S3,
 #: 5000 on Azure); keys past them are looked up one by one.
 PRESENCE_PAGES = 4
+#: update_index gives up (``CACHE_LOCKED``) after this many writes that found
+#: a config changed since it was read.
+INDEX_ATTEMPTS = 3
 #: has_blob's listing is taken again once it is this old (seconds).
 PRESENCE_TTL_S = 60.0
 
 #: An object a store lists: its key, size, and modification time (ms).
 StoredObject = tuple[str, int, Optional[int]]
+#: A conditional write: ``{"if_match": etag}`` or ``{"if_none_match": "*"}``.
+Condition = Mapping[str, str]
+
+
+def changed_error(store: object, key: str) -> OcicacheError:
+    """What a driver raises when a conditional write finds ``key`` changed
+    since it was read (S3 412 ``PreconditionFailed`` or 409
+    ``ConditionalRequestConflict``; Azure 412 ``ConditionNotMet`` or 409
+    ``BlobAlreadyExists``): ``CACHE_LOCKED``."""
+    err = coded("CACHE_LOCKED", f"{store}: {key} changed since it was read (another writer stored it); read it again")
+    err.changed = True  # type: ignore[attr-defined]
+    return err
+
+
+def unconditional_error(store: object, key: str) -> OcicacheError:
+    """What a driver raises when the store refuses a conditional request as
+    not implemented (501)."""
+    err = coded("STORAGE_ERROR", f"{store}: {key}: the store does not implement conditional writes")
+    err.unconditional = True  # type: ignore[attr-defined]
+    return err
 
 
 class CloudStorage:
     """A StorageDriver over an object store holding BuildKit's cloud form.
-    Subclasses give the store's operations: ``_get(key, limit)``,
-    ``_stream(key)``, ``_head(key)``, ``_list_pages(prefix)`` (the objects
-    under ``prefix``, a page at a time, in key order), ``_delete(key)``,
-    the uploads ``_put_whole(key, data)`` and, in parts, ``_start_parts``,
+    Subclasses give the store's operations: ``_get(key, limit)`` (the bytes
+    and the ETag, or ``None``), ``_stream(key)``, ``_head(key)``,
+    ``_list_pages(prefix)`` (the objects under ``prefix``, a page at a time,
+    in key order), ``_delete(key)``, the uploads ``_put_whole(key, data,
+    condition)`` (its ETag; a failed condition :func:`changed_error`, one not
+    implemented :func:`unconditional_error`) and, in parts, ``_start_parts``,
     ``_put_part``, ``_abort_parts`` and ``_commit_parts`` (``_put`` checks
     the digest before it commits); and the key functions ``_blob_key(digest)``,
     ``_manifest_key(name)`` and ``_manifests_prefix()``."""
@@ -98,6 +130,10 @@ class CloudStorage:
         self._documents: dict[str, bytes] = {}
         # The manifest digest each stored name was presented with.
         self._tags: dict[str, str] = {}
+        # The ETag of each stored config as read (or written), by name.
+        self._etags: dict[str, str] = {}
+        # False once the store refused a conditional write as not implemented.
+        self._conditional = True
         self._modified: dict[str, Optional[int]] = {}
         self._loaded = False
         # _listed_absent's listing: (taken at, keys, complete, last key in order).
@@ -106,7 +142,7 @@ class CloudStorage:
 
     # -- the store: implemented by each driver ------------------------------
 
-    def _get(self, key: str, limit: Optional[int]) -> Optional[bytes]:
+    def _get(self, key: str, limit: Optional[int]) -> Optional[tuple[bytes, Optional[str]]]:
         raise NotImplementedError
 
     def _stream(self, key: str) -> Iterator[bytes]:
@@ -122,7 +158,7 @@ class CloudStorage:
         """Every object under ``prefix``."""
         return [o for page in self._list_pages(prefix) for o in page]
 
-    def _put_whole(self, key: str, data: bytes) -> None:
+    def _put_whole(self, key: str, data: bytes, condition: Optional[Condition] = None) -> Optional[str]:
         raise NotImplementedError
 
     def _start_parts(self, key: str) -> Any:
@@ -202,12 +238,16 @@ class CloudStorage:
         prefix = self._manifests_prefix()
         index: Optional[bytes] = None
         tags: dict[str, str] = {}
+        etags: dict[str, str] = {}
         limit = 1 << 20
         for key, _, modified in sorted(self._list(prefix), key=lambda o: o[0].encode()):
             name = key[len(prefix):]
-            data = self._get(key, limit + 1)
-            if data is None:
+            got = self._get(key, limit + 1)
+            if got is None:
                 continue  # removed since the listing
+            data, etag = got
+            if etag:
+                etags[name] = etag
             try:
                 docs = cloud_documents(data)
             except OcicacheError:
@@ -221,6 +261,7 @@ class CloudStorage:
             index = ImageIndex.updated_layout_index(index, name, descriptor)
         with self._lock:
             self._tags = tags
+            self._etags = etags
             self._loaded = True
         return index
 
@@ -239,7 +280,8 @@ class CloudStorage:
         data = self._document(digest)
         if data is not None:
             return data if limit is None else data[:limit]
-        return self._get(self._blob_key(digest), limit)
+        got = self._get(self._blob_key(digest), limit)
+        return None if got is None else got[0]
 
     def open_blob(self, digest: str, media_type: Optional[str] = None) -> Iterator[bytes]:
         data = self._document(digest)
@@ -340,14 +382,54 @@ class CloudStorage:
             config = self._document(config_digest)
             if config is None:
                 raise coded("MISSING_BLOB", f"{self}: no cache config {config_digest} to store as {tag}")
-            self._put(self._manifest_key(tag), cloud_config(manifest, config), None)
+            # Only over the config read (or, for a new name, none): see the top.
             with self._lock:
+                etag = self._etags.get(tag)
+            condition: Optional[Condition] = (
+                {"if_match": etag} if etag else None if tag in before else {"if_none_match": "*"})
+            stored = self._put_config(self._manifest_key(tag), cloud_config(manifest, config), condition)
+            with self._lock:
+                if stored:
+                    self._etags[tag] = stored
+                else:
+                    self._etags.pop(tag, None)
                 self._tags[tag] = entry["digest"]
         for tag in before:
             if tag not in listed:
                 self._delete(self._manifest_key(tag))
                 with self._lock:
                     self._tags.pop(tag, None)
+                    self._etags.pop(tag, None)
+
+    def _put_config(self, key: str, data: bytes, condition: Optional[Condition]) -> Optional[str]:
+        """Stores a config with ``condition`` (see the top); its new ETag."""
+        if condition is None or not self._conditional:
+            return self._put_whole(key, data)
+        try:
+            return self._put_whole(key, data, condition)
+        except OcicacheError as err:
+            if not getattr(err, "unconditional", False):
+                raise
+            self._conditional = False
+            return self._put_whole(key, data)
+
+    def update_index(self, update: Callable[[Optional[bytes]], Optional[bytes]]) -> Optional[bytes]:
+        """Replace the stored configs with what ``update(current)`` makes of
+        the index read now (bytes, or ``None`` to leave them), each written
+        only over the config read (see the top); when another writer got in
+        between, read and update again, at most ``INDEX_ATTEMPTS`` times (then
+        ``CACHE_LOCKED``). Returns what was written, or ``None``."""
+        for n in itertools.count(1):
+            after = update(self.read_index())
+            if after is None:
+                return None
+            try:
+                self.write_index(after)
+                return after
+            except OcicacheError as err:
+                if not getattr(err, "changed", False) or n == INDEX_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
 
     def delete_blob(self, digest: str) -> None:
         with self._lock:

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 
 from ocicache._native import s3_blob_key, s3_manifest_key
-from ocicache.cloud import CloudStorage, StoredObject
+from ocicache.cloud import CloudStorage, Condition, StoredObject, changed_error, unconditional_error
 from ocicache.error import coded
 
 #: Blobs larger than this go up as multipart uploads (S3's parts are at
@@ -79,28 +79,38 @@ class S3Storage(CloudStorage):
             return fn(Bucket=self.bucket, **kwargs)
         except Exception as err:
             code = _client_error_code(err)
+            status = ((getattr(err, "response", None) or {}).get("ResponseMetadata") or {}).get("HTTPStatusCode")
+            if code == "NoSuchBucket":
+                raise coded("STORAGE_ERROR", f"{self}: no bucket {self.bucket!r}") from err
+            if "IfMatch" in kwargs or "IfNoneMatch" in kwargs:
+                # 404: the config read is gone (deleted since).
+                if code in ("PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey", "412", "404") \
+                        or status in (404, 412):
+                    raise changed_error(self, str(kwargs.get("Key"))) from err
+                # 501, or a botocore too old to know the parameters (before 1.35).
+                if code in ("NotImplemented", "501") or status == 501 or type(err).__name__ == "ParamValidationError":
+                    raise unconditional_error(self, str(kwargs.get("Key"))) from err
             if code in ("NoSuchKey", "404", "NotFound"):
                 raise KeyError(kwargs.get("Key")) from err
             if code in ("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "403"):
                 raise coded("UNAUTHORIZED", f"{self}: {what}: {code}: {err}") from err
-            if code == "NoSuchBucket":
-                raise coded("STORAGE_ERROR", f"{self}: no bucket {self.bucket!r}") from err
             raise coded("STORAGE_ERROR", f"{self}: {what}: {err}") from err
 
-    def _get(self, key: str, limit: Optional[int]) -> Optional[bytes]:
+    def _get(self, key: str, limit: Optional[int]) -> Optional[tuple[bytes, Optional[str]]]:
         extra = {} if limit is None else {"Range": f"bytes=0-{max(limit, 1) - 1}"}
         try:
-            body = self._call(f"GET {key}", self._client.get_object, Key=key, **extra)["Body"]
+            r = self._call(f"GET {key}", self._client.get_object, Key=key, **extra)
         except KeyError:
             return None
         except Exception as err:
             # A range past the end of an empty object: it is empty.
             if limit is not None and "InvalidRange" in str(err):
-                return b""
+                return b"", None
             raise
+        body = r["Body"]
         data: bytes = body.read() if limit is None else body.read(limit)
         body.close()
-        return data[:limit] if limit is not None else data
+        return (data[:limit] if limit is not None else data), r.get("ETag")
 
     def _stream(self, key: str) -> Iterator[bytes]:
         try:
@@ -133,8 +143,15 @@ class S3Storage(CloudStorage):
                 return
             token = page.get("NextContinuationToken")
 
-    def _put_whole(self, key: str, data: bytes) -> None:
-        self._call(f"PUT {key}", self._client.put_object, Key=key, Body=data)
+    def _put_whole(self, key: str, data: bytes, condition: Optional[Condition] = None) -> Optional[str]:
+        when = {}
+        if condition and condition.get("if_match"):
+            when["IfMatch"] = condition["if_match"]
+        elif condition and condition.get("if_none_match"):
+            when["IfNoneMatch"] = condition["if_none_match"]
+        r = self._call(f"PUT {key}", self._client.put_object, Key=key, Body=data, **when)
+        etag: Optional[str] = r.get("ETag")
+        return etag
 
     def _start_parts(self, key: str) -> Any:
         return self._call(f"start upload of {key}", self._client.create_multipart_upload, Key=key)["UploadId"]

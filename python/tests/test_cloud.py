@@ -21,7 +21,7 @@ import ocicache
 import servers
 from conftest import TESTS
 from ocicache import operations as ops
-from ocicache.cloud import CloudStorage
+from ocicache.cloud import INDEX_ATTEMPTS, CloudStorage, Condition, unconditional_error
 from ocicache.error import coded
 from ocicache.location import open_location
 from ocicache.storage import LocalStorage
@@ -313,6 +313,79 @@ def test_a_read_is_one_request_for_any_limit_and_any_length(store: Store, monkey
     reads = [storage.read_blob(d, limit=n) for d in (empty, hello) for n in (0, 3, 10, None)]
     assert reads == [b"", b"", b"", b"", b"", b"hel", b"hello", b"hello"]
     assert storage.read_blob(str(ocicache.digest(b"gone")), limit=5) is None
+
+
+def _named(index: Optional[bytes], tag: str) -> Optional[str]:
+    try:
+        return str(ocicache.ImageIndex.from_bytes(index).find_tag(tag)["digest"]) if index else None
+    except ocicache.OcicacheError:
+        return None
+
+
+def _to_small(index: Optional[bytes], tag: str) -> bytes:
+    """``index`` with ``tag`` set to what ``small`` names."""
+    assert index is not None
+    return ocicache.ImageIndex.updated_layout_index(index, tag, ocicache.ImageIndex.from_bytes(index).find_tag("small"))
+
+
+def test_a_config_another_writer_stored_since_it_was_read_is_not_overwritten(store: Store) -> None:
+    """An export that stores a name between update_index's read and its
+    write fails the write's condition (If-Match the ETag read, or
+    If-None-Match: * for a new name); the update then sees the export."""
+    ops.copy(LocalStorage(str(CAPTURE / "cache")), store.storage("small"), tag="latest", to_tag="small")
+    ops.copy(LocalStorage(str(TESTS / "fixtures" / "buildkit" / "local-min" / "cache")), store.storage("a"),
+             tag="latest", to_tag="a")
+    exported, original = store.get("manifests/small"), store.get("manifests/a")
+    for tag in ("a", "new"):
+        storage = store.storage("a")
+        small = _named(storage.read_index(), "small")
+        seen: list[Optional[str]] = []
+
+        def update(current: Optional[bytes], tag: str = tag) -> bytes:
+            seen.append(_named(current, tag))
+            if len(seen) == 1:
+                store.put(f"manifests/{tag}", exported)  # the export lands
+            return _to_small(current, tag)
+
+        storage.update_index(update)
+        assert len(seen) == 2, (tag, seen)
+        assert seen[1] == small and seen[0] != small, (tag, seen)
+    # An export before every write: CACHE_LOCKED after INDEX_ATTEMPTS.
+    store.put("manifests/a", original)
+    runs = []
+
+    def racing(current: Optional[bytes]) -> bytes:
+        runs.append(1)
+        # New bytes each time (an S3 ETag is their MD5), and not what the update writes.
+        store.put("manifests/a", original + b" " * len(runs))
+        return _to_small(current, "a")
+
+    with pytest.raises(ocicache.OcicacheError) as err:
+        store.storage("a").update_index(racing)
+    assert err.value.code == "CACHE_LOCKED"
+    assert len(runs) == INDEX_ATTEMPTS
+
+
+def test_a_store_that_does_not_implement_conditional_writes_is_written_to_without_them(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    storage = store.storage("a")
+    put = storage._put_whole
+    asked: list[tuple[str, Any]] = []
+
+    def put_whole(key: str, data: bytes, condition: Optional[Condition] = None) -> Optional[str]:
+        if key.startswith("manifests/"):
+            asked.append((key, condition))
+        if condition:
+            raise unconditional_error(storage, key)
+        return put(key, data)
+
+    monkeypatch.setattr(storage, "_put_whole", put_whole)
+    source = LocalStorage(str(TESTS / "fixtures" / "buildkit" / "local-min" / "cache"))
+    ops.copy(source, storage, tag="latest", to_tag="a")
+    ops.copy(source, storage, tag="latest", to_tag="b")
+    assert asked == [("manifests/a", {"if_none_match": "*"}), ("manifests/a", None), ("manifests/b", None)]
+    assert "manifests/b" in store.keys()
+    assert ops.verify(store.storage("b")).ok
 
 
 def test_a_missing_bucket_or_container_is_a_storage_error(store: Store) -> None:
