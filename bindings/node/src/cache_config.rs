@@ -88,8 +88,8 @@ impl CacheConfig {
 
     /// The config as BuildKit writes it (compact JSON, Go's bytes).
     #[napi(ts_return_type = "Uint8Array")]
-    pub fn to_bytes(&self) -> Buffer {
-        self.inner.to_bytes().into()
+    pub fn to_bytes(&self, env: &Env) -> Result<Buffer> {
+        crate::bytes::buffer(env, &self.inner.to_bytes())
     }
 
     /// The sha256 digest of `toBytes()`.

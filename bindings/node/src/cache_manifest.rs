@@ -60,8 +60,8 @@ impl CacheManifest {
 
     /// The document as BuildKit writes it.
     #[napi(ts_return_type = "Uint8Array")]
-    pub fn to_bytes(&self) -> Buffer {
-        self.inner.to_bytes().into()
+    pub fn to_bytes(&self, env: &Env) -> Result<Buffer> {
+        crate::bytes::buffer(env, &self.inner.to_bytes())
     }
 
     /// The document as a plain object.

@@ -30,7 +30,7 @@ pub fn cloud_config(env: &Env, manifest: Unknown<'_>, config: Unknown<'_>) -> Re
     let config = ocicache::CacheConfig::from_bytes(arg::bytes(env, "config", config)?)
         .map_err(|e| to_js(env, &e))?;
     let cloud = ocicache::cloud_config(&manifest, &config).map_err(|e| to_js(env, &e))?;
-    Ok(cloud.to_bytes().into())
+    crate::bytes::buffer(env, &cloud.to_bytes())
 }
 
 /// The manifest and config a layout would hold for a cloud config, as

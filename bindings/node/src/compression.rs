@@ -3,11 +3,12 @@
 //! is a `Buffer` handed over without a copy.
 
 use napi::bindgen_prelude::{
-    AsyncTask, Buffer, BufferSlice, Either, Env, JsObjectValue, Null, Result, Task, Unknown,
+    AsyncTask, Buffer, Either, Env, JsObjectValue, Null, Result, Task, Unknown,
 };
 use napi_derive::napi;
 
 use crate::arg;
+use crate::bytes;
 use crate::error::to_js;
 
 /// Limits for decoding untrusted data: `maxOutput` (bytes, default 64 GiB)
@@ -71,16 +72,13 @@ pub(crate) fn collect_vec(
     Ok(out)
 }
 
-/// Runs `f` with a sink that collects into a `Buffer` that Node allocates.
-/// That is one copy more than handing over the `Vec`, but V8 counts a
-/// buffer it allocates and not one made from a `Vec`: a stream of those
-/// (a layer decoded a megabyte at a time) never made the garbage collector
-/// run, and piled up to the size of the whole layer.
+/// Runs `f` with a sink that collects into a `Buffer` (one Node allocates:
+/// see `bytes.rs`).
 pub(crate) fn collect(
     env: &Env,
     f: impl FnOnce(&mut ocicache::Sink<'_>) -> ocicache::Result<()>,
-) -> Result<BufferSlice<'_>> {
-    BufferSlice::copy_from(env, collect_vec(env, f)?)
+) -> Result<Buffer> {
+    bytes::buffer(env, &collect_vec(env, f)?)
 }
 
 /// `gzip`, `zstd` or `uncompressed` from the first bytes of a blob (512 are
@@ -124,12 +122,12 @@ impl Decoder {
         ts_args_type = "chunk: Uint8Array, maxBytes?: number | undefined | null",
         ts_return_type = "Uint8Array"
     )]
-    pub fn update<'env>(
+    pub fn update(
         &mut self,
-        env: &'env Env,
+        env: &Env,
         chunk: Unknown<'_>,
         max_bytes: Unknown<'_>,
-    ) -> Result<BufferSlice<'env>> {
+    ) -> Result<Buffer> {
         let input = arg::bytes(env, "chunk", chunk)?;
         let max = arg::optional_number(env, "maxBytes", max_bytes)?
             .map(|v| ocicache::size_from_number(v).map_err(|e| to_js(env, &e.in_field("maxBytes"))))
@@ -178,18 +176,14 @@ impl Encoder {
 
     /// Compress the next chunk; returns compressed bytes.
     #[napi(ts_args_type = "chunk: Uint8Array", ts_return_type = "Uint8Array")]
-    pub fn update<'env>(
-        &mut self,
-        env: &'env Env,
-        chunk: Unknown<'_>,
-    ) -> Result<BufferSlice<'env>> {
+    pub fn update(&mut self, env: &Env, chunk: Unknown<'_>) -> Result<Buffer> {
         let input = arg::bytes(env, "chunk", chunk)?;
         collect(env, |sink| self.inner.update(input, sink))
     }
 
     /// End of input: returns the last compressed bytes.
     #[napi(ts_return_type = "Uint8Array")]
-    pub fn finish<'env>(&mut self, env: &'env Env) -> Result<BufferSlice<'env>> {
+    pub fn finish(&mut self, env: &Env) -> Result<Buffer> {
         collect(env, |sink| self.inner.finish(sink))
     }
 }
@@ -209,7 +203,7 @@ pub fn decompress(
     let compression = optional_compression(env, compression)?;
     let out = ocicache::decompress(bytes, compression, self::limits(env, limits)?)
         .map_err(|e| to_js(env, &e))?;
-    Ok(out.into())
+    bytes::buffer(env, &out)
 }
 
 /// A compressed blob and the level really used.
@@ -238,7 +232,7 @@ pub fn compress(
     )
     .map_err(|e| to_js(env, &e))?;
     Ok(Compressed {
-        data: data.into(),
+        data: bytes::buffer(env, &data)?,
         level: level.map_or(Either::B(Null), Either::A),
     })
 }
@@ -263,7 +257,7 @@ impl Task for DecompressTask {
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Buffer> {
-        output.map(Buffer::from).map_err(|e| to_js(&env, &e))
+        bytes::buffer(&env, &output.map_err(|e| to_js(&env, &e))?)
     }
 }
 

@@ -1,9 +1,7 @@
 //! `layerDigests`, `layerDigestsAsync`, `LayerDigester`, `LayerCompressor`
 //! (core `layer.rs`).
 
-use napi::bindgen_prelude::{
-    AsyncTask, Buffer, BufferSlice, Either, Env, Null, Result, Task, Unknown,
-};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Either, Env, Null, Result, Task, Unknown};
 use napi_derive::napi;
 
 use crate::arg;
@@ -158,11 +156,7 @@ impl LayerCompressor {
 
     /// Compress the next chunk of the tar; returns compressed bytes.
     #[napi(ts_args_type = "chunk: Uint8Array", ts_return_type = "Uint8Array")]
-    pub fn update<'env>(
-        &mut self,
-        env: &'env Env,
-        chunk: Unknown<'_>,
-    ) -> Result<BufferSlice<'env>> {
+    pub fn update(&mut self, env: &Env, chunk: Unknown<'_>) -> Result<Buffer> {
         let input = arg::bytes(env, "chunk", chunk)?;
         let inner = self.inner.as_mut().ok_or_else(|| finished(env))?;
         collect(env, |sink| inner.update(input, sink))
@@ -179,7 +173,7 @@ impl LayerCompressor {
         })?;
         let done = done.ok_or_else(|| finished(env))?;
         Ok(CompressedLayer {
-            data: data.into(),
+            data: crate::bytes::buffer(env, &data)?,
             digests: to_js_digests(env, &done.digests)?,
             level: done.level.map_or(Either::B(Null), Either::A),
         })

@@ -9,6 +9,7 @@
 
 mod arg;
 mod budget;
+mod bytes;
 mod cache;
 mod cache_config;
 mod cache_manifest;

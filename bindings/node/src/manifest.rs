@@ -27,8 +27,8 @@ impl ImageManifest {
 
     /// The manifest as Go writes it.
     #[napi(ts_return_type = "Uint8Array")]
-    pub fn to_bytes(&self) -> Buffer {
-        self.inner.to_bytes().into()
+    pub fn to_bytes(&self, env: &Env) -> Result<Buffer> {
+        crate::bytes::buffer(env, &self.inner.to_bytes())
     }
 
     /// The manifest as a plain object.
@@ -62,8 +62,8 @@ impl ImageIndex {
 
     /// The index as Go writes it.
     #[napi(ts_return_type = "Uint8Array")]
-    pub fn to_bytes(&self) -> Buffer {
-        self.inner.to_bytes().into()
+    pub fn to_bytes(&self, env: &Env) -> Result<Buffer> {
+        crate::bytes::buffer(env, &self.inner.to_bytes())
     }
 
     /// The index as a plain object.
@@ -108,8 +108,8 @@ impl ImageIndex {
         let tag = arg::string(env, "tag", tag)?;
         let descriptor = plain::descriptor(env, "descriptor", descriptor)?;
         ocicache::ImageIndex::updated_layout_index(current, &tag, &descriptor)
-            .map(Buffer::from)
             .map_err(|e| to_js(env, &e))
+            .and_then(|b| crate::bytes::buffer(env, &b))
     }
 
     /// `index.json` as a location with `tag=` shows it: only the entry
@@ -126,8 +126,8 @@ impl ImageIndex {
         let current = arg::optional_bytes(env, "current", current)?;
         let tag = arg::string(env, "tag", tag)?;
         ocicache::ImageIndex::selected_layout_index(current, &tag)
-            .map(Buffer::from)
             .map_err(|e| to_js(env, &e))
+            .and_then(|b| crate::bytes::buffer(env, &b))
     }
 
     /// `index.json` for a location pinned with `digest=`: one entry, tagged
@@ -147,7 +147,7 @@ impl ImageIndex {
         let digest = crate::digest::from_js(env, digest)?;
         let tag = arg::string(env, "tag", tag)?;
         ocicache::ImageIndex::pinned_layout_index(document, &digest, &tag)
-            .map(Buffer::from)
             .map_err(|e| to_js(env, &e))
+            .and_then(|b| crate::bytes::buffer(env, &b))
     }
 }

@@ -56,14 +56,14 @@ pub struct CacheWrite {
 impl CacheWrite {
     /// The config blob.
     #[napi(getter, ts_return_type = "Uint8Array")]
-    pub fn config_bytes(&self) -> Buffer {
-        self.inner.config_bytes.clone().into()
+    pub fn config_bytes(&self, env: &Env) -> Result<Buffer> {
+        crate::bytes::buffer(env, &self.inner.config_bytes)
     }
 
     /// The manifest blob.
     #[napi(getter, ts_return_type = "Uint8Array")]
-    pub fn manifest_bytes(&self) -> Buffer {
-        self.inner.manifest_bytes.clone().into()
+    pub fn manifest_bytes(&self, env: &Env) -> Result<Buffer> {
+        crate::bytes::buffer(env, &self.inner.manifest_bytes)
     }
 
     /// The manifest's descriptor for `index.json`, as plain data.
