@@ -303,8 +303,10 @@ async function transfer(blob, from, to) {
   if (await to.hasBlob(blob.digest, blob.mediaType)) return 'skipped'
   if (!blob.manifest && typeof to.mountBlob === 'function' && (await to.mountBlob(blob.digest, from))) return 'mounted'
   // Small blobs (most of a cache) are read whole: one buffer instead of a
-  // stream of chunks joined again for the upload.
-  const whole = blob.manifest || (blob.size !== undefined && blob.size <= WHOLE)
+  // stream of chunks joined again for the upload. A driver that writes a
+  // stream as fast (`prefersStreams`: a directory hashes chunks as they come
+  // and writes them in batches) gets every blob streamed: no buffer per blob.
+  const whole = blob.manifest || (!to.prefersStreams && blob.size !== undefined && blob.size <= WHOLE)
   // A blob longer than its size is read one byte past it (the write refuses it).
   const limit = blob.size === undefined ? undefined : blob.size + 1
   const source = whole ? await from.readBlob(blob.digest, blob.mediaType, { limit }) : from.openBlob(blob.digest, blob.mediaType)

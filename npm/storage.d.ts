@@ -27,6 +27,8 @@ export interface StorageDriver {
   hasBlob(digest: string, mediaType?: string): Promise<boolean>
   /** Store bytes or chunks as the blob, atomically; rejects content that does not hash to `digest`. */
   writeBlob(digest: string, source: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, mediaType?: string): Promise<void>
+  /** Optional: true when `writeBlob` takes a stream of chunks as fast as whole bytes (copy then streams every blob into it). */
+  readonly prefersStreams?: boolean
   /** Optional: the layout's `oci-layout` file, or null when it has none (checked by inspect and verify). */
   readLayoutFile?(): Promise<Uint8Array | null>
   /** Optional: make the blob of `from` available without transferring it; false when it cannot. */
@@ -55,6 +57,8 @@ export declare class LocalStorage {
   constructor(root: string, options?: { lockTimeoutMs?: number })
   readonly root: string
   readonly lockTimeoutMs: number
+  /** true: a stream is written as fast as whole bytes (hashed as it comes, written in batches). */
+  readonly prefersStreams: boolean
   updateIndex(update: (current: Uint8Array | null) => Uint8Array | null | Promise<Uint8Array | null>): Promise<Uint8Array | null>
   /** Moves blobs out of blobs/ for gc (see aside.mjs). */
   moveAside(digests: string[]): Promise<Aside>

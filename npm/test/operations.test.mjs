@@ -90,6 +90,38 @@ test('verify with several blobs in flight is clean and reports progress up to th
   assert.ok(last[1] > 0 && last[0] === last[1])
 })
 
+test('copy streams every blob into a directory, and reads small ones whole for other drivers', async () => {
+  // A directory writes a stream as fast as bytes (prefersStreams): no
+  // buffer per blob. A driver without it gets small blobs as one buffer.
+  const source = new LocalStorage(fixture('local-max'))
+  const reads = { whole: 0, streamed: 0 }
+  const read = source.readBlob.bind(source)
+  const open = source.openBlob.bind(source)
+  source.readBlob = (...args) => (reads.whole++, read(...args))
+  source.openBlob = (...args) => (reads.streamed++, open(...args))
+  const layers = (await loadCache(source)).copyPlan('latest').blobs.filter((b) => !b.manifest).length
+  const dir = mkdtempSync(join(tmpdir(), 'ocicache-streamed-'))
+  try {
+    const into = new LocalStorage(join(dir, 'a'))
+    assert.equal(into.prefersStreams, true)
+    await copyCache(source, into)
+    assert.equal(reads.streamed, layers)
+    assert.ok((await verify(into)).ok)
+    // The same directory seen through a driver that does not say so.
+    const plain = new LocalStorage(join(dir, 'b'))
+    const methods = ['readIndex', 'readBlob', 'openBlob', 'listBlobs', 'hasBlob', 'writeBlob', 'writeIndex', 'deleteBlob', 'updateIndex']
+    const other = Object.fromEntries(methods.map((m) => [m, plain[m].bind(plain)]))
+    reads.streamed = 0
+    const wholeBefore = reads.whole
+    await copyCache(source, other)
+    assert.equal(reads.streamed, 0)
+    assert.ok(reads.whole - wholeBefore >= layers, `${reads.whole - wholeBefore} whole reads`)
+    assert.ok((await verify(plain)).ok)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 test("copy sends as many blobs at once as the plan chooses, unless told", async () => {
   // local-max: 11 small layers and a config, so the plan chooses 16 (its
   // most) and all of them go at once; told 2, at most 2 do.

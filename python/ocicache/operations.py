@@ -347,8 +347,11 @@ def _transfer(blob: dict[str, Any], source: StorageDriver, into: StorageDriver) 
     if not blob.get("manifest") and mount is not None and mount(blob["digest"], source):
         return "mounted"
     # Small blobs (most of a cache) are read whole: one buffer instead of a
-    # stream of chunks joined again for the upload.
-    if blob.get("manifest") or blob.get("size", WHOLE + 1) <= WHOLE:
+    # stream of chunks joined again for the upload. A driver that writes a
+    # stream as fast (``prefers_streams``: a directory) gets every blob
+    # streamed: no buffer per blob.
+    streams = bool(getattr(into, "prefers_streams", False))
+    if blob.get("manifest") or (not streams and blob.get("size", WHOLE + 1) <= WHOLE):
         # A blob longer than its size is read one byte past it (the write refuses it).
         limit = blob["size"] + 1 if "size" in blob else None
         data = source.read_blob(blob["digest"], media_type, limit=limit)

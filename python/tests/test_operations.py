@@ -6,7 +6,7 @@ import json
 import shutil
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Optional, Union
 
@@ -188,6 +188,44 @@ def test_copy_sends_as_many_blobs_at_once_as_the_plan_chooses(tmp_path: Path) ->
 
     assert peak(tmp_path / "default", None) == min(blobs, plan.concurrency)
     assert peak(tmp_path / "two", 2) == 2
+
+
+class ReadCounting(LocalStorage):
+    """A local layout that counts whole and streamed reads."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.whole = self.streamed = 0
+
+    def read_blob(self, digest: str, media_type: Optional[str] = None, *, limit: Optional[int] = None) -> Optional[bytes]:
+        self.whole += 1
+        return super().read_blob(digest, media_type, limit=limit)
+
+    def open_blob(self, digest: str, media_type: Optional[str] = None) -> Iterator[bytes]:
+        self.streamed += 1
+        return super().open_blob(digest, media_type)
+
+
+class NotStreaming(LocalStorage):
+    """A local layout that does not say it takes streams as fast."""
+
+    prefers_streams = False
+
+
+def test_copy_streams_every_blob_into_a_directory_and_reads_small_ones_whole_for_other_drivers(tmp_path: Path) -> None:
+    source = ReadCounting(FIXTURES / "local-max" / "cache")
+    layers = len([b for b in operations.load_cache(source).copy_plan("latest").blobs if not b["manifest"]])
+    into = LocalStorage(tmp_path / "a")
+    assert into.prefers_streams
+    operations.copy(source, into)
+    assert source.streamed == layers
+    assert operations.verify(into).ok
+    source.streamed, whole = 0, source.whole
+    other = NotStreaming(tmp_path / "b")
+    operations.copy(source, other)
+    assert source.streamed == 0
+    assert source.whole - whole >= layers
+    assert operations.verify(other).ok
 
 
 class CountingStorage(LocalStorage):
