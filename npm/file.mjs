@@ -135,6 +135,22 @@ export async function* streamFile(path) {
 }
 
 /**
+ * Writes all of `buffers` at the file's position: a write the system cuts
+ * short is continued, and one that writes nothing is an error (STORAGE_ERROR)
+ * — never a shorter file. FileHandle.write and writev make one call each.
+ */
+export async function writeAll(handle, buffers) {
+  let rest = buffers.filter((b) => b.length > 0)
+  while (rest.length > 0) {
+    const { bytesWritten } = await handle.writev(rest)
+    if (bytesWritten <= 0) throw Object.assign(new Error('a write wrote nothing (is the disk full?)'), { code: 'STORAGE_ERROR' })
+    let left = bytesWritten
+    while (rest.length > 0 && left >= rest[0].length) left -= rest.shift().length
+    if (left > 0) rest[0] = rest[0].subarray(left)
+  }
+}
+
+/**
  * The regular file at `path` (a user's own file, such as the docker config),
  * or null when nothing is there; NOT_A_FILE when something else is, and
  * SIZE_LIMIT_EXCEEDED when it is longer than `limit`. Synchronous.
@@ -185,9 +201,13 @@ export class Spool {
   }
 
   async write(chunk) {
-    if (chunk.length === 0) return
-    await this.#handle.write(chunk, 0, chunk.length, this.size)
-    this.size += chunk.length
+    // A write the system cuts short is continued (see writeAll).
+    for (let at = 0; at < chunk.length; ) {
+      const { bytesWritten } = await this.#handle.write(chunk, at, chunk.length - at, this.size)
+      if (bytesWritten <= 0) throw Object.assign(new Error(`${this.#path}: a write wrote nothing (is the disk full?)`), { code: 'STORAGE_ERROR' })
+      at += bytesWritten
+      this.size += bytesWritten
+    }
   }
 
   async *chunks() {

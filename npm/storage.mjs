@@ -35,7 +35,7 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { CacheLoader, Digester, ImageIndex, OciLayout, verifyAsync } from './index.mjs'
 import { Aside, settle } from './aside.mjs'
-import { Spool, missing, pathType, readBounded, streamFile } from './file.mjs'
+import { Spool, missing, pathType, readBounded, streamFile, writeAll } from './file.mjs'
 import { DEFAULT_LOCK_TIMEOUT_MS, withLock } from './lock.mjs'
 
 // A streamed blob is written in batches of about this many bytes.
@@ -169,7 +169,7 @@ export class LocalStorage {
     await this.#atomic(target, async (handle) => {
       if (source instanceof Uint8Array) {
         // Hashed on the thread pool while it is written: neither holds the event loop.
-        const done = await Promise.allSettled([verifyAsync(source, digest), handle.write(source)])
+        const done = await Promise.allSettled([verifyAsync(source, digest), writeAll(handle, [source])])
         for (const r of done) if (r.status === 'rejected') throw r.reason
       } else {
         // Chunks are hashed as they come and written a batch at a time (one
@@ -182,12 +182,12 @@ export class LocalStorage {
           batch.push(chunk)
           size += chunk.length
           if (size >= BATCH) {
-            await handle.writev(batch)
+            await writeAll(handle, batch)
             batch = []
             size = 0
           }
         }
-        if (batch.length) await handle.writev(batch)
+        await writeAll(handle, batch)
         d.verify(digest)
       }
       // Read-only, as BuildKit's content store writes blobs.
@@ -220,9 +220,9 @@ export class LocalStorage {
         await stat(layoutFile)
       } catch (err) {
         if (!missing(err)) throw err
-        await this.#atomic(layoutFile, (h) => h.write(OciLayout.fileContent()))
+        await this.#atomic(layoutFile, (h) => writeAll(h, [OciLayout.fileContent()]))
       }
-      await this.#atomic(join(this.root, 'index.json'), (h) => h.write(next))
+      await this.#atomic(join(this.root, 'index.json'), (h) => writeAll(h, [next]))
       return next
     })
   }

@@ -419,7 +419,9 @@ class CloudStorage:
         only over the config read (see the top); when another writer got in
         between, read and update again, at most ``INDEX_ATTEMPTS`` times (then
         ``CACHE_LOCKED``). Returns what was written, or ``None``."""
-        for n in itertools.count(1):
+        attempt = 0
+        while True:
+            attempt += 1
             after = update(self.read_index())
             if after is None:
                 return None
@@ -427,9 +429,8 @@ class CloudStorage:
                 self.write_index(after)
                 return after
             except OcicacheError as err:
-                if not getattr(err, "changed", False) or n == INDEX_ATTEMPTS:
+                if not getattr(err, "changed", False) or attempt == INDEX_ATTEMPTS:
                     raise
-        raise AssertionError("unreachable")
 
     def delete_blob(self, digest: str) -> None:
         with self._lock:
