@@ -43,7 +43,8 @@ const UNCONDITIONAL = Symbol('conditions are not implemented')
 /**
  * What a driver throws when a conditional write finds `key` changed since
  * it was read (S3 412 PreconditionFailed or 409 ConditionalRequestConflict;
- * Azure 412 ConditionNotMet or 409 BlobAlreadyExists): CACHE_LOCKED.
+ * Azure 412 ConditionNotMet or 409 BlobAlreadyExists; either 404: deleted
+ * since): CACHE_LOCKED.
  */
 export function changedError(store, key, cause) {
   return Object.assign(new Error(`${store}: ${key} changed since it was read (another writer stored it); read it again`, { cause }), {

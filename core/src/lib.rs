@@ -80,8 +80,9 @@ pub use cache_manifest::{
 pub use cloud::{CloudDocuments, cloud_config, cloud_documents};
 pub use collection::{DEFAULT_GRACE_PERIOD_MS, GcOptions, GcPlan, Recheck};
 pub use compression::{
-    Compression, DETECT_LEN, Decoder, Encoder, GzipDecoder, GzipEncoder, Limits, Sink, ZstdDecoder,
-    ZstdEncoder, compress, decompress, detect_compression, estargz_toc_offset, level_from_number,
+    Compression, DETECT_LEN, Decoder, Encoder, GzipDecoder, GzipEncoder, Limits, PlainDecoder,
+    Sink, ZstdDecoder, ZstdEncoder, compress, decompress, detect_compression, estargz_toc_offset,
+    level_from_number,
 };
 pub use conversion::Conversion;
 pub use csv::{CsvField, split_csv};

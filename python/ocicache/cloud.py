@@ -81,7 +81,7 @@ def changed_error(store: object, key: str) -> OcicacheError:
     """What a driver raises when a conditional write finds ``key`` changed
     since it was read (S3 412 ``PreconditionFailed`` or 409
     ``ConditionalRequestConflict``; Azure 412 ``ConditionNotMet`` or 409
-    ``BlobAlreadyExists``): ``CACHE_LOCKED``."""
+    ``BlobAlreadyExists``; either 404: deleted since): ``CACHE_LOCKED``."""
     err = coded("CACHE_LOCKED", f"{store}: {key} changed since it was read (another writer stored it); read it again")
     err.changed = True  # type: ignore[attr-defined]
     return err
