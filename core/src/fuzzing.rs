@@ -221,7 +221,7 @@ fn decode(compression: Compression, data: &[u8]) {
     }
     let mut input = b;
     loop {
-        match d.update_limited(input, 4096, &mut sink) {
+        match d.update_limited(input, Some(4096), &mut sink) {
             Ok(true) => input = &[],
             Ok(false) => break,
             Err(_) => return,

@@ -30,13 +30,8 @@ test('decompressing 1 GiB, 64 MiB at a time, takes the memory of a few of them',
 test('a zstd bomb decoded a megabyte at a time takes the memory of a megabyte', () => {
   // 1 GiB of zeros in 8192 RLE blocks of 128 KiB: 32 KiB.
   const peak = peakMiB(`
-    const blocks = 8192
-    const bomb = new Uint8Array(6 + 4 * blocks)
-    bomb.set([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38])
-    for (let i = 0; i < blocks; i++) {
-      const h = ((128 << 10) << 3) | 2 | (i + 1 === blocks ? 1 : 0)
-      bomb.set([h & 0xff, (h >> 8) & 0xff, (h >> 16) & 0xff, 0], 6 + 4 * i)
-    }
+    import { zstdZeros } from ${JSON.stringify(new URL('./suite/compression.mjs', import.meta.url).href)}
+    const bomb = zstdZeros(8192)
     const d = new api.Decoder('zstd')
     const c = new api.LayerCompressor('gzip', 1)
     let n = 0

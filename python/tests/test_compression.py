@@ -14,6 +14,7 @@ from typing import Literal
 
 import pytest
 from conftest import TESTS
+from test_memory import zstd_zeros
 
 import ocicache
 from ocicache import Decoder, Encoder, LayerCompressor, LayerDigester, OcicacheError
@@ -126,19 +127,10 @@ def test_streaming_decoder_and_encoder() -> None:
     assert Encoder("gzip", 1).level == 1
 
 
-def zstd_zeros(blocks: int) -> bytes:
-    """A zstd frame of ``blocks`` RLE blocks of 128 KiB of zeros: 4 bytes each."""
-    out = bytearray(b"\x28\xb5\x2f\xfd\x00\x38")
-    for i in range(blocks):
-        header = (128 << 10) << 3 | 1 << 1 | (1 if i + 1 == blocks else 0)
-        out += header.to_bytes(3, "little") + b"\x00"
-    return bytes(out)
-
-
 def test_max_bytes_bounds_what_one_update_hands_out() -> None:
     # 2 KiB that stand for 64 MiB of zeros: one call without max_bytes would
     # hold all of them (a 64 KiB chunk of these stands for 2 GiB).
-    bomb = zstd_zeros(512)
+    bomb = zstd_zeros(64 << 20)
     dec = Decoder("zstd")
     total = calls = 0
     out = dec.update(bomb, 1 << 20)

@@ -120,6 +120,16 @@ pub(crate) fn optional_bytes<'a>(
     }
 }
 
+/// An optional size (a safe non-negative integer): `None` for `undefined`
+/// and `null`; errors name `field`.
+pub(crate) fn optional_size(env: &Env, field: &str, value: Unknown<'_>) -> Result<Option<u64>> {
+    optional_number(env, field, value)?
+        .map(|n| {
+            ocicache::size_from_number(n).map_err(|e| crate::error::to_js(env, &e.in_field(field)))
+        })
+        .transpose()
+}
+
 /// A size: a safe non-negative integer.
 pub(crate) fn size(env: &Env, field: &str, value: Unknown<'_>) -> Result<u64> {
     let n = optional_number(env, field, value)?.ok_or_else(|| {

@@ -129,10 +129,7 @@ impl Decoder {
         max_bytes: Unknown<'_>,
     ) -> Result<Buffer> {
         let input = arg::bytes(env, "chunk", chunk)?;
-        let max = arg::optional_number(env, "maxBytes", max_bytes)?
-            .map(|v| ocicache::size_from_number(v).map_err(|e| to_js(env, &e.in_field("maxBytes"))))
-            .transpose()?
-            .map_or(usize::MAX, |v| usize::try_from(v).unwrap_or(usize::MAX));
+        let max = arg::optional_size(env, "maxBytes", max_bytes)?;
         collect(env, |sink| {
             self.inner.update_limited(input, max, sink).map(drop)
         })

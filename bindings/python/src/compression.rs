@@ -69,9 +69,11 @@ impl Decoder {
         max_bytes: Option<u64>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         let input = chunk.as_slice();
-        let max = max_bytes.map_or(usize::MAX, |v| usize::try_from(v).unwrap_or(usize::MAX));
         let inner = &mut self.inner;
-        Ok(collect(py, |sink| inner.update_limited(input, max, sink).map(drop))?.0)
+        Ok(collect(py, |sink| {
+            inner.update_limited(input, max_bytes, sink).map(drop)
+        })?
+        .0)
     }
 
     /// End of input: raises unless the stream is complete.

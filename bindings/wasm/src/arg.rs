@@ -89,6 +89,14 @@ pub(crate) fn optional_number(field: &str, value: &JsValue) -> Result<Option<f64
     }
 }
 
+/// An optional size (a safe non-negative integer): `None` for `undefined`
+/// and `null`; errors name `field`.
+pub(crate) fn optional_size(field: &str, value: &JsValue) -> Result<Option<u64>, JsValue> {
+    optional_number(field, value)?
+        .map(|n| ocicache::size_from_number(n).map_err(|e| crate::error::to_js(&e.in_field(field))))
+        .transpose()
+}
+
 /// An optional options bag: `None` for `undefined` and `null`, a
 /// `TypeError` saying `expected` for anything but an object, else a getter
 /// of its members (`undefined` where a member is absent).

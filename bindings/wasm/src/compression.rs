@@ -104,10 +104,7 @@ impl Decoder {
         max_bytes: &JsValue,
     ) -> Result<Vec<u8>, JsValue> {
         let input = arg::bytes("chunk", chunk)?;
-        let max = arg::optional_number("maxBytes", max_bytes)?
-            .map(|v| ocicache::size_from_number(v).map_err(|e| to_js(&e.in_field("maxBytes"))))
-            .transpose()?
-            .map_or(usize::MAX, |v| usize::try_from(v).unwrap_or(usize::MAX));
+        let max = arg::optional_size("maxBytes", max_bytes)?;
         collect(|sink| self.inner.update_limited(&input, max, sink).map(drop))
     }
 

@@ -19,7 +19,7 @@ use miniz_oxide::inflate::stream::InflateState;
 use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
 
 use super::held::Held;
-use super::{Limits, Sink, limit_error, output_left};
+use super::{Limits, Sink, budget, limit_error, output_left};
 use crate::error::{Error, ErrorKind, Result};
 
 const MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -146,17 +146,17 @@ impl GzipDecoder {
 
     /// Decode `input`, handing uncompressed bytes to `sink`.
     pub fn update(&mut self, input: &[u8], sink: &mut Sink<'_>) -> Result<()> {
-        self.update_limited(input, usize::MAX, sink).map(drop)
+        self.update_limited(input, None, sink).map(drop)
     }
 
     /// See [`super::Decoder::update_limited`].
     pub fn update_limited(
         &mut self,
         input: &[u8],
-        max: usize,
+        max: Option<u64>,
         sink: &mut Sink<'_>,
     ) -> Result<bool> {
-        self.budget = max.max(1);
+        self.budget = budget(max);
         let mut held = std::mem::take(&mut self.held);
         let done = held.feed(input, |data| self.decode(data, sink));
         self.held = held;

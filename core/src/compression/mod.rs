@@ -159,12 +159,12 @@ impl Decoder {
 
     /// Decode `input`, handing uncompressed bytes to `sink`.
     pub fn update(&mut self, input: &[u8], sink: &mut Sink<'_>) -> Result<()> {
-        self.update_limited(input, usize::MAX, sink).map(drop)
+        self.update_limited(input, None, sink).map(drop)
     }
 
     /// Decode `input` (after any input an earlier call kept), handing
-    /// uncompressed bytes to `sink` until at least `max` bytes (at least 1)
-    /// went to it — at most one piece of up to 128 KiB more — and keeping
+    /// uncompressed bytes to `sink` until at least `max` bytes (at least 1;
+    /// `None`: no limit) went to it — at most one piece of up to 128 KiB more — and keeping
     /// the input it did not decode. Returns whether it stopped at `max`:
     /// then more output may follow without more input, so call again (with
     /// an empty `input`) until it returns `false`. `finish` refuses a
@@ -172,7 +172,7 @@ impl Decoder {
     pub fn update_limited(
         &mut self,
         input: &[u8],
-        max: usize,
+        max: Option<u64>,
         sink: &mut Sink<'_>,
     ) -> Result<bool> {
         match self {
@@ -191,6 +191,14 @@ impl Decoder {
             Decoder::Uncompressed(d) => d.finish(),
         }
     }
+}
+
+/// The output an update with limit `max` may hand out (see
+/// [`Decoder::update_limited`]).
+pub(crate) fn budget(max: Option<u64>) -> usize {
+    max.map_or(usize::MAX, |m| {
+        usize::try_from(m).unwrap_or(usize::MAX).max(1)
+    })
 }
 
 /// What `finish` says to a decoder whose last update stopped at its limit.

@@ -2,7 +2,7 @@
 //! the same size limit and output limit as the real ones.
 
 use super::held::Held;
-use super::{Limits, Sink, limit_error, output_left};
+use super::{Limits, Sink, budget, limit_error, output_left};
 use crate::error::Result;
 
 /// A decoder that passes plain data through.
@@ -29,13 +29,13 @@ impl PlainDecoder {
     pub fn update_limited(
         &mut self,
         input: &[u8],
-        max: usize,
+        max: Option<u64>,
         sink: &mut Sink<'_>,
     ) -> Result<bool> {
-        let mut budget = max.max(1);
+        let mut left = budget(max);
         let (size, limits) = (&mut self.size, self.limits);
         self.held.feed(input, |data| {
-            let n = data.len().min(budget);
+            let n = data.len().min(left);
             *size += n as u64;
             if *size > limits.max_output {
                 return Err(limit_error(limits.max_output));
@@ -43,10 +43,10 @@ impl PlainDecoder {
             if n > 0 {
                 sink(&data[..n])?;
             }
-            budget -= n;
+            left -= n;
             Ok(n)
         })?;
-        self.stopped = budget == 0;
+        self.stopped = left == 0;
         Ok(self.stopped)
     }
 

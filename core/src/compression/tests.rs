@@ -322,7 +322,7 @@ fn decode_limited(
         let mut input = piece;
         loop {
             let mut out = Vec::new();
-            let stopped = d.update_limited(input, max, &mut |c| {
+            let stopped = d.update_limited(input, Some(max as u64), &mut |c| {
                 out.extend_from_slice(c);
                 Ok(())
             })?;
@@ -388,14 +388,17 @@ fn a_limited_update_hands_out_the_same_bytes_in_bounded_pieces() {
 fn finish_refuses_a_decoder_stopped_at_its_limit() {
     let (packed, _) = compress(&b"layer".repeat(100_000), Compression::Gzip, None).unwrap();
     let mut d = Decoder::new(Compression::Gzip, Limits::default());
-    assert!(d.update_limited(&packed, 1000, &mut |_| Ok(())).unwrap());
+    assert!(
+        d.update_limited(&packed, Some(1000), &mut |_| Ok(()))
+            .unwrap()
+    );
     let err = d.finish().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     assert!(
         err.to_string().contains("call update with an empty chunk"),
         "{err}"
     );
-    while d.update_limited(&[], 1000, &mut |_| Ok(())).unwrap() {}
+    while d.update_limited(&[], Some(1000), &mut |_| Ok(())).unwrap() {}
     d.finish().unwrap();
 }
 
@@ -415,7 +418,7 @@ fn an_unlimited_update_after_a_limited_one_decodes_what_it_kept_first() {
             out.extend_from_slice(c);
             Ok(())
         };
-        assert!(d.update_limited(a, 10, &mut sink).unwrap());
+        assert!(d.update_limited(a, Some(10), &mut sink).unwrap());
         d.update(b, &mut sink).unwrap();
         d.finish().unwrap();
         assert_eq!(out, data, "{compression:?}");

@@ -14,7 +14,7 @@ use ruzstd::decoding::FrameDecoder;
 use ruzstd::decoding::errors::FrameDecoderError;
 use ruzstd::encoding::CompressionLevel;
 
-use super::{Limits, Sink, limit_error, output_left};
+use super::{Limits, Sink, budget, limit_error, output_left};
 use crate::error::{Error, ErrorKind, Result};
 
 const MAGIC: u32 = 0xFD2F_B528;
@@ -126,17 +126,17 @@ impl ZstdDecoder {
 
     /// Decode `input`, handing uncompressed bytes to `sink`.
     pub fn update(&mut self, input: &[u8], sink: &mut Sink<'_>) -> Result<()> {
-        self.update_limited(input, usize::MAX, sink).map(drop)
+        self.update_limited(input, None, sink).map(drop)
     }
 
     /// See [`super::Decoder::update_limited`].
     pub fn update_limited(
         &mut self,
         input: &[u8],
-        max: usize,
+        max: Option<u64>,
         sink: &mut Sink<'_>,
     ) -> Result<bool> {
-        self.budget = max.max(1);
+        self.budget = budget(max);
         if self.pos > 0 && self.pos == self.buf.len() {
             self.buf.clear();
             self.pos = 0;

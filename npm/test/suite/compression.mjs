@@ -18,8 +18,8 @@ const same = (a, b, what) => {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) throw new Error(`${what}: differs at byte ${i}`)
 }
 
-// A zstd frame of `blocks` RLE blocks of 128 KiB of zeros: 4 bytes each.
-function zstdZeros(blocks) {
+/** A zstd frame of `blocks` RLE blocks of 128 KiB of zeros: 4 bytes each. */
+export function zstdZeros(blocks) {
   const out = [0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38]
   for (let i = 0; i < blocks; i++) {
     const header = ((128 << 10) << 3) | (1 << 1) | (i + 1 === blocks ? 1 : 0)
