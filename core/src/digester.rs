@@ -4,9 +4,12 @@
 //! the exact bytes, nothing canonicalised; verification checks the size before
 //! hashing (§1.4, §7 rule 10).
 //!
-//! SHA-256 uses the CPU's SHA extensions when present (detected at run time by
-//! `sha2`); the WASM build uses the simd128 backend.
+//! SHA-256 is the `ocicache-sha256` crate's (`core/sha256`): `sha2`'s
+//! compression function (the CPU's SHA extensions when present, detected at
+//! run time), except in the WASM build, which has its own for 128-bit SIMD.
+//! SHA-512 is `sha2`'s.
 
+use ocicache_sha256::Sha256;
 use sha2::Digest as _;
 
 use crate::digest::{Algorithm, Digest};
@@ -35,7 +38,7 @@ pub struct Digester {
 
 #[derive(Debug, Clone)]
 enum State {
-    Sha256(sha2::Sha256),
+    Sha256(Sha256),
     Sha512(sha2::Sha512),
 }
 
@@ -43,7 +46,7 @@ impl Digester {
     /// A digester for `algorithm` with nothing hashed yet.
     pub fn new(algorithm: Algorithm) -> Digester {
         let state = match algorithm {
-            Algorithm::Sha256 => State::Sha256(sha2::Sha256::new()),
+            Algorithm::Sha256 => State::Sha256(Sha256::new()),
             Algorithm::Sha512 => State::Sha512(sha2::Sha512::new()),
         };
         Digester { state, size: 0 }
@@ -74,7 +77,7 @@ impl Digester {
     /// The digest of every byte hashed so far. The digester stays usable.
     pub fn finalize(&self) -> Digest {
         match &self.state {
-            State::Sha256(h) => Digest::from_hash(Algorithm::Sha256, &h.clone().finalize()),
+            State::Sha256(h) => Digest::from_hash(Algorithm::Sha256, &h.finalize()),
             State::Sha512(h) => Digest::from_hash(Algorithm::Sha512, &h.clone().finalize()),
         }
     }
