@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { convert, copy as copyCache, gc, loadCache, merge, verify } from '../operations.mjs'
 import { LocalStorage } from '../storage.mjs'
+import { digest } from '../index.mjs'
 import { testsDir } from './data.mjs'
 
 // What is left in ingest/ (which a fresh clone does not have until a write).
@@ -78,6 +79,32 @@ test('writeBlob refuses bytes that do not hash to the digest, and leaves nothing
     await assert.rejects(s.writeBlob(digest, new Uint8Array([1, 2, 3])), { code: 'DIGEST_MISMATCH' })
     assert.equal(await s.hasBlob(digest), false)
     assert.deepEqual(ingest(root), [])
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+  }
+})
+
+test('a storage makes its directories once, and again when they were removed between writes', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'ocicache-dirs-'))
+  try {
+    const s = new LocalStorage(root)
+    const blob = (text) => {
+      const bytes = new TextEncoder().encode(text)
+      return [digest(bytes).toString(), bytes]
+    }
+    await s.writeBlob(...blob('one'))
+    // Removed behind the storage's back: both directories a write needs.
+    rmSync(join(root, 'blobs'), { recursive: true })
+    rmSync(join(root, 'ingest'), { recursive: true })
+    await s.writeBlob(...blob('two'))
+    const [d] = blob('two')
+    assert.equal(Buffer.from(await s.readBlob(d)).toString(), 'two')
+    assert.deepEqual(ingest(root), [])
+    // A stream of chunks too, into a removed directory.
+    rmSync(join(root, 'blobs'), { recursive: true })
+    const [d3, bytes3] = blob('three')
+    await s.writeBlob(d3, (async function* () { yield bytes3.subarray(0, 2); yield bytes3.subarray(2) })())
+    assert.equal(Buffer.from(await s.readBlob(d3)).toString(), 'three')
   } finally {
     rmSync(root, { recursive: true, force: true })
   }
