@@ -19,8 +19,10 @@ if [ "$profile" = release ]; then
   # Debian's wasm-opt is too old for wasm-bindgen 0.2.13x output; npm's binaryen is not.
   # SHA-256's compress_one has one caller, so binaryen would inline it into the
   # four-block loop, and V8 then runs that loop 20 % slower (see
-  # core/src/sha256/simd128.rs); -O4 (flattening) costs it another 2-3 % over
-  # -O3, and gains nothing measured elsewhere.
+  # core/sha256/src/simd128.rs). -O4 adds a flatten pass that costs SHA-256
+  # 2-3 % (1.20x instead of 1.23x hash-wasm, the target being 1.2x) and gives
+  # gunzip about 4 % (1.65x against 1.58x fflate, in-process A/B within
+  # +-5 %): -O3, for the target.
   node npm/node_modules/binaryen/bin/wasm-opt '--no-inline=*sha256*compress_one*' -O3 \
     --enable-simd --enable-bulk-memory \
     --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
