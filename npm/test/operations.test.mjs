@@ -84,7 +84,7 @@ test('writeBlob refuses bytes that do not hash to the digest, and leaves nothing
   }
 })
 
-test('a storage makes its directories once, and again when they were removed between writes', async () => {
+test('a storage makes a directory again when it was removed between writes', async () => {
   const root = mkdtempSync(join(tmpdir(), 'ocicache-dirs-'))
   try {
     const s = new LocalStorage(root)

@@ -9,11 +9,11 @@
 //! Measured against `sha2` 0.11's simd128 backend on 256 MiB in 1 MiB
 //! updates (`npm/bench/digest.mjs`, release build): Node 20 (V8 11.3)
 //! 454 → 487 MB/s, 1.14× → 1.23× hash-wasm 4.13; Chromium 156 449 → 432 MB/s,
-//! 1.33× → 1.27×. Two things keep it fast in V8, each worth ~8 %: the
-//! schedule's 64 vectors stay values (every index a constant, no array in
-//! memory), and `compress_one` stays out of the four-block loop — binaryen
-//! would inline it there (one caller), so `scripts/build-wasm.sh` tells
-//! wasm-opt not to.
+//! 1.33× → 1.27×. Two things keep it fast in V8: the schedule's 64 vectors
+//! stay values (every index a constant, no array in memory: 445 → 498 MB/s
+//! before wasm-opt), and `compress_one` stays out of the four-block loop —
+//! binaryen would inline it there (one caller; 13–21 % slower at -O2 to
+//! -O4), so `scripts/build-wasm.sh` tells wasm-opt not to.
 //!
 //! `#[inline(always)]` is measured, not habit: each helper must melt into the
 //! unrolled rounds for V8 to keep the state in registers.
@@ -112,7 +112,7 @@ pub(super) fn compress(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
 }
 
 /// One block, scheduled in all four lanes. Kept out of `compress`: inlined,
-/// its copy of the rounds made V8 run the four-block loop ~8 % slower.
+/// its copy of the rounds made V8 run the four-block loop 13–21 % slower.
 #[inline(never)]
 fn compress_one(state: &mut [u32; 8], block: &[u8; 64]) {
     let wk = schedule(&[*block; 4]);
@@ -123,7 +123,7 @@ fn compress_one(state: &mut [u32; 8], block: &[u8; 64]) {
 ///
 /// Every index is a constant (the loops are macros), so that LLVM keeps the
 /// 64 vectors as values rather than in an array in memory: V8 runs the
-/// rounds ~8 % faster on them.
+/// rounds ~12 % faster on them.
 #[inline(always)]
 #[allow(unused_assignments)] // the last words are written back and never read
 fn schedule(quad: &[[u8; 64]; 4]) -> [v128; 64] {
