@@ -144,7 +144,7 @@ export class LocalStorage {
 
   // `mkdir -p dir`, once per directory: a copy writes hundreds of blobs into
   // the same two directories, and each mkdir is a trip through the thread
-  // pool (two per blob were 2-4 % of an S3 download). A directory removed
+  // pool (two per blob were about 3 % of an S3 download). A directory removed
   // since (by hand; BuildKit and gc leave them) is made again when an open
   // or rename misses it (#again).
   async #directory(dir) {

@@ -18,7 +18,7 @@ wasm-bindgen --target web --out-dir npm/wasm --out-name ocicache_wasm \
 if [ "$profile" = release ]; then
   # Debian's wasm-opt is too old for wasm-bindgen 0.2.13x output; npm's binaryen is not.
   # SHA-256's compress_one has one caller, so binaryen would inline it into the
-  # four-block loop, and V8 then runs that loop 20 % slower (see
+  # four-block loop, and V8 then runs that loop 13-21 % slower (see
   # core/sha256/src/simd128.rs). -O4 adds a flatten pass that costs SHA-256
   # 2-3 % (1.20x instead of 1.23x hash-wasm, the target being 1.2x) and gives
   # gunzip about 4 % (1.65x against 1.58x fflate, in-process A/B within

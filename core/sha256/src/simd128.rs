@@ -15,8 +15,8 @@
 //! binaryen would inline it there (one caller; 13–21 % slower at -O2 to
 //! -O4), so `scripts/build-wasm.sh` tells wasm-opt not to.
 //!
-//! `#[inline(always)]` is measured, not habit: each helper must melt into the
-//! unrolled rounds for V8 to keep the state in registers.
+//! `#[inline(always)]`: each helper is meant to melt into the unrolled
+//! rounds, so that the state and the schedule stay values (see `schedule`).
 #![allow(clippy::inline_always)]
 
 use core::arch::wasm32::{
