@@ -82,7 +82,7 @@ fn gzip_multi_member_and_header_fields() {
     let mut header = vec![0x1f, 0x8b, 8, 0x04 | 0x08 | 0x10 | 0x02, 0, 0, 0, 0, 0, 3];
     header.extend_from_slice(&[4, 0, b'A', b'B', 0, 0]);
     header.extend_from_slice(b"name.tar\0comment\0");
-    let crc = crc32fast::hash(&header);
+    let crc = zlib_rs::crc32::crc32(0, &header);
     header.extend_from_slice(&(crc as u16).to_le_bytes());
     let fancy = [header.clone(), a[10..].to_vec()].concat();
     for chunk in [1, 3, 1000] {
@@ -138,6 +138,22 @@ fn gzip_corruption_has_codes() {
         "TRAILING_DATA"
     );
     assert_eq!(code(&[packed, vec![0; 8]].concat()), "TRAILING_DATA");
+}
+
+#[test]
+fn corrupt_deflate_data_says_why_and_where() {
+    // A member whose deflate stream is one final block of the reserved
+    // type 3 (BFINAL = 1, BTYPE = 11).
+    let mut member = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 0x07];
+    member.extend_from_slice(&[0; 8]);
+    let err = decompress(&member, Some(Compression::Gzip), Limits::default()).unwrap_err();
+    assert_eq!(err.code(), "INVALID_COMPRESSED_DATA");
+    assert!(
+        err.to_string()
+            .contains("corrupt deflate data (invalid block type)"),
+        "{err}"
+    );
+    assert_eq!(err.offset(), Some(11));
 }
 
 #[test]
