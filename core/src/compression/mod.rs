@@ -218,7 +218,10 @@ pub fn level_from_number(value: f64) -> Result<i32> {
     } else {
         Err(Error::new(
             ErrorKind::InvalidArgument,
-            format!("level {value} is not an integer level"),
+            format!(
+                "level {} is not an integer level",
+                crate::size::number_text(value)
+            ),
         )
         .in_field("level"))
     }
