@@ -22,7 +22,8 @@ if [ "$profile" = release ]; then
   # core/sha256/src/simd128.rs). -O4 adds a flatten pass that costs SHA-256
   # 2-3 % (1.20x instead of 1.23x hash-wasm, the target being 1.2x) and gives
   # gunzip about 4 % (1.65x against 1.58x fflate, in-process A/B within
-  # +-5 %): -O3, for the target.
+  # +-5 %, when inflating was miniz_oxide's; on zlib-rs gunzip is 1.76-1.78x
+  # at -O3): -O3, for the target.
   node npm/node_modules/binaryen/bin/wasm-opt '--no-inline=*sha256*compress_one*' -O3 \
     --enable-simd --enable-bulk-memory \
     --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
