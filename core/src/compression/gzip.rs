@@ -45,6 +45,7 @@ pub struct GzipDecoder {
     state: State,
     inflate: flate2::Decompress,
     out: Vec<u8>,
+    /// The member's CRC-32 so far (zlib's running form: 0 before any byte).
     crc: u32,
     member_size: u64,
     total_out: u64,
@@ -354,6 +355,7 @@ enum Deflater {
 pub struct GzipEncoder {
     deflater: Deflater,
     out: Vec<u8>,
+    /// The input's CRC-32 so far (zlib's running form: 0 before any byte).
     crc: u32,
     size: u64,
     header_written: bool,
