@@ -170,6 +170,11 @@ function client({ S3Client }, s) {
     retryMode: s.retryMode ?? undefined,
     requestChecksumCalculation: env.AWS_REQUEST_CHECKSUM_CALCULATION ? undefined : 'WHEN_REQUIRED',
     responseChecksumValidation: env.AWS_RESPONSE_CHECKSUM_VALIDATION ? undefined : 'WHEN_REQUIRED',
+    // The middleware stack resolved once per command class, not on every
+    // request: 2.0 -> 1.8 ms of CPU per small GET against moto (200 GETs,
+    // three runs each). The stack is complete before the first request
+    // (unsignedPayload below), and no call passes per-request options.
+    cacheMiddleware: true,
   })
   c.middlewareStack.add(unsignedPayload, { step: 'build', name: 'ocicacheUnsignedPayload' })
   return c
