@@ -175,15 +175,6 @@ function client({ S3Client }, s) {
     // three runs each). The stack is complete before the first request
     // (unsignedPayload below), and no call passes per-request options.
     cacheMiddleware: true,
-    // No `Expect: 100-continue` (the SDK's default from 2 MiB): each PUT
-    // would wait a round trip for the server's go-ahead. What that guards
-    // against is sending a body the server then refuses (credentials,
-    // region); every operation reads or lists the store before it writes
-    // a blob, so such a refusal comes on a small request first, and a
-    // refused PUT still reads as UNAUTHORIZED (test/cloud.test.mjs).
-    // Without it the 1 GiB / 200-blob upload to moto took 3.56-3.76 s
-    // instead of 3.76-4.27 s (four runs each).
-    expectContinueHeader: false,
   })
   c.middlewareStack.add(unsignedPayload, { step: 'build', name: 'ocicacheUnsignedPayload' })
   return c
