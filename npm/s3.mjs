@@ -175,6 +175,17 @@ function client({ S3Client }, s) {
     // three runs each). The stack is complete before the first request
     // (unsignedPayload below), and no call passes per-request options.
     cacheMiddleware: true,
+    // No `Expect: 100-continue` (the SDK's default from 2 MiB), so a PUT
+    // does not wait for the server's go-ahead before its body. What that
+    // guards against is sending a body the server then refuses
+    // (credentials, region); every operation reads or lists the store
+    // before it writes a blob, so such a refusal comes on a small request
+    // first, and a refused PUT still reads as UNAUTHORIZED
+    // (test/cloud.test.mjs). The 1 GiB / 200-blob upload to moto: median
+    // 3.60 s without it, 3.82 s with it (17 runs each in three interleaved
+    // batches; one batch of five showed no difference). boto3 sends it too,
+    // and the Python driver measured the same either way: it keeps it.
+    expectContinueHeader: false,
   })
   c.middlewareStack.add(unsignedPayload, { step: 'build', name: 'ocicacheUnsignedPayload' })
   return c

@@ -405,8 +405,9 @@ for (const kind of ['s3', 'azblob']) {
     const err = await openLocation(spec).storage.readIndex().then(() => null, (e) => e)
     assert.equal(err?.code, 'UNAUTHORIZED', err?.message)
     assert.ok(!err.message.includes(secret))
-    // Writing is refused as reading was, for a blob above the S3 SDK's
-    // 100-continue threshold (2 MiB) too.
+    // Writing is refused as reading was, also for a blob above the S3 SDK's
+    // 100-continue threshold (2 MiB), which the driver sends without
+    // waiting for the server's go-ahead.
     const big = randomBytes(3 << 20)
     const put = await openLocation(spec).storage.writeBlob(`sha256:${createHash('sha256').update(big).digest('hex')}`, big).then(() => null, (e) => e)
     assert.equal(put?.code, 'UNAUTHORIZED', put?.message)
