@@ -42,7 +42,7 @@ pub fn size_from_number(value: f64) -> Result<u64> {
 
 /// `value` as text for a message, the shortest form that reads back as it
 /// (through `serde_json`'s formatter, which the crate carries anyway: `f64`'s
-/// `Display` would add about 5 KB to the viewer's gzipped WASM), and
+/// `Display` would add about 7 KB to the viewer's gzipped WASM), and
 /// JavaScript's words for what JSON has none for.
 pub(crate) fn number_text(value: f64) -> String {
     match serde_json::Number::from_f64(value) {

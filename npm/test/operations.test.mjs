@@ -96,8 +96,8 @@ test('a storage makes a directory again when it was removed between writes', asy
     // Removed behind the storage's back: both directories a write needs.
     rmSync(join(root, 'blobs'), { recursive: true })
     rmSync(join(root, 'ingest'), { recursive: true })
-    await s.writeBlob(...blob('two'))
-    const [d] = blob('two')
+    const [d, bytes] = blob('two')
+    await s.writeBlob(d, bytes)
     assert.equal(Buffer.from(await s.readBlob(d)).toString(), 'two')
     assert.deepEqual(ingest(root), [])
     // A stream of chunks too, into a removed directory.
