@@ -4,7 +4,8 @@
 #   ocicache-<v>.tar.gz                            the Python sdist (builds from itself alone)
 #   ocicache-<v>.tgz                               the npm package: JS, typings, the WASM build
 #   ocicache-linux-x64-gnu-<v>.tgz                 the npm platform package: the .node addon
-#   ocicache-<v>.crate, ocicache-sha256-<v>.crate  the core crates, as `cargo package` makes them
+#   ocicache-<v>.crate, ocicache-sha256-<v>.crate,
+#   ocicache-deflate-<v>.crate                     the core crates, as `cargo package` makes them
 #   SIZES.txt                                      each artifact's size, and the WASM file gzipped
 #
 #   scripts/package.sh [--dev]
@@ -105,9 +106,11 @@ node scripts/package-json.mjs main "$triple" > "$stage/main/package.json"
 
 say "Rust crates"
 allow_dirty=""; [ "$profile" = dev ] && allow_dirty=--allow-dirty
-# Together: the core depends on ocicache-sha256, which is not on crates.io yet.
-cargo package -q -p ocicache-sha256 -p ocicache --no-verify $allow_dirty
-cp "target/package/ocicache-$version.crate" "target/package/ocicache-sha256-$version.crate" "$dist/"
+# Together: the core depends on ocicache-sha256 and ocicache-deflate, which are
+# not on crates.io yet.
+cargo package -q -p ocicache-sha256 -p ocicache-deflate -p ocicache --no-verify $allow_dirty
+cp "target/package/ocicache-$version.crate" "target/package/ocicache-sha256-$version.crate" \
+  "target/package/ocicache-deflate-$version.crate" "$dist/"
 
 say "Sizes"
 {

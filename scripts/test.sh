@@ -22,10 +22,10 @@ git diff --exit-code -- npm/index.d.ts npm/types
 test -z "$(git status --porcelain -- npm/types)" || { git status --porcelain -- npm/types; exit 1; }
 say "Rust tests, and the core's docs without a warning"
 cargo test -q -p ocicache --features oci-spec
-cargo test -q -p ocicache-sha256
-RUSTDOCFLAGS="-D warnings" cargo doc -q -p ocicache -p ocicache-sha256 --no-deps --features oci-spec
+cargo test -q -p ocicache-sha256 -p ocicache-deflate
+RUSTDOCFLAGS="-D warnings" cargo doc -q -p ocicache -p ocicache-sha256 -p ocicache-deflate --no-deps --features oci-spec
 say "The core crates package and build alone (cargo package)"
-cargo package -q -p ocicache-sha256 -p ocicache --offline --allow-dirty
+cargo package -q -p ocicache-sha256 -p ocicache-deflate -p ocicache --offline --allow-dirty
 say "Node tests: native, WASM in Node, WASM in Chromium, CLI, surface, registry, viewer"
 (cd npm && node --test test/*.test.mjs)
 say "Python: stubtest and mypy --strict"
