@@ -1,13 +1,16 @@
 //! gzip (RFC 1952) framing around raw deflate: streaming, multi-member,
-//! checked. Inflating and deflating are zlib-rs's (through `flate2`).
-//! Its inflate is faster than `miniz_oxide`'s, natively and in WASM
-//! (measured 2026-12-03 with each member's CRC-32: 573 against 452 MB/s on
-//! a tar of shared libraries, 901 against 757 on one of text; in WASM in
-//! Node 485 against 413 MB/s). Its deflate writes the same format as
-//! zlib's, faster than both zlib's and `miniz_oxide`'s, and within 1 % of
-//! zlib's compressed size from level 3 up (measured by the benchmarks;
-//! level 1 runs as zlib-rs's 2, see [`GzipEncoder::new`]); Huffman-only
-//! (-2) stays on `miniz_oxide`, which has that strategy.
+//! checked. Inflating and deflating are zlib-rs's (inflating through
+//! `flate2`, deflating through `ocicache-deflate`, which makes levels 4 to
+//! 6 zlib's own). Its inflate is faster than `miniz_oxide`'s, natively and
+//! in WASM (measured 2026-12-03 with each member's CRC-32: 573 against 452
+//! MB/s on a tar of shared libraries, 901 against 757 on one of text; in
+//! WASM in Node 485 against 413 MB/s). Its deflate writes the same format
+//! as zlib's, faster than both zlib's and `miniz_oxide`'s, and within 1 %
+//! of zlib's compressed size from level 3 up (measured by the benchmarks;
+//! level 1 runs as zlib-rs's 2, see [`GzipEncoder::new`]); from level 2 up
+//! the bytes written do not depend on how the input is split between
+//! calls. Huffman-only (-2) stays on `miniz_oxide`, which has that
+//! strategy.
 //!
 //! Spec: RFC 1952 §2.3 (member: `1f 8b 08 FLG MTIME(4) XFL OS`, then
 //! `FEXTRA` (XLEN + data), `FNAME` and `FCOMMENT` (zero-terminated),
@@ -346,7 +349,7 @@ impl GzipDecoder {
 /// The deflate compressor behind a [`GzipEncoder`].
 enum Deflater {
     /// zlib-rs: levels 0 to 9.
-    Zlib(flate2::Compress),
+    Zlib(ocicache_deflate::Deflate),
     /// `miniz_oxide`: Huffman only (-2).
     Miniz(Box<CompressorOxide>),
 }
@@ -379,12 +382,12 @@ impl GzipEncoder {
                 let level = match level {
                     -1 => 6,
                     1 => 2,
-                    n => u32::try_from(n).unwrap_or(6),
+                    n => n,
                 };
-                Deflater::Zlib(flate2::Compress::new(
-                    flate2::Compression::new(level),
-                    false,
-                ))
+                Deflater::Zlib(
+                    ocicache_deflate::Deflate::new(level)
+                        .map_err(|e| deflate_error(&format_args!("{e}")))?,
+                )
             }
             _ => {
                 return Err(Error::new(
@@ -469,40 +472,26 @@ fn deflate_error(detail: &dyn std::fmt::Debug) -> Error {
 /// Deflates `input` through zlib-rs (to the end of the stream when
 /// `finish`), handing what comes out to `sink`.
 fn run_zlib(
-    compress: &mut flate2::Compress,
+    deflate: &mut ocicache_deflate::Deflate,
     out: &mut [u8],
     mut input: &[u8],
     finish: bool,
     sink: &mut Sink<'_>,
 ) -> Result<()> {
-    let flush = if finish {
-        flate2::FlushCompress::Finish
-    } else {
-        flate2::FlushCompress::None
-    };
     loop {
-        let (before_in, before_out) = (compress.total_in(), compress.total_out());
-        let status = compress
-            .compress(input, out, flush)
-            .map_err(|e| deflate_error(&e))?;
-        // Both are at most the lengths of `input` and `out`.
-        let consumed = usize::try_from(compress.total_in() - before_in).unwrap_or(input.len());
-        let written = usize::try_from(compress.total_out() - before_out).unwrap_or(out.len());
-        input = &input[consumed.min(input.len())..];
-        if written > 0 {
-            sink(&out[..written])?;
+        let step = deflate
+            .compress(input, out, finish)
+            .map_err(|e| deflate_error(&format_args!("{e}")))?;
+        input = &input[step.consumed..];
+        if step.written > 0 {
+            sink(&out[..step.written])?;
         }
-        match status {
-            flate2::Status::StreamEnd => return Ok(()),
-            flate2::Status::Ok | flate2::Status::BufError => {
-                if input.is_empty() && written < out.len() && !finish {
-                    return Ok(());
-                }
-                if consumed == 0 && written == 0 {
-                    // No progress with room to write: never loop on it.
-                    return Err(deflate_error(&status));
-                }
-            }
+        if step.done || (input.is_empty() && step.written < out.len() && !finish) {
+            return Ok(());
+        }
+        if step.consumed == 0 && step.written == 0 {
+            // No progress with room to write: never loop on it.
+            return Err(deflate_error(&"no progress"));
         }
     }
 }
