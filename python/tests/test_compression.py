@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import random
 import subprocess
 import zlib
 from pathlib import Path
@@ -85,6 +86,32 @@ def test_every_gzip_level_reads_back_and_writes_about_what_zlib_writes() -> None
         theirs = len(c.compress(tar) + c.flush())
         bound = 1.0 if level == 1 else 1.02 if level == 2 else 1.01
         assert len(ours) <= theirs * bound, f"level {level}: {len(ours)} vs zlib's {theirs}"
+
+
+def tar_like(size: int) -> bytes:
+    """The benchmark's tar-like payload, seeded: 4 KiB runs of repeated text
+    and, one in four, of random bytes."""
+    rng = random.Random(0)
+    words = b"layer cache record digest blob manifest config build step "
+    parts, total = [], 0
+    while total < size:
+        part = rng.randbytes(4096) if rng.getrandbits(2) == 0 else (words[rng.getrandbits(8) % len(words) :] + words * 80)[:4096]
+        parts.append(part)
+        total += len(part)
+    return b"".join(parts)[:size]
+
+
+def test_gzip_from_level_3_writes_within_1_percent_of_zlib_on_repetitive_text() -> None:
+    """zlib-rs's own levels 4 to 6 (zlib-ng's "medium" strategy) wrote
+    +0.95 %, +0.90 % and +1.07 % more than zlib here; ocicache runs zlib's
+    parameters on the lazy strategy instead (measured within 0.1 %)."""
+    data = tar_like(4 << 20)
+    for level in range(3, 10):
+        ours = ocicache.compress(data, "gzip", level)[0]
+        c = zlib.compressobj(level, zlib.DEFLATED, 31)
+        theirs = len(c.compress(data) + c.flush())
+        assert zlib.decompress(ours, wbits=31) == data
+        assert len(ours) <= theirs * 1.01, f"level {level}: {len(ours)} vs zlib's {theirs}"
 
 
 def run(args: list[str], data: bytes) -> bytes:
