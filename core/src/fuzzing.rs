@@ -8,7 +8,9 @@
 //! small [`Limits`]), and where a value parses, that writing it out parses
 //! back to the same value.
 
-use crate::compression::{Compression, Decoder, Limits, detect_compression, estargz_toc_offset};
+use crate::compression::{
+    Compression, Decoder, Encoder, Limits, decompress, detect_compression, estargz_toc_offset,
+};
 use crate::layer::LayerDigester;
 use crate::{
     CacheConfig, CacheForm, CacheLoader, CacheManifest, Challenge, Descriptor, Dialect, Digest,
@@ -18,7 +20,7 @@ use crate::{
 };
 
 /// The names of the targets, in the order `scripts/fuzz.sh` runs them.
-pub const TARGETS: [&str; 13] = [
+pub const TARGETS: [&str; 14] = [
     "digest",
     "options",
     "reference",
@@ -30,6 +32,7 @@ pub const TARGETS: [&str; 13] = [
     "gzip",
     "zstd",
     "compression",
+    "gzip_encoder",
     "www_authenticate",
     "docker_config",
 ];
@@ -48,6 +51,7 @@ pub fn run(name: &str, data: &[u8]) -> bool {
         "gzip" => decode(Compression::Gzip, data),
         "zstd" => decode(Compression::Zstd, data),
         "compression" => compression(data),
+        "gzip_encoder" => gzip_encoder(data),
         "www_authenticate" => www_authenticate(data),
         "docker_config" => docker_config(data),
         _ => return false,
@@ -241,6 +245,47 @@ pub fn compression(data: &[u8]) {
     if l.update(data).is_ok() {
         let _ = l.finalize();
     }
+}
+
+/// The gzip encoder: the first byte picks the level (-2 to 9), the second
+/// where the rest (at most 128 KiB: two of deflate's 64 KiB windows, so the
+/// window slides) is split in two `update`s. What it writes must decode to
+/// the input, and at the compressing levels (1 to 9) be the same bytes
+/// whether the input came whole or split.
+pub fn gzip_encoder(data: &[u8]) {
+    let [l, s, input @ ..] = data else {
+        return;
+    };
+    let input = &input[..input.len().min(128 << 10)];
+    let level = i32::from(l % 12) - 2;
+    let at = input.len() * usize::from(*s) / 255;
+    let whole = gzip_encode(level, &[input]);
+    let split = gzip_encode(level, &[&input[..at], &input[at..]]);
+    assert!(
+        !(1..=9).contains(&level) && level != -1 || whole == split,
+        "level {level}: a split at {at} changed the output"
+    );
+    for packed in [whole, split] {
+        let back = decompress(&packed, Some(Compression::Gzip), Limits::default());
+        assert!(
+            back.is_ok_and(|b| b == input),
+            "level {level}: no round trip"
+        );
+    }
+}
+
+fn gzip_encode(level: i32, pieces: &[&[u8]]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut sink = |c: &[u8]| {
+        out.extend_from_slice(c);
+        Ok(())
+    };
+    let mut e = Encoder::new(Compression::Gzip, Some(level)).expect("levels -2 to 9 exist");
+    for piece in pieces {
+        e.update(piece, &mut sink).expect("encoding cannot fail");
+    }
+    e.finish(&mut sink).expect("encoding cannot fail");
+    out
 }
 
 /// `WWW-Authenticate` headers and token responses.

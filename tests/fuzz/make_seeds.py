@@ -54,6 +54,8 @@ def main(out: Path) -> None:
         "gzip": [b for b in layers if b[:2] == b"\x1f\x8b"] + [gzip.compress(b"hello" * 100)],
         "zstd": [b for b in layers if b[:4] == b"\x28\xb5\x2f\xfd"],
         "compression": layers,
+        # Level byte (-2 + n % 12), split byte, then the input.
+        "gzip_encoder": [bytes([n % 12, n * 37 % 256]) + b for n, b in enumerate(layers)] + [b"\x08\x80" + b"hello " * 500],
         "www_authenticate": [
             b'Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull"',
             b'Basic realm="registry"',
