@@ -113,13 +113,13 @@ impl Deflate {
         finish: bool,
     ) -> Result<Step, Error> {
         // At most u32::MAX of each per call, as zlib's fields hold.
-        let input = &input[..input.len().min(u32::MAX as usize)];
-        let out_len = output.len().min(u32::MAX as usize);
+        let avail_in = u32::try_from(input.len()).unwrap_or(u32::MAX);
+        let avail_out = u32::try_from(output.len()).unwrap_or(u32::MAX);
         let raw = self.raw();
         raw.next_in = input.as_ptr().cast_mut(); // read only, as zlib's API types it
-        raw.avail_in = u32::try_from(input.len()).unwrap_or(u32::MAX);
+        raw.avail_in = avail_in;
         raw.next_out = output.as_mut_ptr();
-        raw.avail_out = u32::try_from(out_len).unwrap_or(u32::MAX);
+        raw.avail_out = avail_out;
         let flush = if finish {
             DeflateFlush::Finish
         } else {
@@ -128,8 +128,8 @@ impl Deflate {
         let code = zlib_rs::deflate::deflate(&mut self.stream, flush);
         let raw = self.raw();
         let step = Step {
-            consumed: input.len() - raw.avail_in as usize,
-            written: out_len - raw.avail_out as usize,
+            consumed: (avail_in - raw.avail_in) as usize,
+            written: (avail_out - raw.avail_out) as usize,
             done: code == ReturnCode::StreamEnd,
         };
         // No pointer into the caller's buffers outlives the call.
