@@ -274,7 +274,9 @@ pub fn gzip_encoder(data: &[u8]) {
     }
 }
 
-fn gzip_encode(level: i32, pieces: &[&[u8]]) -> Vec<u8> {
+/// `pieces` gzip-compressed at `level` through the streaming encoder, one
+/// `update` each (also the core's tests' way to split an input).
+pub(crate) fn gzip_encode(level: i32, pieces: &[&[u8]]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut sink = |c: &[u8]| {
         out.extend_from_slice(c);

@@ -69,21 +69,6 @@ fn gzip_levels_and_reported_level() {
     assert_eq!(used, Some(1), "ruzstd encodes at its fastest level only");
 }
 
-/// Compressed in pieces of `chunk` through the streaming encoder.
-fn encode_in_chunks(data: &[u8], compression: Compression, level: i32, chunk: usize) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut e = Encoder::new(compression, Some(level)).unwrap();
-    let mut sink = |c: &[u8]| {
-        out.extend_from_slice(c);
-        Ok(())
-    };
-    for piece in data.chunks(chunk.max(1)) {
-        e.update(piece, &mut sink).unwrap();
-    }
-    e.finish(&mut sink).unwrap();
-    out
-}
-
 #[test]
 fn gzip_bytes_do_not_depend_on_how_the_input_came() {
     // Text and incompressible runs mixed, as in layers: zlib-rs's own
@@ -93,9 +78,10 @@ fn gzip_bytes_do_not_depend_on_how_the_input_came() {
         data.extend_from_slice(&sample[..sample.len().min(40_000 + i * 1000)]);
     }
     for level in -1..=9 {
-        let whole = encode_in_chunks(&data, Compression::Gzip, level, data.len());
+        let whole = crate::fuzzing::gzip_encode(level, &[&data]);
         for chunk in [1000, 4096, 65_537] {
-            let split = encode_in_chunks(&data, Compression::Gzip, level, chunk);
+            let pieces: Vec<&[u8]> = data.chunks(chunk).collect();
+            let split = crate::fuzzing::gzip_encode(level, &pieces);
             assert!(
                 level == 0 || split == whole,
                 "level {level}: pieces of {chunk} gave other bytes"
