@@ -15,6 +15,7 @@
 // aborted), so a key never holds content that does not match its name.
 import { s3BlobKey, s3ManifestKey } from './index.mjs'
 import { CloudStorage, changedError, collect, unconditionalError } from './cloud.mjs'
+import { Getter } from './getter.mjs'
 
 /** Blobs larger than this go up as multipart uploads (S3's parts are at least 5 MiB, but the last). */
 export const MULTIPART_THRESHOLD = 16 << 20
@@ -188,6 +189,9 @@ function client({ S3Client }, s) {
     expectContinueHeader: false,
   })
   c.middlewareStack.add(unsignedPayload, { step: 'build', name: 'ocicacheUnsignedPayload' })
+  // GETs (blobs, configs, listings) on connections read by getter.mjs:
+  // a 1 GiB download took 2-3 s less CPU than through node:http.
+  if (!process.env.OCICACHE_S3_NODE_HTTP) c.config.requestHandler = new Getter(c.config.requestHandler)
   return c
 }
 
