@@ -298,8 +298,9 @@ async function lookAgain(storage, aside) {
 
 // Puts one blob into `to` unless it is there: mounted from `from` when the
 // driver can (a registry, from another repository of the same registry),
-// else copied (streamed when large). Returns what it did.
-async function transfer(blob, from, to) {
+// else copied (streamed when large; through `commits`, a directory's
+// Commits, when given). Returns what it did.
+async function transfer(blob, from, to, commits = null) {
   if (await to.hasBlob(blob.digest, blob.mediaType)) return 'skipped'
   if (!blob.manifest && typeof to.mountBlob === 'function' && (await to.mountBlob(blob.digest, from))) return 'mounted'
   // Small blobs (most of a cache) are read whole: one buffer instead of a
@@ -311,7 +312,7 @@ async function transfer(blob, from, to) {
   const limit = blob.size === undefined ? undefined : blob.size + 1
   const source = whole ? await from.readBlob(blob.digest, blob.mediaType, { limit }) : from.openBlob(blob.digest, blob.mediaType)
   if (source === null) throw Object.assign(new Error(`${from}: blob ${blob.digest} is missing`), { code: 'MISSING_BLOB' })
-  await to.writeBlob(blob.digest, source, blob.mediaType)
+  await (commits ?? to).writeBlob(blob.digest, source, blob.mediaType)
   return 'copied'
 }
 
@@ -388,15 +389,30 @@ export async function copy(from, to, { tag = from.tag ?? 'latest', toTag = to.ta
   const counts = { copied: 0, mounted: 0, skipped: 0 }
   let done = 0
   let bytes = 0
-  const one = async (blob) => {
-    const what = await transfer(blob, from, to)
+  const one = async (blob, commits = null) => {
+    const what = await transfer(blob, from, to, commits)
     counts[what]++
     if (what === 'copied') bytes += blob.size
     done += blob.size
     onProgress?.(done, plan.totalBytes)
   }
   const blobs = plan.blobs
-  await pool(blobs.filter((b) => !b.manifest), Math.max(1, concurrency ?? plan.concurrency), one)
+  // A directory syncs and renames streamed blobs beside the transfers
+  // (commits.mjs); they are all in place (or the copy fails) before the
+  // index below names them.
+  const commits = typeof to.commits === 'function' ? to.commits() : null
+  let failure = null
+  try {
+    await pool(blobs.filter((b) => !b.manifest), Math.max(1, concurrency ?? plan.concurrency), (b) => one(b, commits))
+  } catch (err) {
+    failure = err
+  }
+  try {
+    await commits?.close()
+  } catch (err) {
+    failure ??= err
+  }
+  if (failure) throw failure
   for (const b of blobs.filter((b) => b.manifest)) await one(b)
   await updateIndex(to, (current) => ImageIndex.updatedLayoutIndex(current, toTag, plan.descriptor))
   return { tag: toTag, descriptor: plan.descriptor, blobs: blobs.length, ...counts, bytes }

@@ -41,6 +41,19 @@ export interface StorageDriver {
   deleteBlob(digest: string): Promise<void>
   /** Optional: a temporary file for bytes named later (convert's layers past 8 MiB; without it they stay in memory). */
   spool?(): Promise<Spool>
+  /** Optional: a Commits whose `writeBlob` copy streams blobs through, committed beside the transfers (null: none). */
+  commits?(): Commits | null
+}
+
+/**
+ * The blobs one copy streams into a LocalStorage (commits.mjs): `writeBlob`
+ * resolves once a stream is written and checked, and syncs and renames it
+ * into place beside the next transfers; `close()` waits for every commit
+ * and rejects with the first failure.
+ */
+export interface Commits {
+  writeBlob(digest: string, source: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, mediaType?: string): Promise<void>
+  close(): Promise<void>
 }
 
 /** A temporary file: `write` bytes, read them back with `chunks()`, `close()` removes it. */
@@ -68,6 +81,8 @@ export declare class LocalStorage {
   settle(options: { settleMs: number; maxWaitMs?: number }): Promise<boolean>
   /** A Spool in ingest/ (the file system of blobs/; gc leaves it alone). */
   spool(): Promise<Spool>
+  /** A Commits for a copy into this directory (a subclass returns null to have every blob through writeBlob). */
+  commits(): Commits | null
 }
 
 /** Blobs gc moved out of a layout's blobs/. */

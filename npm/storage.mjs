@@ -19,6 +19,9 @@
 //   readLayoutFile()       optional: the oci-layout file's bytes, or null
 //   prefersStreams         optional: true when writeBlob takes a stream of
 //                          chunks as fast as whole bytes (copy then streams)
+//   commits()              optional: a Commits (commits.mjs) whose writeBlob
+//                          copy streams blobs through, committed beside the
+//                          transfers; its close() waits for them all
 //   moveAside(digests), recoverAside(), settle({settleMs})
 //                          optional: what gc needs to delete safely while
 //                          BuildKit exports into the same place (aside.mjs)
@@ -37,12 +40,19 @@ import { CacheLoader, Digester, ImageIndex, OciLayout, verifyAsync } from './ind
 import { Aside, settle } from './aside.mjs'
 import { Spool, missing, pathType, readBounded, streamFile, writeAll } from './file.mjs'
 import { DEFAULT_LOCK_TIMEOUT_MS, withLock } from './lock.mjs'
+import { Commits } from './commits.mjs'
 
 // A streamed blob is written in batches of about this many bytes.
 const BATCH = 1 << 20
 
 function coded(code, message) {
   return Object.assign(new Error(message), { code })
+}
+
+// Closes and removes a temporary file that will not be committed.
+async function discard(temp, handle) {
+  await handle.close().catch(() => {})
+  await rm(temp, { force: true })
 }
 
 /**
@@ -61,6 +71,18 @@ export class LocalStorage {
   constructor(root, { lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS } = {}) {
     this.root = root
     this.lockTimeoutMs = lockTimeoutMs
+    /** Commits under way (commits.mjs), by digest: settled, never rejected. */
+    this._pending = new Map()
+  }
+
+  /**
+   * A Commits for a copy into this directory: streamed blobs synced and
+   * renamed into place beside the next transfers. A subclass whose
+   * writeBlob must see every blob returns null (copy then writes through
+   * writeBlob alone).
+   */
+  commits() {
+    return new Commits(this)
   }
 
   /**
@@ -103,15 +125,18 @@ export class LocalStorage {
     return readBounded(join(this.root, 'oci-layout'), 64 << 10)
   }
 
-  readBlob(digest, _mediaType, { limit } = {}) {
+  async readBlob(digest, _mediaType, { limit } = {}) {
+    await this._pending.get(digest)
     return readBounded(this.#path(digest), limit)
   }
 
-  openBlob(digest) {
-    return streamFile(this.#path(digest))
+  async *openBlob(digest) {
+    await this._pending.get(digest)
+    yield* streamFile(this.#path(digest))
   }
 
   async hasBlob(digest) {
+    await this._pending.get(digest)
     try {
       return (await stat(this.#path(digest))).isFile()
     } catch (err) {
@@ -166,19 +191,29 @@ export class LocalStorage {
     }
   }
 
-  // A temporary file in ingest/ (same file system as blobs/, and left alone
-  // by BuildKit and gc), renamed into place once complete and synced.
-  async #atomic(target, fill) {
+  // A new temporary file in ingest/ (same file system as blobs/, and left
+  // alone by BuildKit and gc) that `fill(handle)` writes: { temp, handle },
+  // not yet synced; removed if `fill` fails.
+  async #fill(fill) {
     const ingest = join(this.root, 'ingest')
     await this.#directory(ingest)
     const temp = join(ingest, `ocicache-${process.pid}-${randomBytes(6).toString('hex')}`)
     const handle = await this.#again(ingest, () => open(temp, 'wx'))
     try {
       await fill(handle)
+    } catch (err) {
+      await discard(temp, handle)
+      throw err
+    }
+    return { temp, handle }
+  }
+
+  /** Syncs a file _fillBlob wrote and renames it to `target`; removed on any failure. */
+  async _commit({ temp, handle }, target) {
+    try {
       await handle.sync()
     } catch (err) {
-      await handle.close()
-      await rm(temp, { force: true })
+      await discard(temp, handle)
       throw err
     }
     await handle.close()
@@ -190,10 +225,29 @@ export class LocalStorage {
     }
   }
 
-  async writeBlob(digest, source) {
+  // A temporary file `fill` writes, synced, then renamed into place.
+  async #atomic(target, fill) {
+    await this._commit(await this.#fill(fill), target)
+  }
+
+  /** The path of the blob `digest`, its directory made. */
+  async _target(digest) {
     const target = this.#path(digest)
     await this.#directory(dirname(target))
-    await this.#atomic(target, async (handle) => {
+    return target
+  }
+
+  async writeBlob(digest, source) {
+    const target = await this._target(digest)
+    await this._commit(await this._fillBlob(digest, source), target)
+  }
+
+  /**
+   * The blob `digest` from `source` (bytes or chunks) in a temporary file,
+   * checked against its digest: { temp, handle } for _commit.
+   */
+  _fillBlob(digest, source) {
+    return this.#fill(async (handle) => {
       if (source instanceof Uint8Array) {
         // Hashed on the thread pool while it is written: neither holds the event loop.
         const done = await Promise.allSettled([verifyAsync(source, digest), writeAll(handle, [source])])
@@ -255,6 +309,7 @@ export class LocalStorage {
   }
 
   async deleteBlob(digest) {
+    await this._pending.get(digest)
     await rm(this.#path(digest), { force: true })
   }
 

@@ -158,6 +158,7 @@ test("copy sends as many blobs at once as the plan chooses, unless told", async 
   assert.equal(plan.toJSON().concurrency, 16)
   const peak = async (options) => {
     const into = new LocalStorage(mkdtempSync(join(tmpdir(), 'ocicache-conc-')))
+    into.commits = () => null // every blob through writeBlob (no deferred commits)
     let now = 0
     let most = 0
     const write = into.writeBlob.bind(into)
@@ -177,4 +178,34 @@ test("copy sends as many blobs at once as the plan chooses, unless told", async 
   const blobs = plan.blobs.filter((b) => !b.manifest).length
   assert.equal(await peak({}), Math.min(blobs, plan.concurrency))
   assert.equal(await peak({ concurrency: 2 }), 2)
+})
+
+test('a copy whose commit fails writes no index and leaves no temporary file; the next copy completes it', async () => {
+  // The sync and rename of streamed blobs run beside the transfers
+  // (commits.mjs); one that fails fails the copy before index.json.
+  const source = new LocalStorage(join(testsDir, 'fixtures/buildkit/local-max/cache'))
+  const blobs = (await loadCache(source)).copyPlan('latest').blobs.filter((b) => !b.manifest)
+  const fail = blobs[Math.floor(blobs.length / 2)].digest
+  const dir = mkdtempSync(join(tmpdir(), 'ocicache-commit-'))
+  try {
+    const into = new LocalStorage(dir)
+    const commit = into._commit.bind(into)
+    into._commit = async (file, target) => {
+      if (target.endsWith(fail.split(':')[1])) {
+        await file.handle.close()
+        rmSync(file.temp)
+        throw Object.assign(new Error("Input/output error (a test's)"), { code: 'EIO' })
+      }
+      return commit(file, target)
+    }
+    await assert.rejects(copyCache(source, into), { code: 'EIO' })
+    assert.equal(existsSync(join(dir, 'index.json')), false)
+    assert.deepEqual(readdirSync(join(dir, 'ingest')), [])
+    assert.equal(await into.hasBlob(fail), false)
+    const again = await copyCache(source, new LocalStorage(dir))
+    assert.ok(again.copied >= 1)
+    assert.ok((await verify(new LocalStorage(dir))).ok)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })

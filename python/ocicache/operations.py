@@ -8,6 +8,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import nullcontext
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Any, Callable, NamedTuple, Optional, TypeVar
 
@@ -335,11 +336,12 @@ def _tag(storage: StorageDriver) -> Optional[str]:
     return tag if isinstance(tag, str) else None
 
 
-def _transfer(blob: dict[str, Any], source: StorageDriver, into: StorageDriver) -> str:
+def _transfer(blob: dict[str, Any], source: StorageDriver, into: StorageDriver, commits: Any = None) -> str:
     """Put one blob into ``into`` unless it is there: mounted from
     ``source`` when the driver can (a registry, from another repository of
-    the same registry), else copied (streamed when large). Returns what it
-    did: ``skipped``, ``mounted`` or ``copied``."""
+    the same registry), else copied (streamed when large; through
+    ``commits``, a directory's :class:`~ocicache.commits.Commits`, when
+    given). Returns what it did: ``skipped``, ``mounted`` or ``copied``."""
     media_type = blob.get("mediaType")
     if into.has_blob(blob["digest"], media_type):
         return "skipped"
@@ -359,7 +361,7 @@ def _transfer(blob: dict[str, Any], source: StorageDriver, into: StorageDriver) 
             raise coded("MISSING_BLOB", f"{source}: blob {blob['digest']} is missing")
         into.write_blob(blob["digest"], data, media_type)
     else:
-        into.write_blob(blob["digest"], source.open_blob(blob["digest"], media_type), media_type)
+        (commits or into).write_blob(blob["digest"], source.open_blob(blob["digest"], media_type), media_type)
     return "copied"
 
 
@@ -468,9 +470,9 @@ def copy(
     copied_bytes = 0
     lock = threading.Lock()
 
-    def one(blob: dict[str, Any]) -> None:
+    def one(blob: dict[str, Any], commits: Any = None) -> None:
         nonlocal done, copied_bytes
-        what = _transfer(blob, source, into)
+        what = _transfer(blob, source, into, commits)
         with lock:
             counts[what] += 1
             done += blob["size"]
@@ -480,7 +482,13 @@ def copy(
                 on_progress(done, plan.total_bytes)
 
     blobs: list[dict[str, Any]] = [dict(b) for b in plan.blobs]
-    _pool([b for b in blobs if not b["manifest"]], concurrency or plan.concurrency, one)
+    # A directory syncs and renames streamed blobs beside the transfers
+    # (LocalStorage.commits); leaving the block waits for every one, so the
+    # index below names only blobs in place.
+    make_commits = getattr(into, "commits", None)
+    commits = make_commits() if make_commits is not None else None
+    with commits if commits is not None else nullcontext():
+        _pool([b for b in blobs if not b["manifest"]], concurrency or plan.concurrency, lambda b: one(b, commits))
     for b in blobs:
         if b["manifest"]:
             one(b)

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 from collections.abc import Iterable, Iterator
-from typing import Any, Callable, Optional, Protocol, TypedDict, Union
+from concurrent.futures import Future, wait
+from typing import Any, BinaryIO, Callable, Optional, Protocol, TypedDict, Union
 
 from ocicache._native import CacheLoader, Digester, ImageIndex, OciLayout
 from ocicache.error import coded
 from ocicache.aside import Aside, settle
 from ocicache.file import path_type, read_bounded, stream_file
 from ocicache.lock import DEFAULT_LOCK_TIMEOUT_MS, locked
+from ocicache.commits import Commits
 
 
 class StoredBlob(TypedDict):
@@ -101,6 +104,9 @@ class LocalStorage:
     def __init__(self, root: Union[str, os.PathLike[str]], *, lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS) -> None:
         self.root = os.fspath(root)
         self.lock_timeout_ms = lock_timeout_ms
+        # Commits under way (Commits), by digest: reads of a blob wait for its own.
+        self._pending: dict[str, Future[None]] = {}
+        self._pending_lock = threading.Lock()
 
     def __str__(self) -> str:
         return self.root
@@ -129,12 +135,15 @@ class LocalStorage:
         return read_bounded(os.path.join(self.root, "oci-layout"), 64 << 10)
 
     def read_blob(self, digest: str, media_type: Optional[str] = None, *, limit: Optional[int] = None) -> Optional[bytes]:
+        self._settled(digest)
         return read_bounded(self._path(digest), limit)
 
     def open_blob(self, digest: str, media_type: Optional[str] = None) -> Iterator[bytes]:
+        self._settled(digest)
         return stream_file(self._path(digest))
 
     def has_blob(self, digest: str, media_type: Optional[str] = None) -> bool:
+        self._settled(digest)
         return os.path.isfile(self._path(digest))
 
     def list_blobs(self) -> list[StoredBlob]:
@@ -162,33 +171,62 @@ class LocalStorage:
                     out.append(special)
         return sorted(out, key=lambda b: b["path"].encode())
 
-    def _atomic(self, target: str, chunks: Iterable[bytes], digest: Optional[str] = None) -> None:
-        """Write ``chunks`` to a temporary file in ``ingest/`` (same file
-        system, left alone by BuildKit and gc), sync, then rename it into
-        place. A blob (``digest`` given) is made read-only, as BuildKit's
-        content store writes blobs."""
+    def _fill(self, chunks: Iterable[bytes], digest: Optional[str] = None) -> tuple[str, BinaryIO]:
+        """Write ``chunks`` to a new temporary file in ``ingest/`` (same file
+        system, left alone by BuildKit and gc) and, for a blob (``digest``
+        given), check them against it. Returns its path and the open file,
+        not yet synced; on any failure it is removed."""
         ingest = os.path.join(self.root, "ingest")
         os.makedirs(ingest, exist_ok=True)
         temp = os.path.join(ingest, f"ocicache-{os.getpid()}-{secrets.token_hex(6)}")
         digester = Digester(digest.split(":")[0]) if digest else None
+        f = open(temp, "xb")
         try:
-            with open(temp, "xb") as f:
-                for chunk in chunks:
-                    if digester:
-                        digester.update(chunk)
-                    f.write(chunk)
-                f.flush()
-                os.fsync(f.fileno())
+            for chunk in chunks:
+                if digester:
+                    digester.update(chunk)
+                f.write(chunk)
+            f.flush()
             if digester and digest:
                 digester.verify(digest)
+        except BaseException:
+            _discard(temp, f)
+            raise
+        return temp, f
+
+    def _commit(self, temp: str, f: BinaryIO, target: str, blob: bool) -> None:
+        """Sync a file ``_fill`` wrote and rename it to ``target``; a blob is
+        made read-only first, as BuildKit's content store writes blobs. On
+        any failure the file is removed."""
+        try:
+            os.fsync(f.fileno())
+            f.close()
+            if blob:
                 os.chmod(temp, 0o444)
             os.replace(temp, target)
         except BaseException:
-            try:
-                os.unlink(temp)
-            except FileNotFoundError:
-                pass
+            _discard(temp, f)
             raise
+
+    def _atomic(self, target: str, chunks: Iterable[bytes], digest: Optional[str] = None) -> None:
+        """Write ``chunks`` to a temporary file, check them (a blob), sync,
+        then rename it into place."""
+        temp, f = self._fill(chunks, digest)
+        self._commit(temp, f, target, digest is not None)
+
+    def commits(self) -> Optional[Commits]:
+        """A :class:`Commits` for a copy into this directory: streamed
+        blobs synced and renamed into place beside the next transfers. A
+        subclass whose ``write_blob`` must see every blob returns ``None``
+        (copy then writes through ``write_blob`` alone)."""
+        return Commits(self)
+
+    def _settled(self, digest: str) -> None:
+        """Wait for the commit of ``digest`` under way, if any."""
+        with self._pending_lock:
+            pending = self._pending.get(digest)
+        if pending is not None:
+            wait([pending])
 
     def write_blob(self, digest: str, source: Union[bytes, Iterable[bytes]], media_type: Optional[str] = None) -> None:
         target = self._path(digest)
@@ -216,6 +254,7 @@ class LocalStorage:
             return after
 
     def delete_blob(self, digest: str) -> None:
+        self._settled(digest)
         try:
             os.unlink(self._path(digest))
         except FileNotFoundError:
@@ -289,3 +328,12 @@ class SelectedStorage:
 
     def delete_blob(self, digest: str) -> None:
         raise self._read_only()
+
+
+def _discard(temp: str, f: BinaryIO) -> None:
+    """Close and remove a temporary file that will not be committed."""
+    f.close()
+    try:
+        os.unlink(temp)
+    except FileNotFoundError:
+        pass

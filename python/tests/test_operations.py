@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 import pytest
 from conftest import TESTS
@@ -141,7 +142,11 @@ def test_merge_and_convert_keep_records_and_diff_ids(tmp_path: Path) -> None:
 
 class FailingStorage(LocalStorage):
     """A local layout whose first blob write takes long, whose second fails
-    at once and whose others take a little while; counts the writes."""
+    at once and whose others take a little while; counts the writes (all
+    through ``write_blob``: no deferred commits)."""
+
+    def commits(self) -> None:
+        return None
 
     def __init__(self, root: Path) -> None:
         super().__init__(root)
@@ -170,6 +175,38 @@ def test_a_failed_copy_starts_no_more_transfers(tmp_path: Path) -> None:
     with pytest.raises(Crash):
         operations.copy(source, into, concurrency=2)
     assert into.writes <= 3, into.writes
+
+
+class FailingCommits(LocalStorage):
+    """A local layout whose sync of one streamed blob fails."""
+
+    def __init__(self, root: Path, fail: str) -> None:
+        super().__init__(root)
+        self.fail = fail
+
+    def _commit(self, temp: str, f: Any, target: str, blob: bool) -> None:
+        if target.endswith(self.fail.split(":")[1]):
+            f.close()
+            os.unlink(temp)
+            raise OSError(5, "Input/output error (a test's)")
+        super()._commit(temp, f, target, blob)
+
+
+def test_a_copy_whose_commit_fails_writes_no_index_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    """The sync and rename of streamed blobs run beside the transfers
+    (ocicache.commits); one that fails fails the copy before index.json,
+    and the next copy completes it."""
+    source = LocalStorage(FIXTURES / "local-max" / "cache")
+    blobs = [b for b in operations.load_cache(source).copy_plan("latest").blobs if not b["manifest"]]
+    into = FailingCommits(tmp_path / "into", blobs[len(blobs) // 2]["digest"])
+    with pytest.raises(OSError, match="a test's"):
+        operations.copy(source, into)
+    assert not (tmp_path / "into" / "index.json").exists()
+    assert os.listdir(tmp_path / "into" / "ingest") == []
+    assert not into.has_blob(into.fail)
+    again = operations.copy(source, LocalStorage(tmp_path / "into"))
+    assert again["copied"] >= 1
+    assert operations.verify(LocalStorage(tmp_path / "into")).ok
 
 
 def test_copy_sends_as_many_blobs_at_once_as_the_plan_chooses(tmp_path: Path) -> None:
@@ -229,7 +266,11 @@ def test_copy_streams_every_blob_into_a_directory_and_reads_small_ones_whole_for
 
 
 class CountingStorage(LocalStorage):
-    """A local layout that counts the most blob writes under way at once."""
+    """A local layout that counts the most blob writes under way at once
+    (all through ``write_blob``: no deferred commits)."""
+
+    def commits(self) -> None:
+        return None
 
     def __init__(self, root: Path) -> None:
         super().__init__(root)
