@@ -26,11 +26,12 @@ import net from 'node:net'
 import tls from 'node:tls'
 import { validateHeaderName, validateHeaderValue } from 'node:http'
 import { Readable } from 'node:stream'
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_READ_TIMEOUT_MS } from './transport.mjs'
 
-/** Connecting (TCP, and TLS for https) must finish within this: 30 s. */
-export const CONNECT_TIMEOUT_MS = 30_000
-/** A response may be silent this long while it is waited for: 60 s. */
-export const READ_TIMEOUT_MS = 60_000
+/** Connecting (TCP, and TLS for https) must finish within this: 30 s, as the registry's. */
+export const CONNECT_TIMEOUT_MS = DEFAULT_CONNECT_TIMEOUT_MS
+/** A response may be silent this long while it is waited for: 60 s, as the registry's. */
+export const READ_TIMEOUT_MS = DEFAULT_READ_TIMEOUT_MS
 /** A response's status line and headers may take this many bytes: 64 KiB. */
 export const MAX_HEAD = 64 << 10
 /** A kept-alive connection unused this long is closed: 4 s. */

@@ -209,3 +209,27 @@ test('a copy whose commit fails writes no index and leaves no temporary file; th
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('a blob committed beside the transfers is found, read and deleted only once its commit is done', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ocicache-commit-'))
+  try {
+    const storage = new LocalStorage(dir)
+    const commit = storage._commit.bind(storage)
+    storage._commit = async (file, target) => {
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      return commit(file, target)
+    }
+    const bytes = new Uint8Array(1000).fill(7)
+    const d = digest(bytes).toString()
+    const commits = storage.commits()
+    await commits.writeBlob(d, [bytes])
+    // The rename is 300 ms away: each of these waits for it.
+    assert.equal(await storage.hasBlob(d), true)
+    assert.ok(Buffer.from(await storage.readBlob(d)).equals(bytes))
+    await commits.close()
+    await storage.deleteBlob(d)
+    assert.equal(await storage.hasBlob(d), false)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})

@@ -14,7 +14,7 @@ from typing import Any, Optional, Union
 import pytest
 from conftest import TESTS
 
-from ocicache import OcicacheError, operations
+from ocicache import OcicacheError, digest, operations
 from ocicache.storage import LocalStorage
 
 FIXTURES = TESTS / "fixtures" / "buildkit"
@@ -287,3 +287,26 @@ class CountingStorage(LocalStorage):
         finally:
             with self.lock:
                 self.now -= 1
+
+
+class SlowCommits(LocalStorage):
+    """A local layout whose commits wait 0.3 s before syncing."""
+
+    def _commit(self, temp: str, f: Any, target: str, blob: bool) -> None:
+        time.sleep(0.3)
+        super()._commit(temp, f, target, blob)
+
+
+def test_a_blob_committed_beside_the_transfers_is_found_read_and_deleted_only_once_its_commit_is_done(tmp_path: Path) -> None:
+    storage = SlowCommits(tmp_path)
+    data = b"\x07" * 1000
+    d = str(digest(data))
+    commits = storage.commits()
+    assert commits is not None
+    with commits:
+        commits.write_blob(d, iter([data]))
+        # The rename is 0.3 s away: each of these waits for it.
+        assert storage.has_blob(d)
+        assert storage.read_blob(d) == data
+    storage.delete_blob(d)
+    assert not storage.has_blob(d)
