@@ -159,8 +159,7 @@ export class Getter {
 }
 
 function aborted(signal) {
-  const err = failure('ABORT_ERR', signal.reason?.message ?? 'Request aborted', 'AbortError')
-  return err
+  return failure('ABORT_ERR', signal.reason?.message ?? 'Request aborted', 'AbortError')
 }
 
 // One connection and the exchange on it, if any.
@@ -168,7 +167,7 @@ class Connection {
   socket
   #state = 'idle' // idle | head | body | closed
   #head = ''
-  #response = null // { resolve, reject, release, body, timer }
+  #response = null // { resolve, reject, body, release, forget } of the exchange under way
   #framing = null // { kind: 'length', left } | { kind: 'chunked', ... } | { kind: 'close' }
   #keepAlive = false
   #idleTimer = null
